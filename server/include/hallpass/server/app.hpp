@@ -1,0 +1,25 @@
+#pragma once
+// The state shared by every request, built once in main and passed by reference (no singletons).
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "hallpass/server/config.hpp"
+#include "hallpass/server/db/database.hpp"
+#include "hallpass/server/observability.hpp"
+
+namespace hallpass::server {
+
+struct app {
+  config cfg;
+  std::unique_ptr<db::pool> db;
+  metrics stats;
+  rate_limiter limits;
+  std::string data_key;  // secret for keyed hashes of personal data
+  std::function<connection_counts()> connections = [] { return connection_counts{}; };
+};
+
+// Keyed hash (HMAC-SHA256) of a piece of personal data, for lookups without storing it in clear.
+std::string personal_data_hash(const app& a, std::string_view kind, std::string_view value);
+
+}  // namespace hallpass::server

@@ -1,0 +1,151 @@
+#include "hallpass/server/identity/tokens.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <limits>
+#include <stdexcept>
+
+namespace hallpass::server::identity {
+namespace {
+
+constexpr std::string_view b64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view b64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void fill_random(unsigned char* out, std::size_t size) {
+  // RAND_bytes takes an int count; draw large requests in slices.
+  while (size > 0) {
+    const std::size_t chunk = std::min<std::size_t>(size, INT_MAX);
+    if (RAND_bytes(out, static_cast<int>(chunk)) != 1) {
+      throw std::runtime_error("CSPRNG failure (RAND_bytes)");
+    }
+    out += chunk;
+    size -= chunk;
+  }
+}
+
+std::string encode(std::string_view bytes, std::string_view alphabet) {
+  std::string out;
+  out.reserve((bytes.size() * 4 + 2) / 3);
+  std::size_t i = 0;
+  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+    out.push_back(alphabet[v & 63]);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    const std::uint32_t v = at(i) << 16;
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+  } else if (rest == 2) {
+    const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+  }
+  return out;
+}
+
+std::optional<std::string> decode(std::string_view text, std::string_view alphabet) {
+  if (text.size() % 4 == 1) return std::nullopt;  // no byte count encodes to this length
+  std::array<int, 256> value{};
+  value.fill(-1);
+  for (std::size_t k = 0; k < alphabet.size(); ++k) {
+    value[static_cast<unsigned char>(alphabet[k])] = static_cast<int>(k);
+  }
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : text) {
+    const int v = value[static_cast<unsigned char>(c)];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  // Non-zero leftover bits would let two texts decode to the same bytes.
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+std::array<unsigned char, 32> sha256(std::string_view data) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
+      size != digest.size()) {
+    throw std::runtime_error("SHA-256 failure (EVP_Digest)");
+  }
+  return digest;
+}
+
+}  // namespace
+
+std::string random_token(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  fill_random(reinterpret_cast<unsigned char*>(raw.data()), raw.size());
+  std::string token = base64url_encode(raw);
+  OPENSSL_cleanse(raw.data(), raw.size());
+  return token;
+}
+
+std::uint32_t random_uniform(std::uint32_t bound) {
+  if (bound <= 1) return 0;
+  // 2^32 mod bound: draws below it are the incomplete last block and are redrawn.
+  const std::uint32_t threshold = static_cast<std::uint32_t>(-bound) % bound;
+  for (;;) {
+    std::uint32_t r = 0;
+    fill_random(reinterpret_cast<unsigned char*>(&r), sizeof r);
+    if (r >= threshold) return r % bound;
+  }
+}
+
+std::string sha256_hex(std::string_view data) {
+  constexpr std::string_view hex = "0123456789abcdef";
+  const auto digest = sha256(data);
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (const unsigned char b : digest) {
+    out.push_back(hex[b >> 4]);
+    out.push_back(hex[b & 0x0F]);
+  }
+  return out;
+}
+
+std::string sha256_b64url(std::string_view data) {
+  const auto digest = sha256(data);
+  return base64url_encode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string base64url_encode(std::string_view bytes) { return encode(bytes, b64url_alphabet); }
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return decode(text, b64url_alphabet);
+}
+
+std::string base64_encode_unpadded(std::string_view bytes) {
+  return encode(bytes, b64_alphabet);
+}
+std::optional<std::string> base64_decode_unpadded(std::string_view text) {
+  return decode(text, b64_alphabet);
+}
+
+}  // namespace hallpass::server::identity

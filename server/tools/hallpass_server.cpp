@@ -1,0 +1,55 @@
+// hallpass-server: the HallPass HTTP server.
+#include <csignal>
+#include <iostream>
+
+#include "hallpass/server/bootstrap.hpp"
+#include "hallpass/server/router.hpp"
+
+using namespace hallpass::server;
+
+int main(int argc, char** argv) {
+  config cfg;
+  auto loaded = load_config(cfg, argc, argv);
+  if (loaded.show_help) {
+    std::cout << loaded.help;
+    return 0;
+  }
+  if (!loaded.errors.empty()) {
+    for (auto& e : loaded.errors) std::cerr << "hallpass-server: " << e << "\n";
+    std::cerr << "Try --help.\n";
+    return 2;
+  }
+
+  // Signals are taken synchronously by this thread; the server threads never see them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  try {
+    auto database = open_database(cfg);
+    run_migrations(database.conninfo, cfg.schema_dir);
+    auto a = make_app(cfg, database.conninfo);
+    // DEMO
+    router r(*a, all_routes(cfg));
+    http_server server(cfg.net, r);
+    a->connections = [&server] { return server.connections(); };
+    server.start();
+    log_line("info", "listening", {{"port", std::to_string(server.port())},
+                                   {"url", json_str(cfg.public_url)},
+                                   {"embedded_postgres", database.embedded ? "true" : "false"}});
+    std::cout << "HallPass is running at " << cfg.public_url << "/  (Ctrl-C stops it)" << std::endl;
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log_line("info", "stopping", {{"signal", std::to_string(sig)}});
+    server.stop();
+    a.reset();
+    if (database.embedded) database.embedded->stop();
+    log_line("info", "stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "hallpass-server: " << e.what() << "\n";
+    return 1;
+  }
+}
