@@ -4,6 +4,7 @@
 
 #include "hallpass/server/bootstrap.hpp"
 #include "hallpass/server/router.hpp"
+#include "hallpass/server/services/demo.hpp"
 
 using namespace hallpass::server;
 
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     auto database = open_database(cfg);
     run_migrations(database.conninfo, cfg.schema_dir);
     auto a = make_app(cfg, database.conninfo);
-    // DEMO
+    if (cfg.demo) services::load_demo_data(*a, std::cout);
     router r(*a, all_routes(cfg));
     http_server server(cfg.net, r);
     a->connections = [&server] { return server.connections(); };

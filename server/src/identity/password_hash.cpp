@@ -18,9 +18,6 @@ namespace {
 constexpr std::string_view prefix = "$scrypt$";
 constexpr std::size_t salt_bytes = 16;
 constexpr std::size_t hash_bytes = 32;
-// Accepted in stored strings, so a future change of the sizes still verifies.
-constexpr std::size_t min_salt_bytes = 8, max_salt_bytes = 64;
-constexpr std::size_t min_hash_bytes = 16, max_hash_bytes = 64;
 constexpr std::uint64_t max_memory = 256ull << 20;
 
 struct kdf_deleter {
@@ -33,6 +30,9 @@ struct secret_bytes {
   std::string bytes;
   ~secret_bytes() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 };
+
+// HMAC zero-pads short keys, so inside scrypt "pw" and "pw\0" are the same password.
+bool has_nul(std::string_view password) { return password.find('\0') != std::string_view::npos; }
 
 std::uint64_t memory_needed(const scrypt_params& p) {
   // What OpenSSL allocates: the B blocks (128 r p) and V with two spare blocks (128 r (N+2)).
@@ -134,8 +134,8 @@ std::optional<parsed_hash> parse(std::string_view stored) {
   if (!salt || !hash) return std::nullopt;
   out.salt.bytes = std::move(*salt);
   out.hash.bytes = std::move(*hash);
-  if (out.salt.bytes.size() < min_salt_bytes || out.salt.bytes.size() > max_salt_bytes ||
-      out.hash.bytes.size() < min_hash_bytes || out.hash.bytes.size() > max_hash_bytes) {
+  // Exact sizes: a shortened hash would otherwise still match as a prefix of the output.
+  if (out.salt.bytes.size() != salt_bytes || out.hash.bytes.size() != hash_bytes) {
     return std::nullopt;
   }
   return out;
@@ -160,7 +160,7 @@ bool are_acceptable(const scrypt_params& params) {
 }
 
 std::string hash_password(std::string_view password, const scrypt_params& params) {
-  if (!are_acceptable(params)) return {};
+  if (!are_acceptable(params) || has_nul(password)) return {};
   secret_bytes salt{std::string(salt_bytes, '\0')};
   if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.bytes.data()),
                  static_cast<int>(salt.bytes.size())) != 1) {
@@ -173,6 +173,7 @@ std::string hash_password(std::string_view password, const scrypt_params& params
 }
 
 bool verify_password(std::string_view password, std::string_view stored) {
+  if (has_nul(password)) return false;
   const auto parsed = parse(stored);
   if (!parsed) return false;
   auto derived = derive(password, parsed->salt.bytes, parsed->params, parsed->hash.bytes.size());

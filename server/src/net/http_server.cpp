@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -146,7 +147,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     if (stopping) co_return;
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
-    parser.body_limit(0);
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // the route sets the real limit
     beast::get_lowest_layer(stream).expires_after(first ? opts.read_timeout : opts.idle_timeout);
 
     std::list<tcp::socket*>::iterator idle_it;

@@ -39,6 +39,12 @@ class result {
     if (!ok()) throw api_exception{error()};
     return value();
   }
+  T&& or_throw() && {
+    if (!ok()) throw api_exception{error()};
+    return std::move(*this).value();
+  }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
  private:
   std::variant<T, api_error> v_;

@@ -12,4 +12,16 @@ response healthz(app&, request&);
 response readyz(app&, request&);
 response metrics_text(app&, request&);
 
+// sessions_api.cpp
+response create_session(app&, request&);
+response current_session(app&, request&);
+response delete_session(app&, request&);
+response my_units(app&, request&);
+
+// grants_api.cpp
+response list_unit_grants(app&, request&);
+response create_unit_grant(app&, request&);
+response change_unit_grant(app&, request&);
+response revoke_unit_grant(app&, request&);
+
 }  // namespace hallpass::server::api

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 struct pg_conn;
@@ -117,6 +118,7 @@ class transaction {
   transaction& operator=(const transaction&) = delete;
   rows exec(std::string_view sql, const std::vector<param>& params = {}) { return c_.exec(sql, params); }
   void commit();
+  connection& conn() { return c_; }
 
  private:
   connection& c_;

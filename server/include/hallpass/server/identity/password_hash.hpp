@@ -38,12 +38,15 @@ inline constexpr scrypt_params test_scrypt_params{10, 8, 1};
 bool are_acceptable(const scrypt_params& params);
 
 // Hashes with a fresh random 16-byte salt. Returns "" if the parameters are not
-// acceptable or OpenSSL fails; an empty stored hash never verifies.
+// acceptable, the password contains a NUL byte (HMAC inside scrypt would treat trailing
+// NULs as absent), or OpenSSL fails; an empty stored hash never verifies.
 std::string hash_password(std::string_view password, const scrypt_params& params = {});
 
-// True only if `stored` is a well-formed hash string (as above, canonical, acceptable
-// parameters) and `password` hashes to it. The final comparison is constant-time
-// (CRYPTO_memcmp). Malformed or tampered strings give false, never an error.
+// True only if `stored` is a well-formed hash string (as above: canonical, acceptable
+// parameters, a 16-byte salt and a 32-byte hash), `password` has no NUL byte, and it
+// hashes to it. The final
+// comparison is constant-time (CRYPTO_memcmp). Malformed or tampered strings give false,
+// never an error.
 bool verify_password(std::string_view password, std::string_view stored);
 
 // The parameters of a well-formed stored hash string, std::nullopt if it is malformed.

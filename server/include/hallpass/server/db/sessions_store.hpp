@@ -1,0 +1,42 @@
+#pragma once
+// SQL for sessions. Tokens arrive here only as hashes.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hallpass/server/db/database.hpp"
+
+namespace hallpass::server::db {
+
+struct session_row {
+  std::int64_t id = 0;
+  std::int64_t person_id = 0;
+  std::optional<std::int64_t> unit_id, grant_id;
+  std::string role, channel;
+  std::string person_name, id_number_masked;
+  std::optional<std::string> mobile_masked;
+  std::optional<std::string> unit_name, uscc;
+  std::optional<std::vector<std::string>> scope;
+  std::string csrf_hash;
+  std::string expires_at;  // RFC 3339 UTC
+  bool needs_touch = false;
+  bool still_entitled = false;  // grant live and in its window, or still the legal representative
+};
+
+struct new_session {
+  std::string token_hash, csrf_hash;
+  std::int64_t person_id = 0;
+  std::optional<std::int64_t> unit_id, grant_id;
+  std::string role, channel;
+  int absolute_hours = 12;
+};
+
+// A live session (not revoked, not past its absolute or idle expiry) by token hash.
+std::optional<session_row> find_session(connection& c, const std::string& token_hash, int idle_minutes);
+void touch_session(connection& c, std::int64_t id);
+// Returns the id and the absolute expiry (RFC 3339).
+std::pair<std::int64_t, std::string> insert_session(connection& c, const new_session& s);
+bool revoke_session(connection& c, std::int64_t id);
+
+}  // namespace hallpass::server::db

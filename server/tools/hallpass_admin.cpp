@@ -1,0 +1,139 @@
+// hallpass-admin: operator commands (persons, units, grants, demo data, embedded PostgreSQL).
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "hallpass/server/bootstrap.hpp"
+#include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/services/accounts.hpp"
+#include "hallpass/server/services/demo.hpp"
+
+using namespace hallpass::server;
+
+namespace {
+
+const char* usage =
+    "usage: hallpass-admin [server options] COMMAND [command options]\n\n"
+    "Commands:\n"
+    "  demo                     load the demo data set (idempotent) and print its credentials\n"
+    "  migrate                  apply the schema migrations\n"
+    "  create-person --name N --id-number X [--mobile M] [--password P]\n"
+    "  create-unit --uscc C --name N --legal-rep-id-number X [--unit-number U]\n"
+    "  grant --unit USCC --role admin|agent --name N --id-number X --until YYYY-MM-DD\n"
+    "        [--from YYYY-MM-DD] [--scope code1,code2]   (granted by the unit's legal representative)\n"
+    "  postgres-start           start the embedded PostgreSQL of --data-dir and leave it running;\n"
+    "                           prints its connection string\n"
+    "  postgres-stop            stop it\n\n"
+    "Server options are those of hallpass-server (--data-dir, --database-url, --config, ...).\n"
+    "The password may also come from HALLPASS_NEW_PASSWORD instead of --password.\n";
+
+int fail(const api_error& e) {
+  std::cerr << "hallpass-admin: " << e.message << " / " << e.message_en << " (" << e.code << ")\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<const char*> server_args{argv[0]};
+  std::string command;
+  std::map<std::string, std::string> opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (command.empty() && a.rfind("--", 0) != 0) {
+      command = a;
+    } else if (command.empty()) {
+      server_args.push_back(argv[i]);
+      if (a.find('=') == std::string::npos && a != "--help" && a != "--demo" && i + 1 < argc) server_args.push_back(argv[++i]);
+    } else if (a.rfind("--", 0) == 0 && i + 1 < argc) {
+      opts[a.substr(2)] = argv[++i];
+    } else {
+      std::cerr << "hallpass-admin: unexpected argument " << a << "\n" << usage;
+      return 2;
+    }
+  }
+  config cfg;
+  auto loaded = load_config(cfg, static_cast<int>(server_args.size()), server_args.data());
+  if (loaded.show_help || command.empty() || command == "help") {
+    std::cout << usage;
+    return command.empty() && !loaded.show_help ? 2 : 0;
+  }
+  for (auto& e : loaded.errors) std::cerr << "hallpass-admin: " << e << "\n";
+  if (!loaded.errors.empty()) return 2;
+  auto need = [&](const char* k) -> std::string {
+    auto it = opts.find(k);
+    if (it == opts.end()) throw std::invalid_argument(std::string("missing --") + k);
+    return it->second;
+  };
+  auto maybe = [&](const char* k) -> std::optional<std::string> {
+    auto it = opts.find(k);
+    return it == opts.end() ? std::nullopt : std::optional(it->second);
+  };
+
+  try {
+    if (command == "postgres-start" || command == "postgres-stop") {
+      if (!cfg.database_url.empty()) throw std::invalid_argument("--database-url names an outside server");
+      db::embedded_postgres pg(cfg.data_dir + "/postgres");
+      auto conninfo = pg.start("hallpass");
+      if (command == "postgres-start") {
+        pg.keep_running();
+        std::cout << conninfo << std::endl;
+      } else {
+        pg.stop();
+      }
+      return 0;
+    }
+
+    auto database = open_database(cfg);
+    // A cluster the server is running stays up; one started only for this command stops again.
+    if (database.embedded && database.embedded->adopted()) database.embedded->keep_running();
+    run_migrations(database.conninfo, cfg.schema_dir);
+    cfg.db_pool_size = 2;
+    auto a = make_app(cfg, database.conninfo);
+
+    if (command == "migrate") {
+      std::cout << "schema is up to date\n";
+    } else if (command == "demo") {
+      services::load_demo_data(*a, std::cout);
+    } else if (command == "create-person") {
+      auto pw = maybe("password");
+      if (!pw) {
+        if (const char* e = std::getenv("HALLPASS_NEW_PASSWORD")) pw = e;
+      }
+      auto r = services::create_person(*a, {need("name"), need("id-number"), maybe("mobile"), pw});
+      if (!r) return fail(r.error());
+      std::cout << "person " << r.value() << " created\n";
+    } else if (command == "create-unit") {
+      auto r = services::create_unit(*a, {need("uscc"), need("name"), maybe("unit-number"), need("legal-rep-id-number")});
+      if (!r) return fail(r.error());
+      std::cout << "unit " << r.value() << " created\n";
+    } else if (command == "grant") {
+      auto unit = db::in_transaction(*a->db, [&](db::transaction& tx) { return db::find_unit_by_code(tx, need("unit")); });
+      if (!unit) return fail({404, "unit_not_found", "未找到该单位", "Unit not found"});
+      services::caller rep;
+      rep.person_id = unit->legal_rep_id;
+      rep.unit_id = unit->id;
+      rep.role = "legal_rep";
+      services::grant_input in{need("role"), need("id-number"), need("name"), std::nullopt, maybe("from"), need("until")};
+      if (auto s = maybe("scope")) {
+        std::vector<std::string> codes;
+        std::stringstream ss(*s);
+        for (std::string c; std::getline(ss, c, ',');) codes.push_back(c);
+        in.scope = codes;
+      }
+      auto r = services::add_grant(*a, rep, unit->id, in, "operator");
+      if (!r) return fail(r.error());
+      std::cout << "grant " << r->id << " created: " << r->role << " " << r->valid_from << " .. " << r->valid_until << "\n";
+    } else {
+      std::cerr << "hallpass-admin: unknown command " << command << "\n" << usage;
+      return 2;
+    }
+    return 0;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "hallpass-admin: " << e.what() << "\n" << usage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "hallpass-admin: " << e.what() << "\n";
+    return 1;
+  }
+}

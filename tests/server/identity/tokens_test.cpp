@@ -1,0 +1,148 @@
+#include "hallpass/server/identity/tokens.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace id = hallpass::server::identity;
+
+namespace {
+
+bool is_base64url_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '_';
+}
+
+}  // namespace
+
+TEST(RandomToken, HasTheEncodedLengthOfItsBytes) {
+  EXPECT_EQ(id::random_token().size(), 22u);  // 16 bytes = 128 bits
+  EXPECT_EQ(id::random_token(32).size(), 43u);
+  EXPECT_EQ(id::random_token(1).size(), 2u);
+  EXPECT_EQ(id::random_token(3).size(), 4u);
+  EXPECT_EQ(id::random_token(0), "");
+  for (std::size_t bytes = 0; bytes <= 40; ++bytes) {
+    const auto decoded = id::base64url_decode(id::random_token(bytes));
+    ASSERT_TRUE(decoded.has_value()) << bytes;
+    EXPECT_EQ(decoded->size(), bytes);
+  }
+}
+
+TEST(RandomToken, UsesOnlyTheUrlSafeAlphabet) {
+  std::array<bool, 256> seen{};
+  for (int i = 0; i < 2000; ++i) {
+    for (const char c : id::random_token(30)) {
+      EXPECT_TRUE(is_base64url_char(c)) << c;
+      seen[static_cast<unsigned char>(c)] = true;
+    }
+  }
+  // 2000 x 40 characters: every one of the 64 should have appeared.
+  int distinct = 0;
+  for (const bool s : seen) distinct += s;
+  EXPECT_EQ(distinct, 64);
+}
+
+TEST(RandomToken, DoesNotRepeat) {
+  std::unordered_set<std::string> tokens;
+  constexpr int draws = 50000;
+  for (int i = 0; i < draws; ++i) tokens.insert(id::random_token());
+  EXPECT_EQ(tokens.size(), static_cast<std::size_t>(draws));
+  // Short tokens collide eventually, which shows the set does detect repeats.
+  std::unordered_set<std::string> short_tokens;
+  for (int i = 0; i < 2000; ++i) short_tokens.insert(id::random_token(1));
+  EXPECT_LE(short_tokens.size(), 256u);
+}
+
+TEST(RandomUniform, StaysBelowTheBound) {
+  EXPECT_EQ(id::random_uniform(0), 0u);
+  EXPECT_EQ(id::random_uniform(1), 0u);
+  for (const std::uint32_t bound : {2u, 3u, 7u, 100u, (1u << 31) + 1, 4294967295u}) {
+    for (int i = 0; i < 2000; ++i) EXPECT_LT(id::random_uniform(bound), bound) << bound;
+  }
+}
+
+TEST(RandomUniform, IsRoughlyUniform) {
+  constexpr std::uint32_t bound = 10;
+  constexpr int draws = 100000;
+  std::array<int, bound> counts{};
+  for (int i = 0; i < draws; ++i) ++counts[id::random_uniform(bound)];
+  // Each count is Binomial(100000, 0.1): sd ~ 95; 7 sd keeps false alarms below 1e-10.
+  for (const int c : counts) {
+    EXPECT_NEAR(c, draws / bound, 7 * std::sqrt(draws * 0.1 * 0.9));
+  }
+  // With bound 3 * 2^30 a biased "r % bound" would put half of all draws below 2^30
+  // (those values have two preimages); unbiased, a third of them land there.
+  constexpr std::uint32_t big = 3u << 30;
+  constexpr int big_draws = 20000;
+  int low = 0;
+  for (int i = 0; i < big_draws; ++i) low += id::random_uniform(big) < (1u << 30);
+  EXPECT_NEAR(low, big_draws / 3.0, 7 * std::sqrt(big_draws * (1.0 / 3) * (2.0 / 3)));
+}
+
+TEST(Sha256, MatchesKnownDigests) {
+  EXPECT_EQ(id::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(id::sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(id::sha256_b64url("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+  EXPECT_EQ(id::sha256_hex(std::string("a\0b", 3)).size(), 64u);
+  EXPECT_NE(id::sha256_hex(std::string("a\0b", 3)), id::sha256_hex("a"));
+}
+
+TEST(ConstantTimeEqual, ComparesWholeValues) {
+  EXPECT_TRUE(id::constant_time_equal("", ""));
+  EXPECT_TRUE(id::constant_time_equal("token-abc", "token-abc"));
+  EXPECT_FALSE(id::constant_time_equal("token-abc", "token-abd"));
+  EXPECT_FALSE(id::constant_time_equal("token-abc", "Token-abc"));
+  EXPECT_FALSE(id::constant_time_equal("token-abc", "token-ab"));
+  EXPECT_FALSE(id::constant_time_equal("", "a"));
+  EXPECT_FALSE(id::constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+  const auto t = id::random_token();
+  EXPECT_TRUE(id::constant_time_equal(id::sha256_hex(t), id::sha256_hex(std::string(t))));
+}
+
+TEST(Base64Url, MatchesRfc4648Vectors) {
+  const std::vector<std::pair<std::string, std::string>> vectors = {
+      {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},        {"foo", "Zm9v"},
+      {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
+  };
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(id::base64url_encode(plain), encoded);
+    EXPECT_EQ(id::base64url_decode(encoded), plain);
+    EXPECT_EQ(id::base64_encode_unpadded(plain), encoded);
+    EXPECT_EQ(id::base64_decode_unpadded(encoded), plain);
+  }
+  // The two alphabets differ in the last two characters.
+  const std::string fb_ff("\xFB\xFF", 2);
+  EXPECT_EQ(id::base64url_encode(fb_ff), "-_8");
+  EXPECT_EQ(id::base64_encode_unpadded(fb_ff), "+/8");
+  EXPECT_EQ(id::base64url_decode("-_8"), fb_ff);
+  EXPECT_EQ(id::base64_decode_unpadded("+/8"), fb_ff);
+}
+
+TEST(Base64Url, RoundTripsAllByteValuesAndLengths) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  for (std::size_t n = 0; n <= all.size(); ++n) {
+    const auto plain = all.substr(all.size() - n);
+    const auto encoded = id::base64url_encode(plain);
+    for (const char c : encoded) ASSERT_TRUE(is_base64url_char(c)) << n;
+    EXPECT_EQ(id::base64url_decode(encoded), plain) << n;
+    EXPECT_EQ(id::base64_decode_unpadded(id::base64_encode_unpadded(plain)), plain) << n;
+  }
+}
+
+TEST(Base64Url, RejectsNonCanonicalText) {
+  for (const char* bad : {"Zg==", "Zg=", "Z", "Zm9vY", "Zh", "Zm9", "Zm+v", "Zm/v", "Zm9v ",
+                          " Zm9v", "Zm\n9v", "Zm9v!", "\xC3\xA9"}) {
+    EXPECT_FALSE(id::base64url_decode(bad).has_value()) << bad;
+  }
+  for (const char* bad : {"Zg==", "Z", "Zh", "Zm-v", "Zm_v", "Zm9v "}) {
+    EXPECT_FALSE(id::base64_decode_unpadded(bad).has_value()) << bad;
+  }
+}

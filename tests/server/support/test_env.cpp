@@ -1,0 +1,184 @@
+#include "support/test_env.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <random>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "hallpass/server/bootstrap.hpp"
+#include "hallpass/server/db/database.hpp"
+#include "hallpass/server/http_server.hpp"
+#include "hallpass/server/router.hpp"
+#include "hallpass/server/services/demo.hpp"
+
+namespace hallpass::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string admin_conninfo() {
+  const char* url = std::getenv("HALLPASS_TEST_DATABASE_URL");
+  if (!url || !*url) {
+    throw std::runtime_error(
+        "HALLPASS_TEST_DATABASE_URL is not set: run the tests with scripts/test.sh, which starts a PostgreSQL for them");
+  }
+  return url;
+}
+
+scratch_database::scratch_database() {
+  static std::atomic<int> counter{0};
+  std::random_device rd;
+  name_ = "hp_t_" + std::to_string(rd() % 1000000) + "_" + std::to_string(++counter);
+  server::db::connection admin(admin_conninfo());
+  admin.exec_script("CREATE DATABASE " + name_);
+  conninfo_ = admin_conninfo() + " dbname=" + name_;
+  server::run_migrations(conninfo_, HALLPASS_SCHEMA_DIR);
+}
+
+scratch_database::~scratch_database() {
+  try {
+    server::db::connection admin(admin_conninfo());
+    admin.exec_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (...) {
+  }
+}
+
+boost::json::value http_reply::json() const {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  return ec ? boost::json::value() : v;
+}
+
+std::string http_reply::error_code() const {
+  auto v = json();
+  if (!v.is_object()) return "";
+  auto* e = v.as_object().if_contains("error");
+  if (!e || !e->is_object()) return "";
+  auto* c = e->as_object().if_contains("code");
+  return c && c->is_string() ? std::string(c->as_string()) : "";
+}
+
+http_reply http_call(unsigned short port, const std::string& method, const std::string& target,
+                     const std::string& body, const header_list& headers) {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  for (auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  if (!body.empty() && req.find(http::field::content_type) == req.end()) req.set(http::field::content_type, "application/json");
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  http::read(stream, buf, parser);
+  auto res = parser.release();
+  http_reply out;
+  out.status = res.result_int();
+  for (auto& f : res) {
+    std::string n(f.name_string());
+    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[n] = std::string(f.value());
+  }
+  out.body = res.body();
+  return out;
+}
+
+std::string raw_exchange(unsigned short port, const std::string& bytes, std::chrono::milliseconds wait) {
+  asio::io_context ioc;
+  tcp::socket sock(ioc);
+  sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  boost::system::error_code ec;
+  asio::write(sock, asio::buffer(bytes), ec);
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  sock.non_blocking(true);
+  char buf[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto n = sock.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    if (ec) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+server::config test_config() {
+  server::config cfg;
+  cfg.net.port = 0;
+  cfg.net.worker_threads = 4;
+  cfg.net.shutdown_grace = std::chrono::seconds(2);
+  cfg.db_pool_size = 4;
+  cfg.log_requests = false;
+  cfg.schema_dir = HALLPASS_SCHEMA_DIR;
+  cfg.data_key = "test-data-key-0123456789abcdef0123456789abcdef";
+  cfg.public_url = "http://127.0.0.1";
+  return cfg;
+}
+
+struct running_server::parts {
+  std::unique_ptr<server::app> app;
+  std::unique_ptr<server::router> router;
+  std::unique_ptr<server::http_server> http;
+};
+
+running_server::running_server(server::config cfg, bool demo)
+    : db_(std::make_unique<scratch_database>()), parts_(std::make_unique<parts>()) {
+  parts_->app = server::make_app(cfg, db_->conninfo());
+  if (demo) {
+    std::ostringstream ignored;
+    server::services::load_demo_data(*parts_->app, ignored);
+  }
+  parts_->router = std::make_unique<server::router>(*parts_->app, server::all_routes(cfg));
+  parts_->http = std::make_unique<server::http_server>(cfg.net, *parts_->router);
+  parts_->http->start();
+  auto* h = parts_->http.get();
+  parts_->app->connections = [h] { return h->connections(); };
+}
+
+running_server::~running_server() {
+  parts_->http->stop();
+  parts_.reset();
+}
+
+unsigned short running_server::port() const { return parts_->http->port(); }
+server::app& running_server::app() { return *parts_->app; }
+
+http_reply running_server::call(const std::string& method, const std::string& target, const std::string& body,
+                                const header_list& headers) const {
+  return http_call(port(), method, target, body, headers);
+}
+
+http_reply running_server::call_as(const std::string& token, const std::string& method, const std::string& target,
+                                   const std::string& body) const {
+  return http_call(port(), method, target, body, {{"Authorization", "Bearer " + token}});
+}
+
+std::string running_server::login(const std::optional<std::string>& unit, const std::string& account,
+                                   const std::string& password, const std::string& channel) const {
+  boost::json::object req{{"account", account}, {"password", password}, {"channel", channel}};
+  if (unit) req["unit"] = *unit;
+  auto r = call("POST", "/api/v1/sessions", boost::json::serialize(req));
+  EXPECT_EQ(r.status, 201) << r.body;
+  auto v = r.json();
+  if (!v.is_object() || !v.as_object().contains("token")) return "";
+  return std::string(v.as_object().at("token").as_string());
+}
+
+}  // namespace hallpass::test
