@@ -42,4 +42,82 @@ response& response::set(std::string name, std::string value) {
   return *this;
 }
 
+void response_later::finish(response r) {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (result_ || done_) return;
+    result_ = std::move(r);
+    wake = wake_;
+  }
+  if (wake) wake();
+}
+
+void response_later::push(std::string chunk) {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (done_ || ended_) return;
+    chunks_.push_back(std::move(chunk));
+    wake = wake_;
+  }
+  if (wake) wake();
+}
+
+void response_later::end() {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    ended_ = true;
+    wake = wake_;
+  }
+  if (wake) wake();
+}
+
+void response_later::on_done(std::function<void()> f) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!done_) {
+      on_done_ = std::move(f);
+      return;
+    }
+  }
+  f();
+}
+
+bool response_later::done() const {
+  std::lock_guard lock(mutex_);
+  return done_;
+}
+
+void response_later::attach(std::function<void()> wake) {
+  std::lock_guard lock(mutex_);
+  wake_ = std::move(wake);
+}
+
+std::optional<response> response_later::take_result() {
+  std::lock_guard lock(mutex_);
+  auto r = std::move(result_);
+  result_.reset();
+  return r;
+}
+
+std::deque<std::string> response_later::take_chunks(bool& ended) {
+  std::lock_guard lock(mutex_);
+  ended = ended_;
+  return std::exchange(chunks_, {});
+}
+
+void response_later::detach() {
+  std::function<void()> f;
+  {
+    std::lock_guard lock(mutex_);
+    if (done_) return;
+    done_ = true;
+    wake_ = nullptr;
+    f = std::move(on_done_);
+  }
+  if (f) f();
+}
+
 }  // namespace hallpass::server

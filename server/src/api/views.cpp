@@ -19,6 +19,7 @@ json::value scope_json(const std::optional<std::vector<std::string>>& scope) {
 
 json::object caller_json(const services::caller& who) {
   json::object person{{"name", who.person_name},  // the caller's own name, in full
+                      {"name_masked", identity::mask_name(who.person_name)},
                       {"id_number", who.id_number_masked},
                       {"mobile", who.mobile_masked ? json::value(*who.mobile_masked) : json::value(nullptr)}};
   json::value unit = nullptr;

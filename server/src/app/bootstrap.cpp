@@ -9,7 +9,12 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/db/migrations.hpp"
+#include "hallpass/server/services/ticket_events.hpp"
+
+#include <condition_variable>
+#include <thread>
 
 namespace hallpass::server {
 
@@ -74,11 +79,55 @@ std::string personal_data_hash(const app& a, std::string_view kind, std::string_
   return std::string(reinterpret_cast<char*>(md), n);
 }
 
+// Expires overdue login tickets every two seconds (which notifies waiting portals).
+struct app::background {
+  std::mutex m;
+  std::condition_variable cv;
+  bool stop = false;
+  std::thread sweeper;
+};
+
+app::app() = default;
+app::~app() { stop_background(); }
+
+void app::start_background() {
+  ticket_events = std::make_unique<services::ticket_events>(*db);
+  ticket_events->start();
+  background_ = std::make_unique<background>();
+  background_->sweeper = std::thread([this] {
+    std::unique_lock lock(background_->m);
+    while (!background_->cv.wait_for(lock, std::chrono::seconds(2), [this] { return background_->stop; })) {
+      lock.unlock();
+      try {
+        auto conn = db->acquire();
+        db::sweep_tickets(*conn);
+      } catch (const std::exception&) {
+        // Database away: try again next round.
+      }
+      lock.lock();
+    }
+  });
+}
+
+void app::stop_background() {
+  if (background_) {
+    {
+      std::lock_guard lock(background_->m);
+      background_->stop = true;
+    }
+    background_->cv.notify_all();
+    background_->sweeper.join();
+    background_.reset();
+  }
+  if (ticket_events) ticket_events->stop();
+}
+
 std::unique_ptr<app> make_app(const config& cfg, const std::string& conninfo) {
   auto a = std::make_unique<app>();
   a->cfg = cfg;
   a->data_key = load_data_key(cfg);
   a->db = std::make_unique<db::pool>(conninfo, cfg.db_pool_size);
+  a->start_background();
   return a;
 }
 

@@ -8,6 +8,9 @@
 #ifndef HALLPASS_SOURCE_SCHEMA_DIR
 #define HALLPASS_SOURCE_SCHEMA_DIR "schema"
 #endif
+#ifndef HALLPASS_SOURCE_WEB_DIR
+#define HALLPASS_SOURCE_WEB_DIR "web"
+#endif
 
 namespace hallpass::server {
 
@@ -76,6 +79,9 @@ const std::vector<option>& options() {
       int_opt("session-absolute-hours", "session absolute expiry (default 12)", [](config& c, int v) { c.session_absolute_hours = v; }),
       int_opt("login-failures-per-account", "wrong passwords per account in 15 minutes before 429 (default 5)", [](config& c, int v) { c.login_failures_per_account = v; }),
       int_opt("login-attempts-per-ip", "password logins per IP per minute (default 30)", [](config& c, int v) { c.login_attempts_per_ip = v; }),
+      int_opt("tickets-per-ip-per-minute", "login QR tickets one address may create per minute (default 60)", [](config& c, int v) { c.tickets_per_ip_per_minute = v; }),
+      int_opt("device-poll-interval", "RFC 8628 polling interval in seconds (default 5)", [](config& c, int v) { c.device_poll_interval = v; }),
+      str_opt("web-dir", "folder of the portal and phone pages", &config::web_dir),
       {"demo", "load the demo data set at start-up (true/false)", [](config& c, const std::string& v) { return to_bool(v, c.demo); }},
       {"log-requests", "one log line per request (true/false, default true)", [](config& c, const std::string& v) { return to_bool(v, c.log_requests); }},
   };
@@ -162,6 +168,7 @@ config_outcome load_config(config& cfg, int argc, const char* const* argv) {
     if (k != "config") apply(cfg, k, v, "--" + k, out);
   }
   if (cfg.schema_dir.empty()) cfg.schema_dir = HALLPASS_SOURCE_SCHEMA_DIR;
+  if (cfg.web_dir.empty()) cfg.web_dir = HALLPASS_SOURCE_WEB_DIR;
   if (cfg.public_url.empty()) {
     cfg.public_url = (cfg.net.tls_cert_file.empty() ? "http://" : "https://") + cfg.net.address + ":" +
                      std::to_string(cfg.net.port);

@@ -73,6 +73,8 @@ struct http_server::impl {
   // Sockets of connections waiting for their next request; closed on shutdown.
   std::mutex idle_mutex;
   std::list<tcp::socket*> idle;
+  // Timers of long-polls and streams waiting for their producer; woken on shutdown.
+  std::list<std::weak_ptr<asio::steady_timer>> waiting;
 
   std::mutex stop_mutex;
   std::condition_variable stopped_cv;
@@ -85,6 +87,12 @@ struct http_server::impl {
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, tcp::socket& raw, std::string remote_ip, bool secure);
   asio::awaitable<void> session(tcp::socket socket);
+
+  asio::awaitable<response> wait_for_answer(response fallback);
+  template <class Stream>
+  asio::awaitable<void> send_stream(Stream& stream, response head, unsigned version, const std::string& request_id);
+  std::shared_ptr<asio::steady_timer> attach_waiter(response_later& later);
+  void release_waiter(const std::shared_ptr<asio::steady_timer>& timer, response_later& later);
 
   template <class Stream>
   asio::awaitable<void> send_error(Stream& stream, int status, std::string_view code, unsigned version) {
@@ -110,6 +118,70 @@ asio::awaitable<void> http_server::impl::accept_loop() {
     }
     asio::co_spawn(ioc, session(std::move(socket)), asio::detached);
   }
+}
+
+std::shared_ptr<asio::steady_timer> http_server::impl::attach_waiter(response_later& later) {
+  auto timer = std::make_shared<asio::steady_timer>(ioc);
+  std::weak_ptr<asio::steady_timer> weak = timer;
+  later.attach([weak, this] {
+    asio::post(ioc, [weak] {
+      if (auto t = weak.lock()) t->cancel();
+    });
+  });
+  std::lock_guard lock(idle_mutex);
+  waiting.push_back(timer);
+  return timer;
+}
+
+void http_server::impl::release_waiter(const std::shared_ptr<asio::steady_timer>& timer, response_later& later) {
+  later.detach();
+  std::lock_guard lock(idle_mutex);
+  waiting.remove_if([&](auto& w) { return w.expired() || w.lock() == timer; });
+}
+
+asio::awaitable<response> http_server::impl::wait_for_answer(response fallback) {
+  auto later = fallback.later;
+  auto timer = attach_waiter(*later);
+  auto deadline = std::chrono::steady_clock::now() + fallback.wait;
+  std::optional<response> answer;
+  while (!(answer = later->take_result()) && !stopping && std::chrono::steady_clock::now() < deadline) {
+    timer->expires_at(deadline);
+    co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  release_waiter(timer, *later);
+  if (!answer) answer = later->take_result();  // a last answer may have raced the timeout
+  fallback.later.reset();
+  co_return answer ? std::move(*answer) : std::move(fallback);
+}
+
+template <class Stream>
+asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response head, unsigned version,
+                                                     const std::string& request_id) {
+  auto later = head.later;
+  auto timer = attach_waiter(*later);
+  http::response<http::empty_body> h{static_cast<http::status>(head.status), version};
+  h.set(http::field::content_type, head.content_type);
+  h.set("X-Request-Id", request_id);
+  for (auto& f : head.headers) h.insert(f.name, f.value);
+  h.keep_alive(false);  // the body runs until the connection closes
+  http::response_serializer<http::empty_body> sr{h};
+  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+  const auto heartbeat = std::chrono::seconds(15);
+  while (!ec && !stopping) {
+    bool ended = false;
+    for (auto& chunk : later->take_chunks(ended)) {
+      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+    }
+    if (ended || ec) break;
+    timer->expires_after(heartbeat);
+    auto [wec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!wec) {  // quiet for a while: a comment line keeps proxies open and finds dead clients
+      static const std::string ping = ":\n\n";
+      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(ping), asio::as_tuple(asio::use_awaitable));
+    }
+  }
+  release_waiter(timer, *later);
 }
 
 asio::awaitable<void> http_server::impl::session(tcp::socket socket) {
@@ -228,6 +300,13 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
         workers, [this, &req, &plan]() -> asio::awaitable<response> { co_return handler.handle(req, plan); },
         asio::use_awaitable);
 
+    if (res.later && res.stream) {
+      handler.observe(req, plan, res.status, 0);
+      co_await send_stream(stream, std::move(res), version, req.request_id);
+      co_return;
+    }
+    if (res.later) res = co_await wait_for_answer(std::move(res));
+
     int status = res.status;
     bool close = res.close || !keep_alive || stopping;
     auto out = to_beast(std::move(res), version, !close, req.request_id);
@@ -279,6 +358,8 @@ void http_server::stop() {
     s.acceptor.close(ec);
     std::lock_guard lock(s.idle_mutex);
     for (auto* sock : s.idle) sock->cancel(ec);
+    for (auto& w : s.waiting)
+      if (auto t = w.lock()) t->cancel();
   });
   // Requests in flight finish (their connections close after the response) within the grace period.
   auto deadline = std::chrono::steady_clock::now() + s.opts.shutdown_grace;
@@ -287,6 +368,8 @@ void http_server::stop() {
       boost::system::error_code ec;
       std::lock_guard lock(s.idle_mutex);
       for (auto* sock : s.idle) sock->cancel(ec);
+      for (auto& w : s.waiting)
+        if (auto t = w.lock()) t->cancel();
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -10,13 +10,29 @@
 
 namespace hallpass::server {
 
+namespace services {
+class ticket_events;
+}
+
 struct app {
+  app();
+  ~app();  // stops the background work
+
   config cfg;
   std::unique_ptr<db::pool> db;
   metrics stats;
   rate_limiter limits;
   std::string data_key;  // secret for keyed hashes of personal data
   std::function<connection_counts()> connections = [] { return connection_counts{}; };
+  std::unique_ptr<services::ticket_events> ticket_events;  // LISTEN/NOTIFY for login tickets
+
+  // Background work (listener, expiry sweeper); make_app does this, tests may call it.
+  void start_background();
+  void stop_background();
+
+ private:
+  struct background;
+  std::unique_ptr<background> background_;
 };
 
 // Keyed hash (HMAC-SHA256) of a piece of personal data, for lookups without storing it in clear.

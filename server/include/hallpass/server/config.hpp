@@ -19,6 +19,9 @@ struct config {
   int session_absolute_hours = 12;
   int login_failures_per_account = 5;   // within 15 minutes, then 429
   int login_attempts_per_ip = 30;       // per minute
+  int tickets_per_ip_per_minute = 60;
+  int device_poll_interval = 5;         // RFC 8628 interval in seconds   // login QR tickets a client address may create
+  std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
   std::size_t json_body_limit = 64 * 1024;
   bool demo = false;                    // load the demo data set at start-up (idempotent)
   bool log_requests = true;

@@ -1,7 +1,12 @@
 #pragma once
 // Plain request/response values exchanged between the network layer and the API handlers.
 // No Asio or Beast types here, so handlers and services compile without them.
+#include <chrono>
+#include <deque>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +39,8 @@ struct request {
   std::optional<std::string> cookie(std::string_view name) const;
 };
 
+class response_later;
+
 struct response {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
@@ -41,7 +48,42 @@ struct response {
   std::string body;
   bool close = false;  // close the connection after this response
 
+  // Long-poll (stream == false): the network layer waits up to `wait` for later->finish() and
+  // sends this response itself if nothing came. Stream (stream == true, e.g. Server-Sent
+  // Events): it sends this head, then every chunk pushed, until end() or the client leaves.
+  // Neither holds a thread while waiting.
+  std::shared_ptr<response_later> later;
+  bool stream = false;
+  std::chrono::milliseconds wait{0};
+
   response& set(std::string name, std::string value);
+};
+
+// The producer's side of a long-poll or stream. Every method is thread-safe.
+class response_later {
+ public:
+  void finish(response r);       // long-poll: the answer (first call wins)
+  void push(std::string chunk);  // stream: the next piece of the body
+  void end();                    // stream: no more pieces
+  // Runs once when the network layer is done with this (client gone, timeout, shutdown):
+  // the producer's cue to unsubscribe. Runs at once if that already happened.
+  void on_done(std::function<void()> f);
+  bool done() const;
+
+  // Network layer side.
+  void attach(std::function<void()> wake);
+  std::optional<response> take_result();
+  std::deque<std::string> take_chunks(bool& ended);
+  void detach();
+
+ private:
+  mutable std::mutex mutex_;
+  std::optional<response> result_;
+  std::deque<std::string> chunks_;
+  bool ended_ = false;
+  bool done_ = false;
+  std::function<void()> wake_;
+  std::function<void()> on_done_;
 };
 
 }  // namespace hallpass::server

@@ -24,4 +24,25 @@ response create_unit_grant(app&, request&);
 response change_unit_grant(app&, request&);
 response revoke_unit_grant(app&, request&);
 
+// login_tickets_api.cpp
+response create_login_ticket(app&, request&);
+response get_login_ticket(app&, request&);
+response login_ticket_events(app&, request&);
+response redeem_login_ticket(app&, request&);
+response cancel_login_ticket(app&, request&);
+response scan_login_ticket(app&, request&);
+response confirm_login_ticket(app&, request&);
+response cancel_login_ticket_by_phone(app&, request&);
+
+// oauth_api.cpp (RFC 8414 metadata, RFC 8628 device authorization)
+response oauth_metadata(app&, request&);
+response oauth_device_authorization(app&, request&);
+response oauth_token(app&, request&);
+
+// pages_api.cpp: the portal and phone pages
+response page_home(app&, request&);
+response page_login(app&, request&);
+response page_scan(app&, request&);
+response static_file(app&, request&);
+
 }  // namespace hallpass::server::api

@@ -1,0 +1,63 @@
+#pragma once
+// SQL for login tickets. Every state change is one UPDATE … WHERE state = … RETURNING, so two
+// racing requests can never both move a ticket.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hallpass/server/db/database.hpp"
+
+namespace hallpass::server::db {
+
+struct ticket_row {
+  std::int64_t id = 0;
+  std::string kind;   // portal | device
+  std::string state;  // effective: an open ticket past its expiry reads as expired
+  int match_number = 0;
+  std::string portal_name, user_agent, portal_ip;
+  std::string created_at, expires_at;  // RFC 3339
+  int expires_in = 0;                  // seconds left, >= 0
+  std::optional<std::int64_t> claimed_session, person_id, unit_id;
+  int poll_interval = 5;
+};
+
+struct new_ticket_row {
+  std::string scan_hash, poll_hash;
+  std::optional<std::string> user_code;
+  std::string kind, portal_name, user_agent, portal_ip;
+  std::optional<std::string> client_id;
+  int match_number = 0;
+  int ttl_seconds = 120;
+  int poll_interval = 5;
+};
+
+// Returns the new ticket (throws db_error unique_violation on a token collision).
+ticket_row insert_ticket(connection& c, const new_ticket_row& t);
+std::optional<ticket_row> find_ticket(connection& c, std::int64_t id);
+std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash);
+// By scan-token hash or by user code (exactly one given).
+std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::optional<std::string>& scan_hash,
+                                              const std::optional<std::string>& user_code);
+
+// pending → scanned, bound to the phone session; the confirm window starts.
+std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int64_t session_id, int confirm_seconds);
+// scanned → confirmed by the phone that claimed it, inside its window.
+bool confirm_ticket(connection& c, std::int64_t id, std::int64_t session_id, std::int64_t person_id,
+                    std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id);
+// pending|scanned → cancelled; by the claiming phone (session_id) or the portal (poll_hash).
+bool cancel_ticket(connection& c, std::int64_t id, std::optional<std::int64_t> session_id,
+                   const std::optional<std::string>& poll_hash);
+// confirmed → consumed with the poll secret; returns the ticket as confirmed.
+std::optional<ticket_row> consume_ticket(connection& c, std::int64_t id, const std::string& poll_hash);
+
+struct device_poll {
+  ticket_row ticket;
+  bool too_fast = false;  // polled before the interval passed: interval raised by 5 s
+};
+// Records an RFC 8628 token poll and tells whether it came too soon.
+std::optional<device_poll> record_device_poll(connection& c, const std::string& poll_hash);
+
+// Marks overdue open tickets expired (announcing it) and deletes old ones; returns rows expired.
+std::int64_t sweep_tickets(connection& c);
+
+}  // namespace hallpass::server::db

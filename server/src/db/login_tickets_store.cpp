@@ -1,0 +1,121 @@
+#include "hallpass/server/db/login_tickets_store.hpp"
+
+namespace hallpass::server::db {
+
+namespace {
+
+constexpr const char* columns =
+    "id, kind, CASE WHEN state IN ('pending', 'scanned') AND expires_at <= now() THEN 'expired' ELSE state END, "
+    "match_number, portal_name, user_agent, portal_ip, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, claimed_session, person_id, unit_id, poll_interval";
+
+ticket_row read(const rows& r, int i, int first = 0) {
+  ticket_row t;
+  t.id = r.int64(i, first + 0);
+  t.kind = r.str(i, first + 1);
+  t.state = r.str(i, first + 2);
+  t.match_number = static_cast<int>(r.int64(i, first + 3));
+  t.portal_name = r.str(i, first + 4);
+  t.user_agent = r.str(i, first + 5);
+  t.portal_ip = r.str(i, first + 6);
+  t.created_at = r.str(i, first + 7);
+  t.expires_at = r.str(i, first + 8);
+  t.expires_in = static_cast<int>(r.int64(i, first + 9));
+  if (!r.is_null(i, first + 10)) t.claimed_session = r.int64(i, first + 10);
+  if (!r.is_null(i, first + 11)) t.person_id = r.int64(i, first + 11);
+  if (!r.is_null(i, first + 12)) t.unit_id = r.int64(i, first + 12);
+  t.poll_interval = static_cast<int>(r.int64(i, first + 13));
+  return t;
+}
+
+std::optional<ticket_row> one(const rows& r) {
+  if (r.empty()) return std::nullopt;
+  return read(r, 0);
+}
+
+}  // namespace
+
+ticket_row insert_ticket(connection& c, const new_ticket_row& t) {
+  auto r = c.exec(std::string("INSERT INTO login_tickets (scan_hash, poll_hash, user_code, kind, client_id, match_number, "
+                              "portal_name, user_agent, portal_ip, poll_interval, expires_at) "
+                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11)) RETURNING ") +
+                      columns,
+                  {bytea{t.scan_hash}, bytea{t.poll_hash}, t.user_code, t.kind, t.client_id, t.match_number,
+                   t.portal_name, t.user_agent, t.portal_ip, t.poll_interval, t.ttl_seconds});
+  return read(r, 0);
+}
+
+std::optional<ticket_row> find_ticket(connection& c, std::int64_t id) {
+  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE id = $1", {id}));
+}
+
+std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash) {
+  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE poll_hash = $1", {bytea{poll_hash}}));
+}
+
+std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::optional<std::string>& scan_hash,
+                                              const std::optional<std::string>& user_code) {
+  if (scan_hash)
+    return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE scan_hash = $1", {bytea{*scan_hash}}));
+  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE user_code = $1", {user_code}));
+}
+
+std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int64_t session_id, int confirm_seconds) {
+  return one(c.exec(std::string("UPDATE login_tickets SET state = 'scanned', scanned_at = now(), claimed_session = $2, "
+                                "expires_at = now() + make_interval(secs => $3) "
+                                "WHERE id = $1 AND state = 'pending' AND expires_at > now() RETURNING ") +
+                        columns,
+                    {id, session_id, confirm_seconds}));
+}
+
+bool confirm_ticket(connection& c, std::int64_t id, std::int64_t session_id, std::int64_t person_id,
+                    std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id) {
+  return c.exec("UPDATE login_tickets SET state = 'confirmed', finished_at = now(), person_id = $3, unit_id = $4, "
+                "grant_id = $5 WHERE id = $1 AND state = 'scanned' AND claimed_session = $2 AND expires_at > now()",
+                {id, session_id, person_id, unit_id, grant_id})
+             .affected() == 1;
+}
+
+bool cancel_ticket(connection& c, std::int64_t id, std::optional<std::int64_t> session_id,
+                   const std::optional<std::string>& poll_hash) {
+  std::optional<bytea> ph;
+  if (poll_hash) ph = bytea{*poll_hash};
+  return c.exec("UPDATE login_tickets SET state = 'cancelled', finished_at = now() "
+                "WHERE id = $1 AND state IN ('pending', 'scanned') AND expires_at > now() "
+                "AND (claimed_session = $2 OR poll_hash = $3)",
+                {id, session_id, ph})
+             .affected() == 1;
+}
+
+std::optional<ticket_row> consume_ticket(connection& c, std::int64_t id, const std::string& poll_hash) {
+  return one(c.exec(std::string("UPDATE login_tickets SET state = 'consumed' "
+                                "WHERE id = $1 AND poll_hash = $2 AND state = 'confirmed' RETURNING ") +
+                        columns,
+                    {id, bytea{poll_hash}}));
+}
+
+std::optional<device_poll> record_device_poll(connection& c, const std::string& poll_hash) {
+  auto r = c.exec(std::string("UPDATE login_tickets SET last_poll_at = now(), poll_interval = CASE "
+                              "WHEN o.old_poll IS NOT NULL AND state IN ('pending', 'scanned') "
+                              "AND now() < o.old_poll + make_interval(secs => o.old_interval) THEN o.old_interval + 5 "
+                              "ELSE o.old_interval END "
+                              "FROM (SELECT id AS oid, poll_interval AS old_interval, last_poll_at AS old_poll "
+                              "FROM login_tickets WHERE poll_hash = $1 FOR UPDATE) o "
+                              "WHERE id = o.oid RETURNING poll_interval <> o.old_interval, ") +
+                      columns,
+                  {bytea{poll_hash}});
+  if (r.empty()) return std::nullopt;
+  return device_poll{read(r, 0, 1), r.boolean(0, 0)};
+}
+
+std::int64_t sweep_tickets(connection& c) {
+  auto n = c.exec("UPDATE login_tickets SET state = 'expired', finished_at = now() "
+                  "WHERE state IN ('pending', 'scanned') AND expires_at <= now()")
+               .affected();
+  c.exec("DELETE FROM login_tickets WHERE created_at < now() - interval '1 hour'");
+  return n;
+}
+
+}  // namespace hallpass::server::db

@@ -1,0 +1,209 @@
+// hallpass-phone: plays the phone app from the command line, for demos, tests and benchmarks.
+// It signs in as a person, scans a login QR (its URL, or an image file such as a screenshot of
+// the portal), and confirms — as the person or as an agent of a unit — or cancels.
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include "hallpass/qr/qr.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+
+namespace {
+
+const char* usage =
+    "usage: hallpass-phone [--server URL] [--state FILE] COMMAND [options]\n\n"
+    "Commands:\n"
+    "  login --account ID_NUMBER_OR_MOBILE [--password P]   sign in as a person (password also from\n"
+    "                                                       HALLPASS_PASSWORD); the token is kept in --state\n"
+    "  scan QR                  QR = the QR text (https://…/l/…) or an image file holding the QR;\n"
+    "                           prints who asks, the three numbers and the units you may act for\n"
+    "  confirm --number N [--unit USCC_OR_UNIT_ID]   confirm the scanned login (as the unit's agent with --unit)\n"
+    "  cancel                   refuse the scanned login\n"
+    "  approve QR --number N [--unit USCC_OR_UNIT_ID]   scan and confirm in one step\n\n"
+    "Defaults: --server http://127.0.0.1:8080, --state ~/.hallpass-phone.json\n";
+
+struct reply {
+  int status = 0;
+  json::value body;
+};
+
+struct phone {
+  std::string host, port = "80";
+  std::string state_file;
+  json::object state;
+
+  reply call(const std::string& method, const std::string& target, const json::object& body) {
+    asio::io_context ioc;
+    asio::ip::tcp::resolver resolver(ioc);
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(30));
+    stream.connect(resolver.resolve(host, port));
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, host);
+    req.set(http::field::user_agent, "hallpass-phone/1.0");
+    req.set(http::field::content_type, "application/json");
+    if (auto* t = state.if_contains("token")) req.set(http::field::authorization, "Bearer " + std::string(t->as_string()));
+    req.body() = json::serialize(body);
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    http::read(stream, buf, res);
+    boost::system::error_code ec;
+    auto v = json::parse(res.body(), ec);
+    return {static_cast<int>(res.result_int()), ec ? json::value(res.body()) : v};
+  }
+
+  void save() {
+    std::ofstream out(state_file);
+    out << json::serialize(state) << "\n";
+  }
+};
+
+[[noreturn]] void fail(const reply& r) {
+  if (r.body.is_object() && r.body.as_object().contains("error")) {
+    auto& e = r.body.as_object().at("error").as_object();
+    std::cerr << "hallpass-phone: " << e.at("message").as_string().c_str() << " / " << e.at("message_en").as_string().c_str()
+              << " (" << e.at("code").as_string().c_str() << ", HTTP " << r.status << ")\n";
+  } else {
+    std::cerr << "hallpass-phone: HTTP " << r.status << " " << json::serialize(r.body) << "\n";
+  }
+  std::exit(1);
+}
+
+std::string qr_text(const std::string& arg) {
+  if (arg.rfind("http://", 0) == 0 || arg.rfind("https://", 0) == 0) return arg;
+  std::ifstream in(arg, std::ios::binary);
+  if (!in) throw std::runtime_error("neither a QR URL nor a readable image file: " + arg);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto d = hallpass::qr::decode_image_bytes(bytes);
+  if (!d) throw std::runtime_error("no QR code found in " + arg + ": " + d.error().message_en);
+  return d->text;
+}
+
+int do_scan(phone& p, const std::string& qr) {
+  auto r = p.call("POST", "/api/v1/login-tickets/scans", {{"qr_url", qr_text(qr)}});
+  if (r.status != 200) fail(r);
+  p.state["ticket_id"] = r.body.as_object().at("ticket_id");
+  p.state["units"] = r.body.as_object().at("units");
+  p.save();
+  std::cout << json::serialize(r.body) << std::endl;
+  return 0;
+}
+
+int do_confirm(phone& p, const std::map<std::string, std::string>& opts) {
+  auto* ticket = p.state.if_contains("ticket_id");
+  if (!ticket) throw std::runtime_error("scan a QR code first");
+  auto it = opts.find("number");
+  if (it == opts.end()) throw std::invalid_argument("missing --number (the number shown on the web page)");
+  json::object body{{"match_number", std::stoi(it->second)}};
+  if (auto u = opts.find("unit"); u != opts.end()) {
+    std::string unit_id;
+    for (auto& v : p.state["units"].as_array()) {
+      auto& unit = v.as_object().at("unit").as_object();
+      if (unit.at("uscc").as_string() == u->second || unit.at("id").as_string() == u->second)
+        unit_id = std::string(unit.at("id").as_string());
+    }
+    if (unit_id.empty()) throw std::runtime_error("you may not act for unit " + u->second);
+    body["unit_id"] = unit_id;
+  }
+  auto r = p.call("POST", "/api/v1/login-tickets/" + std::string(ticket->as_string()) + "/confirmation", body);
+  if (r.status != 200) fail(r);
+  std::cout << "已确认登录 / login confirmed" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string server = "http://127.0.0.1:8080";
+  std::string state_file = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.hallpass-phone.json";
+  std::vector<std::string> words;
+  std::map<std::string, std::string> opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (a.rfind("--", 0) == 0) {
+      if (i + 1 >= argc) {
+        std::cerr << "hallpass-phone: missing value for " << a << "\n";
+        return 2;
+      }
+      opts[a.substr(2)] = argv[++i];
+    } else {
+      words.push_back(a);
+    }
+  }
+  if (opts.count("server")) server = opts["server"];
+  if (opts.count("state")) state_file = opts["state"];
+  if (words.empty()) {
+    std::cerr << usage;
+    return 2;
+  }
+  try {
+    auto url = boost::urls::parse_uri(server);
+    if (!url || url->scheme() != "http") throw std::invalid_argument("--server must be an http:// URL");
+    phone p;
+    p.host = std::string(url->host());
+    if (url->has_port()) p.port = std::string(url->port());
+    p.state_file = state_file;
+    if (std::ifstream in(state_file); in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      boost::system::error_code ec;
+      auto v = json::parse(ss.str(), ec);
+      if (!ec && v.is_object()) p.state = v.as_object();
+    }
+    const auto& cmd = words[0];
+    if (cmd == "login") {
+      std::string password = opts.count("password") ? opts["password"] : (std::getenv("HALLPASS_PASSWORD") ? std::getenv("HALLPASS_PASSWORD") : "");
+      if (!opts.count("account") || password.empty()) throw std::invalid_argument("login needs --account and a password");
+      p.state.erase("token");
+      auto r = p.call("POST", "/api/v1/sessions", {{"account", opts["account"]}, {"password", password}, {"channel", "app"}});
+      if (r.status != 201) fail(r);
+      p.state["token"] = r.body.as_object().at("token");
+      p.save();
+      std::cout << "已登录 / signed in as " << r.body.as_object().at("person").as_object().at("name_masked").as_string().c_str()
+                << std::endl;
+      return 0;
+    }
+    if (!p.state.contains("token")) throw std::runtime_error("sign in first: hallpass-phone login --account …");
+    if (cmd == "scan" && words.size() == 2) return do_scan(p, words[1]);
+    if (cmd == "confirm") return do_confirm(p, opts);
+    if (cmd == "approve" && words.size() == 2) {
+      do_scan(p, words[1]);
+      return do_confirm(p, opts);
+    }
+    if (cmd == "cancel") {
+      auto* ticket = p.state.if_contains("ticket_id");
+      if (!ticket) throw std::runtime_error("scan a QR code first");
+      auto r = p.call("POST", "/api/v1/login-tickets/" + std::string(ticket->as_string()) + "/cancellation", {});
+      if (r.status != 200) fail(r);
+      std::cout << "已取消登录 / login cancelled" << std::endl;
+      return 0;
+    }
+    std::cerr << usage;
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "hallpass-phone: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "hallpass-phone: " << e.what() << "\n";
+    return 1;
+  }
+}
