@@ -7,7 +7,7 @@
 #include "hallpass/server/api/views.hpp"
 #include "hallpass/server/json_io.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
-#include "hallpass/server/services/ticket_events.hpp"
+#include "hallpass/server/services/event_hub.hpp"
 
 namespace hallpass::server::api {
 

@@ -42,6 +42,9 @@ response file_response(const app& a, const std::string& name) {
 response page_home(app& a, request&) { return file_response(a, "index.html"); }
 response page_login(app& a, request&) { return file_response(a, "login.html"); }
 response page_scan(app& a, request&) { return file_response(a, "scan.html"); }
+response page_services(app& a, request&) { return file_response(a, "services.html"); }
+response page_application(app& a, request&) { return file_response(a, "application.html"); }
+response page_upload(app& a, request&) { return file_response(a, "upload.html"); }
 
 response static_file(app& a, request& req) {
   static const std::regex safe(R"([A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,100})");

@@ -11,7 +11,8 @@
 
 #include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/db/migrations.hpp"
-#include "hallpass/server/services/ticket_events.hpp"
+#include "hallpass/server/services/applications.hpp"
+#include "hallpass/server/services/event_hub.hpp"
 
 #include <condition_variable>
 #include <thread>
@@ -91,8 +92,16 @@ app::app() = default;
 app::~app() { stop_background(); }
 
 void app::start_background() {
-  ticket_events = std::make_unique<services::ticket_events>(*db);
+  ticket_events = std::make_unique<services::event_hub>(
+      *db, "login_tickets", [](db::connection& c, std::int64_t id) -> std::optional<std::string> {
+        auto t = db::find_ticket(c, id);
+        return t ? std::optional(t->state) : std::nullopt;
+      });
   ticket_events->start();
+  application_events = std::make_unique<services::event_hub>(
+      *db, "application_pages",
+      [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; });
+  application_events->start();
   background_ = std::make_unique<background>();
   background_->sweeper = std::thread([this] {
     std::unique_lock lock(background_->m);
@@ -120,6 +129,7 @@ void app::stop_background() {
     background_.reset();
   }
   if (ticket_events) ticket_events->stop();
+  if (application_events) application_events->stop();
 }
 
 std::unique_ptr<app> make_app(const config& cfg, const std::string& conninfo) {
@@ -127,6 +137,7 @@ std::unique_ptr<app> make_app(const config& cfg, const std::string& conninfo) {
   a->cfg = cfg;
   a->data_key = load_data_key(cfg);
   a->db = std::make_unique<db::pool>(conninfo, cfg.db_pool_size);
+  services::install_catalogue(*a, services::load_catalogue(cfg.catalogue_file));
   a->start_background();
   return a;
 }

@@ -8,6 +8,9 @@
 #ifndef HALLPASS_SOURCE_SCHEMA_DIR
 #define HALLPASS_SOURCE_SCHEMA_DIR "schema"
 #endif
+#ifndef HALLPASS_SOURCE_CATALOGUE
+#define HALLPASS_SOURCE_CATALOGUE "server/data/catalogue.json"
+#endif
 #ifndef HALLPASS_SOURCE_WEB_DIR
 #define HALLPASS_SOURCE_WEB_DIR "web"
 #endif
@@ -81,6 +84,10 @@ const std::vector<option>& options() {
       int_opt("login-attempts-per-ip", "password logins per IP per minute (default 30)", [](config& c, int v) { c.login_attempts_per_ip = v; }),
       int_opt("tickets-per-ip-per-minute", "login QR tickets one address may create per minute (default 60)", [](config& c, int v) { c.tickets_per_ip_per_minute = v; }),
       int_opt("device-poll-interval", "RFC 8628 polling interval in seconds (default 5)", [](config& c, int v) { c.device_poll_interval = v; }),
+      int_opt("upload-code-minutes", "minutes an upload QR stays valid (default 10)", [](config& c, int v) { c.upload_code_minutes = v; }),
+      int_opt("upload-code-max-pages", "pages one upload QR may add (default 10)", [](config& c, int v) { c.upload_code_max_pages = v; }),
+      int_opt("upload-limit-mb", "largest photo upload in MiB (default 20)", [](config& c, int v) { c.upload_body_limit = static_cast<std::size_t>(v) * 1024 * 1024; }),
+      str_opt("catalogue", "service catalogue JSON file", &config::catalogue_file),
       str_opt("web-dir", "folder of the portal and phone pages", &config::web_dir),
       {"demo", "load the demo data set at start-up (true/false)", [](config& c, const std::string& v) { return to_bool(v, c.demo); }},
       {"log-requests", "one log line per request (true/false, default true)", [](config& c, const std::string& v) { return to_bool(v, c.log_requests); }},
@@ -169,6 +176,7 @@ config_outcome load_config(config& cfg, int argc, const char* const* argv) {
   }
   if (cfg.schema_dir.empty()) cfg.schema_dir = HALLPASS_SOURCE_SCHEMA_DIR;
   if (cfg.web_dir.empty()) cfg.web_dir = HALLPASS_SOURCE_WEB_DIR;
+  if (cfg.catalogue_file.empty()) cfg.catalogue_file = HALLPASS_SOURCE_CATALOGUE;
   if (cfg.public_url.empty()) {
     cfg.public_url = (cfg.net.tls_cert_file.empty() ? "http://" : "https://") + cfg.net.address + ":" +
                      std::to_string(cfg.net.port);

@@ -11,7 +11,7 @@
 namespace hallpass::server {
 
 namespace services {
-class ticket_events;
+class event_hub;
 }
 
 struct app {
@@ -24,7 +24,8 @@ struct app {
   rate_limiter limits;
   std::string data_key;  // secret for keyed hashes of personal data
   std::function<connection_counts()> connections = [] { return connection_counts{}; };
-  std::unique_ptr<services::ticket_events> ticket_events;  // LISTEN/NOTIFY for login tickets
+  std::unique_ptr<services::event_hub> ticket_events;       // login ticket states, from every node
+  std::unique_ptr<services::event_hub> application_events;  // page changes of applications
 
   // Background work (listener, expiry sweeper); make_app does this, tests may call it.
   void start_background();

@@ -21,6 +21,10 @@ struct config {
   int login_attempts_per_ip = 30;       // per minute
   int tickets_per_ip_per_minute = 60;
   int device_poll_interval = 5;         // RFC 8628 interval in seconds   // login QR tickets a client address may create
+  int upload_code_minutes = 10;         // how long a material's upload QR stays valid
+  int upload_code_max_pages = 10;       // pages one upload code may add
+  std::size_t upload_body_limit = 20 * 1024 * 1024;  // bytes of one photo upload
+  std::string catalogue_file;           // service catalogue; default: server/data/catalogue.json of the source tree
   std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
   std::size_t json_body_limit = 64 * 1024;
   bool demo = false;                    // load the demo data set at start-up (idempotent)

@@ -39,10 +39,36 @@ response oauth_metadata(app&, request&);
 response oauth_device_authorization(app&, request&);
 response oauth_token(app&, request&);
 
+// applications_api.cpp
+response list_services(app&, request&);
+response get_service(app&, request&);
+response list_my_applications(app&, request&);
+response create_application(app&, request&);
+response get_application(app&, request&);
+response update_application(app&, request&);
+response application_events(app&, request&);
+response submit_application(app&, request&);
+response withdraw_application(app&, request&);
+response create_upload_code(app&, request&);
+response revoke_upload_code(app&, request&);
+response upload_page_from_portal(app&, request&);
+response reorder_material_pages(app&, request&);
+response delete_material_page(app&, request&);
+response material_pdf(app&, request&);
+
+// uploads_api.cpp
+response describe_upload_code(app&, request&);
+response upload_page_with_code(app&, request&);
+response page_thumbnail(app&, request&);
+response page_image(app&, request&);
+
 // pages_api.cpp: the portal and phone pages
 response page_home(app&, request&);
 response page_login(app&, request&);
 response page_scan(app&, request&);
+response page_services(app&, request&);
+response page_application(app&, request&);
+response page_upload(app&, request&);
 response static_file(app&, request&);
 
 }  // namespace hallpass::server::api

@@ -1,0 +1,70 @@
+// Internal interfaces between the pipeline stages (not installed, not used outside imaging/).
+#pragma once
+
+#include <hallpass/imaging/cv_pipeline.hpp>
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace hallpass::imaging::detail {
+
+struct dimensions {
+  std::uint64_t width = 0, height = 0;
+};
+
+// Image size read from the container header without decoding pixels; nullopt if unknown.
+std::optional<dimensions> read_dimensions(std::span<const std::uint8_t> bytes, file_type type);
+
+struct decoded {
+  cv::Mat bgr;             // empty on failure
+  std::string error_code;  // unreadable_image | too_many_pixels | unsupported_type
+  std::string detail_en;
+};
+decoded decode_image(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels);
+
+// Page aspect and output geometry chosen for a detected quadrilateral.
+struct page_geometry {
+  double width_mm = 0, height_mm = 0;  // 0 when the paper size is unknown
+  double aspect = 1;                   // width / height of the flattened page
+  std::string paper;                   // a4 | id_card | letter | measured
+  double photo_long_px = 0;            // long side of the page as captured, photo pixels
+};
+page_geometry choose_geometry(const std::array<point, 4>& corners, cv::Size photo, paper_kind kind);
+
+// Homography photo -> page for an output of `out` pixels.
+cv::Matx33d page_homography(const std::array<point, 4>& corners, cv::Size out);
+
+// Residual text-line skew of a flattened grey page in degrees (positive = counter-clockwise).
+double estimate_skew_degrees(const cv::Mat& grey_page);
+
+// Quality measurements on a flattened page.
+struct measurements {
+  double sharpness = 0, paper_brightness = 0, clipped_shadows = 0, clipped_highlights = 0;
+  double glare = 0, ink = 0;
+};
+// Exposure, glare and ink on the flattened page (sharpness is left at 0).
+measurements measure_page(const cv::Mat& bgr_page);
+// 1 / edge blur sigma in photo pixels, from the text-richest tiles inside the page; -1 if
+// the page has too little text to tell. `search` is a reduced copy of `photo`.
+double photo_sharpness(const cv::Mat& photo, const cv::Mat& search, const std::array<point, 4>& quad);
+
+// Illumination normalisation + colour mode. Returns BGR for colour, 1 channel otherwise.
+cv::Mat enhance_page(const cv::Mat& bgr_page, colour_mode mode);
+// True when the enhanced colour page carries no meaningful colour.
+bool is_effectively_grey(const cv::Mat& bgr_page);
+
+struct encoded {
+  std::string bytes;
+  int width = 0, height = 0;
+  double dpi = 0;
+};
+// Encodes the page, shrinking quality then resolution until `budget` fits (not below min_dpi).
+encoded encode_to_budget(const cv::Mat& page, double dpi, output_format format, std::size_t budget,
+                         double min_dpi);
+std::string make_thumbnail(const cv::Mat& page, int long_side = 320);
+
+}  // namespace hallpass::imaging::detail

@@ -1,0 +1,39 @@
+// Person-readable texts for every rejection code (Chinese first, English second).
+#include <hallpass/imaging/imaging.hpp>
+
+namespace hallpass::imaging {
+
+namespace {
+
+struct text {
+  std::string_view code, zh, en;
+};
+
+constexpr text texts[] = {
+    {"unreadable_image", "无法读取图片：文件已损坏或不是图片，请重新拍摄", "The file cannot be read as an image; please take the photo again"},
+    {"too_many_pixels", "图片像素过多，请降低相机分辨率后重新拍摄", "The image has too many pixels; lower the camera resolution and retake"},
+    {"unsupported_type", "不支持的文件类型，请上传照片（JPEG、PNG、WebP、HEIC）", "Unsupported file type; upload a photo (JPEG, PNG, WebP, HEIC)"},
+    {"no_document", "未检测到文件：请将材料平放在对比明显的背景上，完整拍摄", "No document found: lay the paper on a contrasting surface and photograph all of it"},
+    {"blurred", "照片模糊，请对焦后保持手机稳定重新拍摄", "The photo is blurred; focus and hold the phone steady, then retake"},
+    {"too_dark", "照片过暗，请在光线充足处重新拍摄", "The photo is too dark; retake it in better light"},
+    {"overexposed", "照片过亮，文字已看不清，请避开强光重新拍摄", "The photo is overexposed; avoid strong light and retake"},
+    {"glare", "照片有反光，请调整角度避开灯光重新拍摄", "There is glare on the page; tilt the phone away from the light and retake"},
+    {"cut_off", "文件未拍全，请让整页都在画面内", "The page is cut off; make sure the whole page is inside the photo"},
+    {"low_resolution", "分辨率不足，请靠近一些或使用更高分辨率重新拍摄", "The resolution is too low; move closer or use a higher resolution"},
+    {"blank_page", "这是一张空白页，请拍摄有内容的一面", "The page is blank; photograph the side with content"},
+    {"internal_error", "图片处理失败，请重试", "The photo could not be processed; please try again"},
+};
+
+}  // namespace
+
+reason make_reason(std::string_view code, std::string_view detail_zh, std::string_view detail_en) {
+  reason r{std::string(code), "", ""};
+  for (const text& t : texts)
+    if (t.code == code) r.message = t.zh, r.message_en = t.en;
+  if (r.message.empty()) r.message = "图片不可用", r.message_en = "The photo cannot be used";
+  if (!detail_zh.empty()) r.message += "（" + std::string(detail_zh) + "）";
+  if (!detail_en.empty()) r.message_en += " (" + std::string(detail_en) + ")";
+  return r;
+}
+
+}  // namespace hallpass::imaging

@@ -1,0 +1,108 @@
+#pragma once
+// SQL for the service catalogue, applications, upload codes and pages.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hallpass/server/db/database.hpp"
+
+namespace hallpass::server::db {
+
+struct material_def {
+  std::string code, name;
+  int position = 0;
+  bool required = true, tolerable = false;
+  std::optional<int> supply_days;
+  int max_pages = 30;
+};
+
+struct service_def {
+  std::string code, name, name_en, authority, notice;
+  int time_limit_days = 20;
+  std::vector<material_def> materials;
+};
+
+// Inserts or refreshes the catalogue rows.
+void upsert_catalogue(transaction& tx, const std::vector<service_def>& services);
+std::vector<service_def> list_services(connection& c);
+std::optional<service_def> find_service(connection& c, const std::string& code);
+
+struct application_row {
+  std::int64_t id = 0;
+  std::string service_code;
+  std::int64_t person_id = 0;
+  std::optional<std::int64_t> unit_id;
+  std::string state, step, form_json;
+  std::string created_at, updated_at;
+  std::optional<std::string> submitted_at, due_date, supply_deadline;
+};
+
+std::int64_t insert_application(connection& c, const std::string& service_code, std::int64_t person_id,
+                                std::optional<std::int64_t> unit_id);
+std::optional<application_row> find_application(connection& c, std::int64_t id, bool for_update = false);
+// Applications of a unit (unit_id set) or of a person acting alone.
+std::vector<application_row> list_applications(connection& c, std::optional<std::int64_t> unit_id,
+                                               std::int64_t person_id);
+void update_application_form(connection& c, std::int64_t id, const std::string& form_json, const std::string& step);
+void mark_submitted(connection& c, std::int64_t id, const std::string& due_date,
+                    const std::optional<std::string>& supply_deadline);
+bool set_application_state(connection& c, std::int64_t id, const std::string& from, const std::string& to);
+
+struct page_row {
+  std::int64_t id = 0;
+  std::string material_code;
+  int position = 0;
+  std::string content_type, sha256;
+  int width = 0, height = 0;
+  double dpi = 0;
+  std::int64_t bytes = 0;
+  std::string source, created_at;
+};
+std::vector<page_row> pages_of(connection& c, std::int64_t application_id);
+int count_pages(connection& c, std::int64_t application_id, const std::string& material);
+
+struct new_page {
+  std::int64_t application_id = 0;
+  std::string material_code;
+  std::string content, content_type, sha256, thumbnail;
+  int width = 0, height = 0;
+  double dpi = 0;
+  std::string source;
+  std::optional<std::int64_t> upload_code_id;
+  std::optional<std::string> idempotency_key;
+  std::string request_sha256;
+};
+// Appends at the end of the material's pages (the caller holds the application row lock).
+page_row insert_page(connection& c, const new_page& p);
+std::optional<std::pair<page_row, std::string>> find_page_by_idempotency(connection& c, std::int64_t application_id,
+                                                                         const std::string& key);
+// The page's application id, and the bytes of the image or thumbnail.
+std::optional<std::pair<std::int64_t, std::string>> page_bytes(connection& c, std::int64_t page_id, bool thumbnail,
+                                                               std::string* content_type = nullptr);
+bool delete_page(connection& c, std::int64_t application_id, const std::string& material, std::int64_t page_id);
+// Renumbers the material's pages in the given order (every page id exactly once).
+bool reorder_pages(connection& c, std::int64_t application_id, const std::string& material,
+                   const std::vector<std::int64_t>& page_ids);
+std::vector<std::string> page_contents(connection& c, std::int64_t application_id, const std::string& material,
+                                       std::vector<page_row>* meta);
+
+struct upload_code_row {
+  std::int64_t id = 0;
+  std::int64_t application_id = 0;
+  std::string material_code;
+  std::string expires_at;
+  int expires_in = 0;
+  int max_pages = 0, pages_added = 0;
+  bool revoked = false, expired = false;
+};
+upload_code_row insert_upload_code(connection& c, const std::string& token_hash, std::int64_t application_id,
+                                   const std::string& material, std::int64_t created_by, int ttl_seconds,
+                                   int max_pages);
+std::optional<upload_code_row> find_upload_code(connection& c, const std::string& token_hash);
+// Counts one more page on a live code; false when it is used up, expired or revoked.
+bool take_upload_slot(connection& c, std::int64_t code_id);
+bool revoke_upload_code(connection& c, std::int64_t application_id, std::int64_t code_id);
+void revoke_codes_of(connection& c, std::int64_t application_id);
+
+}  // namespace hallpass::server::db

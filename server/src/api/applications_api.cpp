@@ -1,0 +1,255 @@
+// The service catalogue and applications: drafts, form, materials, upload codes, portal uploads,
+// submission, PDFs, and a live stream of page changes for the portal.
+#include <boost/json.hpp>
+
+#include "hallpass/qr/qr.hpp"
+#include "hallpass/server/api/handlers.hpp"
+#include "hallpass/server/api/uploads.hpp"
+#include "hallpass/server/api/views.hpp"
+#include "hallpass/server/json_io.hpp"
+#include "hallpass/server/services/applications.hpp"
+#include "hallpass/server/services/event_hub.hpp"
+
+namespace hallpass::server::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object service_json(const db::service_def& s, bool with_materials) {
+  json::object o{{"code", s.code}, {"name", s.name}, {"name_en", s.name_en}, {"authority", s.authority},
+                 {"time_limit_days", s.time_limit_days}, {"notice", s.notice}};
+  if (with_materials) {
+    json::array ms;
+    for (auto& m : s.materials) {
+      ms.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
+                    {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
+                    {"max_pages", m.max_pages}});
+    }
+    o["materials"] = ms;
+  }
+  return o;
+}
+
+const char* progress_of(const std::string& state) {
+  return (state == "approved" || state == "rejected" || state == "withdrawn") ? "已办结" : "办理中";
+}
+
+json::object application_summary(const db::application_row& r) {
+  return {{"id", std::to_string(r.id)},
+          {"service_code", r.service_code},
+          {"state", r.state},
+          {"progress", progress_of(r.state)},
+          {"step", r.step},
+          {"created_at", r.created_at},
+          {"submitted_at", r.submitted_at ? json::value(*r.submitted_at) : json::value(nullptr)},
+          {"due_date", r.due_date ? json::value(*r.due_date) : json::value(nullptr)},
+          {"supply_deadline", r.supply_deadline ? json::value(*r.supply_deadline) : json::value(nullptr)}};
+}
+
+json::object application_json(const services::application_view& v) {
+  auto o = application_summary(v.row);
+  o["service"] = service_json(v.service, false);
+  auto form = json::parse(v.row.form_json).as_object();
+  form.erase("contact_mobile_hash");
+  o["form"] = form;
+  json::array materials;
+  for (auto& m : v.service.materials) {
+    json::array pages;
+    for (auto& p : v.pages) {
+      if (p.material_code != m.code) continue;
+      pages.push_back(page_json(p));
+    }
+    const char* status = !pages.empty() ? "uploaded" : (m.required ? (m.tolerable ? "tolerable" : "missing") : "optional");
+    materials.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
+                         {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
+                         {"status", status}, {"pages", pages}});
+  }
+  o["materials"] = materials;
+  return o;
+}
+
+std::string material_of(request& req) { return req.path_params["material"]; }
+
+}  // namespace
+
+response list_services(app& a, request&) {
+  auto conn = a.db->acquire();
+  json::array out;
+  for (auto& s : db::list_services(*conn)) out.push_back(service_json(s, false));
+  auto r = json_response({{"services", out}});
+  r.headers.clear();
+  r.set("Cache-Control", "public, max-age=60");
+  return r;
+}
+
+response get_service(app& a, request& req) {
+  auto conn = a.db->acquire();
+  auto s = db::find_service(*conn, req.path_params["service_code"]);
+  if (!s) return error_json({404, "service_not_found", "没有这个办事事项", "No such service"});
+  return json_response(service_json(*s, true));
+}
+
+response list_my_applications(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  json::array in_progress, finished;
+  for (auto& r : services::list_applications(a, who).or_throw())
+    (std::string(progress_of(r.state)) == "已办结" ? finished : in_progress).push_back(application_summary(r));
+  return json_response({{"in_progress", in_progress}, {"finished", finished}});
+}
+
+response create_application(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  auto body = read_json(req, {"service_code"});
+  auto id = services::start_application(a, who, need_string(body, "service_code")).or_throw();
+  return json_response(application_json(services::get_application(a, who, id).or_throw()), 201);
+}
+
+response get_application(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  return json_response(application_json(services::get_application(a, who, path_id(req, "application_id")).or_throw()));
+}
+
+response update_application(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  auto body = read_json(req, {"form", "step"});
+  std::optional<services::application_form> form;
+  if (auto* f = body.if_contains("form")) {
+    if (!f->is_object()) throw api_exception{errors::missing_field("form")};
+    auto& fo = f->as_object();
+    for (auto& kv : fo) {
+      static const std::vector<std::string> allowed = {"contact_name", "contact_mobile", "email", "address", "postcode"};
+      if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end())
+        throw api_exception{errors::unknown_field("form." + std::string(kv.key()))};
+    }
+    form = services::application_form{need_string(fo, "contact_name"), need_string(fo, "contact_mobile"),
+                                      opt_string(fo, "email"), opt_string(fo, "address"), opt_string(fo, "postcode")};
+  }
+  auto id = path_id(req, "application_id");
+  services::save_form(a, who, id, form, opt_string(body, "step")).or_throw();
+  return json_response(application_json(services::get_application(a, who, id).or_throw()));
+}
+
+response application_events(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  auto id = path_id(req, "application_id");
+  auto later = std::make_shared<response_later>();
+  auto* hub = a.application_events.get();
+  auto sub = hub->subscribe(id, [later](const std::string& event) {
+    later->push("event: changed\ndata: " + json::serialize(json::object{{"event", event}}) + "\n\n");
+  });
+  later->on_done([hub, sub] { hub->unsubscribe(sub); });
+  auto view = services::get_application(a, who, id);  // after subscribing: nothing falls in between
+  if (!view) {
+    later->detach();
+    return error_json(view.error());
+  }
+  later->push("event: changed\ndata: {\"event\":\"open\"}\n\n");
+  response r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.set("Cache-Control", "no-store");
+  r.set("X-Accel-Buffering", "no");
+  r.later = later;
+  r.stream = true;
+  return r;
+}
+
+response submit_application(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  read_json(req, {});
+  std::vector<std::string> missing;
+  auto s = services::submit_application(a, who, path_id(req, "application_id"), &missing);
+  if (!s) {
+    auto r = error_json(s.error());
+    if (!missing.empty()) {
+      auto body = json::parse(r.body).as_object();
+      json::array m;
+      for (auto& code : missing) m.push_back(json::value(code));
+      body["error"].as_object()["missing"] = m;
+      r.body = json::serialize(body);
+    }
+    return r;
+  }
+  json::array tolerated;
+  for (auto& t : s->tolerated) tolerated.push_back(json::value(t));
+  return json_response({{"state", "submitted"},
+                        {"due_date", s->due_date},
+                        {"supply_deadline", s->supply_deadline ? json::value(*s->supply_deadline) : json::value(nullptr)},
+                        {"tolerated", tolerated}});
+}
+
+response withdraw_application(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  read_json(req, {});
+  services::withdraw_application(a, who, path_id(req, "application_id")).or_throw();
+  return json_response({{"state", "withdrawn"}});
+}
+
+response create_upload_code(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  read_json(req, {});
+  auto code = services::create_upload_code(a, who, path_id(req, "application_id"), material_of(req)).or_throw();
+  json::object body{{"id", std::to_string(code.code.id)},    {"url", code.url},
+                    {"material", code.code.material_code},    {"expires_in", code.code.expires_in},
+                    {"expires_at", code.code.expires_at},     {"max_pages", code.code.max_pages}};
+  if (auto m = qr::encode(code.url)) {
+    if (auto svg = qr::render_svg(*m, {4, 4})) body["qr_svg"] = *svg;
+  }
+  return json_response(body, 201);
+}
+
+response revoke_upload_code(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  services::revoke_upload_code(a, who, path_id(req, "application_id"), path_id(req, "code_id")).or_throw();
+  response r;
+  r.status = 204;
+  return r;
+}
+
+response upload_page_from_portal(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(req.body.data()), req.body.size());
+  auto key = req.header_value("idempotency-key");
+  auto out = services::upload_from_portal(a, who, path_id(req, "application_id"), material_of(req), bytes,
+                                          key ? std::optional(std::string(*key)) : std::nullopt);
+  return upload_response(out.or_throw());
+}
+
+response reorder_material_pages(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  auto body = read_json(req, {"page_ids"});
+  auto ids = opt_string_list(body, "page_ids");
+  if (!ids) throw api_exception{errors::missing_field("page_ids")};
+  std::vector<std::int64_t> page_ids;
+  for (auto& s : *ids) {
+    try {
+      page_ids.push_back(std::stoll(s));
+    } catch (...) {
+      throw api_exception{errors::missing_field("page_ids")};
+    }
+  }
+  auto id = path_id(req, "application_id");
+  services::reorder_pages(a, who, id, material_of(req), page_ids).or_throw();
+  return json_response(application_json(services::get_application(a, who, id).or_throw()));
+}
+
+response delete_material_page(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  services::delete_page(a, who, path_id(req, "application_id"), material_of(req), path_id(req, "page_id")).or_throw();
+  response r;
+  r.status = 204;
+  return r;
+}
+
+response material_pdf(app& a, request& req) {
+  auto who = services::require_caller(a, req);
+  auto pdf = services::material_pdf(a, who, path_id(req, "application_id"), material_of(req)).or_throw();
+  response r;
+  r.content_type = "application/pdf";
+  r.body = std::move(pdf);
+  r.set("Cache-Control", "no-store");
+  r.set("Content-Disposition", "attachment; filename=\"" + material_of(req) + ".pdf\"");
+  return r;
+}
+
+}  // namespace hallpass::server::api

@@ -1,0 +1,278 @@
+#include "hallpass/server/db/applications_store.hpp"
+
+#include <algorithm>
+
+namespace hallpass::server::db {
+
+namespace {
+
+constexpr const char* ts = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+
+std::string utc(const std::string& column) { return "to_char(" + column + " AT TIME ZONE 'UTC', " + ts + ")"; }
+
+std::vector<material_def> materials_of(connection& c, const std::string& service) {
+  auto r = c.exec("SELECT code, name, position, required, tolerable, supply_days, max_pages FROM service_materials "
+                  "WHERE service_code = $1 ORDER BY position",
+                  {service});
+  std::vector<material_def> out;
+  for (int i = 0; i < r.size(); ++i) {
+    material_def m{r.str(i, 0), r.str(i, 1), static_cast<int>(r.int64(i, 2)), r.boolean(i, 3), r.boolean(i, 4)};
+    if (!r.is_null(i, 5)) m.supply_days = static_cast<int>(r.int64(i, 5));
+    m.max_pages = static_cast<int>(r.int64(i, 6));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::string app_columns() {
+  return "id, service_code, person_id, unit_id, state, step, form::text, " + utc("created_at") + ", " + utc("updated_at") +
+         ", " + utc("submitted_at") + ", due_date::text, supply_deadline::text";
+}
+
+application_row read_app(const rows& r, int i) {
+  application_row a;
+  a.id = r.int64(i, 0);
+  a.service_code = r.str(i, 1);
+  a.person_id = r.int64(i, 2);
+  if (!r.is_null(i, 3)) a.unit_id = r.int64(i, 3);
+  a.state = r.str(i, 4);
+  a.step = r.str(i, 5);
+  a.form_json = r.str(i, 6);
+  a.created_at = r.str(i, 7);
+  a.updated_at = r.str(i, 8);
+  a.submitted_at = r.opt(i, 9);
+  a.due_date = r.opt(i, 10);
+  a.supply_deadline = r.opt(i, 11);
+  return a;
+}
+
+std::string page_columns() {
+  return "id, material_code, position, content_type, sha256, width, height, dpi, octet_length(content), source, " +
+         utc("created_at");
+}
+
+page_row read_page(const rows& r, int i, int first = 0) {
+  page_row p;
+  p.id = r.int64(i, first);
+  p.material_code = r.str(i, first + 1);
+  p.position = static_cast<int>(r.int64(i, first + 2));
+  p.content_type = r.str(i, first + 3);
+  p.sha256 = r.str(i, first + 4);
+  p.width = static_cast<int>(r.int64(i, first + 5));
+  p.height = static_cast<int>(r.int64(i, first + 6));
+  p.dpi = std::stod(r.str(i, first + 7));
+  p.bytes = r.int64(i, first + 8);
+  p.source = r.str(i, first + 9);
+  p.created_at = r.str(i, first + 10);
+  return p;
+}
+
+std::string code_columns() {
+  return "id, application_id, material_code, " + utc("expires_at") +
+         ", greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, max_pages, pages_added, "
+         "revoked_at IS NOT NULL, expires_at <= now()";
+}
+
+upload_code_row read_code(const rows& r, int i) {
+  return {r.int64(i, 0),
+          r.int64(i, 1),
+          r.str(i, 2),
+          r.str(i, 3),
+          static_cast<int>(r.int64(i, 4)),
+          static_cast<int>(r.int64(i, 5)),
+          static_cast<int>(r.int64(i, 6)),
+          r.boolean(i, 7),
+          r.boolean(i, 8)};
+}
+
+}  // namespace
+
+void upsert_catalogue(transaction& tx, const std::vector<service_def>& services) {
+  for (auto& s : services) {
+    tx.exec("INSERT INTO services (code, name, name_en, authority, time_limit_days, notice) VALUES ($1, $2, $3, $4, $5, $6) "
+            "ON CONFLICT (code) DO UPDATE SET name = $2, name_en = $3, authority = $4, time_limit_days = $5, notice = $6",
+            {s.code, s.name, s.name_en, s.authority, s.time_limit_days, s.notice});
+    for (auto& m : s.materials) {
+      tx.exec("INSERT INTO service_materials (service_code, code, position, name, required, tolerable, supply_days, max_pages) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service_code, code) DO UPDATE SET position = $3, "
+              "name = $4, required = $5, tolerable = $6, supply_days = $7, max_pages = $8",
+              {s.code, m.code, m.position, m.name, m.required, m.tolerable, m.supply_days, m.max_pages});
+    }
+  }
+}
+
+std::vector<service_def> list_services(connection& c) {
+  auto r = c.exec("SELECT code, name, name_en, authority, notice, time_limit_days FROM services ORDER BY code");
+  std::vector<service_def> out;
+  for (int i = 0; i < r.size(); ++i) {
+    service_def s{r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4), static_cast<int>(r.int64(i, 5))};
+    s.materials = materials_of(c, s.code);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::optional<service_def> find_service(connection& c, const std::string& code) {
+  auto r = c.exec("SELECT code, name, name_en, authority, notice, time_limit_days FROM services WHERE code = $1", {code});
+  if (r.empty()) return std::nullopt;
+  service_def s{r.str(0, 0), r.str(0, 1), r.str(0, 2), r.str(0, 3), r.str(0, 4), static_cast<int>(r.int64(0, 5))};
+  s.materials = materials_of(c, s.code);
+  return s;
+}
+
+std::int64_t insert_application(connection& c, const std::string& service_code, std::int64_t person_id,
+                                std::optional<std::int64_t> unit_id) {
+  return c.exec("INSERT INTO applications (service_code, person_id, unit_id) VALUES ($1, $2, $3) RETURNING id",
+                {service_code, person_id, unit_id})
+      .int64(0, 0);
+}
+
+std::optional<application_row> find_application(connection& c, std::int64_t id, bool for_update) {
+  auto r = c.exec("SELECT " + app_columns() + " FROM applications WHERE id = $1" + (for_update ? " FOR UPDATE" : ""), {id});
+  if (r.empty()) return std::nullopt;
+  return read_app(r, 0);
+}
+
+std::vector<application_row> list_applications(connection& c, std::optional<std::int64_t> unit_id,
+                                               std::int64_t person_id) {
+  auto r = unit_id ? c.exec("SELECT " + app_columns() + " FROM applications WHERE unit_id = $1 ORDER BY id DESC LIMIT 200",
+                            {*unit_id})
+                   : c.exec("SELECT " + app_columns() +
+                                " FROM applications WHERE unit_id IS NULL AND person_id = $1 ORDER BY id DESC LIMIT 200",
+                            {person_id});
+  std::vector<application_row> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(read_app(r, i));
+  return out;
+}
+
+void update_application_form(connection& c, std::int64_t id, const std::string& form_json, const std::string& step) {
+  c.exec("UPDATE applications SET form = $2::jsonb, step = $3, updated_at = now() WHERE id = $1", {id, form_json, step});
+}
+
+void mark_submitted(connection& c, std::int64_t id, const std::string& due_date,
+                    const std::optional<std::string>& supply_deadline) {
+  c.exec("UPDATE applications SET state = 'submitted', step = 'declaration', submitted_at = now(), updated_at = now(), "
+         "due_date = $2::date, supply_deadline = $3::date WHERE id = $1",
+         {id, due_date, supply_deadline});
+}
+
+bool set_application_state(connection& c, std::int64_t id, const std::string& from, const std::string& to) {
+  return c.exec("UPDATE applications SET state = $3, updated_at = now() WHERE id = $1 AND state = $2", {id, from, to})
+             .affected() == 1;
+}
+
+std::vector<page_row> pages_of(connection& c, std::int64_t application_id) {
+  auto r = c.exec("SELECT " + page_columns() + " FROM pages WHERE application_id = $1 ORDER BY material_code, position",
+                  {application_id});
+  std::vector<page_row> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(read_page(r, i));
+  return out;
+}
+
+int count_pages(connection& c, std::int64_t application_id, const std::string& material) {
+  return static_cast<int>(
+      c.exec("SELECT count(*) FROM pages WHERE application_id = $1 AND material_code = $2", {application_id, material})
+          .int64(0, 0));
+}
+
+page_row insert_page(connection& c, const new_page& p) {
+  auto r = c.exec(
+      "INSERT INTO pages (application_id, material_code, position, content, content_type, sha256, thumbnail, width, "
+      "height, dpi, source, upload_code_id, idempotency_key, request_sha256) "
+      "SELECT $1, $2, coalesce(max(position), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 "
+      "FROM pages WHERE application_id = $1 AND material_code = $2 RETURNING " +
+          page_columns(),
+      {p.application_id, p.material_code, bytea{p.content}, p.content_type, p.sha256, bytea{p.thumbnail}, p.width,
+       p.height, std::to_string(p.dpi), p.source, p.upload_code_id, p.idempotency_key, p.request_sha256});
+  return read_page(r, 0);
+}
+
+std::optional<std::pair<page_row, std::string>> find_page_by_idempotency(connection& c, std::int64_t application_id,
+                                                                         const std::string& key) {
+  auto r = c.exec("SELECT " + page_columns() + ", request_sha256 FROM pages WHERE application_id = $1 AND idempotency_key = $2",
+                  {application_id, key});
+  if (r.empty()) return std::nullopt;
+  return std::make_pair(read_page(r, 0), r.str(0, 11));
+}
+
+std::optional<std::pair<std::int64_t, std::string>> page_bytes(connection& c, std::int64_t page_id, bool thumbnail,
+                                                               std::string* content_type) {
+  auto r = c.exec(std::string("SELECT application_id, ") + (thumbnail ? "thumbnail" : "content") +
+                      ", content_type FROM pages WHERE id = $1",
+                  {page_id});
+  if (r.empty()) return std::nullopt;
+  if (content_type) *content_type = thumbnail ? "image/jpeg" : r.str(0, 2);
+  return std::make_pair(r.int64(0, 0), r.bytes(0, 1));
+}
+
+bool delete_page(connection& c, std::int64_t application_id, const std::string& material, std::int64_t page_id) {
+  auto r = c.exec("DELETE FROM pages WHERE id = $1 AND application_id = $2 AND material_code = $3 RETURNING position",
+                  {page_id, application_id, material});
+  if (r.empty()) return false;
+  c.exec("SET CONSTRAINTS pages_position DEFERRED");
+  c.exec("UPDATE pages SET position = position - 1 WHERE application_id = $1 AND material_code = $2 AND position > $3",
+         {application_id, material, r.int64(0, 0)});
+  return true;
+}
+
+bool reorder_pages(connection& c, std::int64_t application_id, const std::string& material,
+                   const std::vector<std::int64_t>& page_ids) {
+  auto current = c.exec("SELECT id FROM pages WHERE application_id = $1 AND material_code = $2 ORDER BY id",
+                        {application_id, material});
+  std::vector<std::int64_t> have, want = page_ids;
+  for (int i = 0; i < current.size(); ++i) have.push_back(current.int64(i, 0));
+  std::sort(want.begin(), want.end());
+  if (have != want) return false;
+  c.exec("SET CONSTRAINTS pages_position DEFERRED");
+  for (std::size_t i = 0; i < page_ids.size(); ++i)
+    c.exec("UPDATE pages SET position = $2 WHERE id = $1", {page_ids[i], static_cast<int>(i + 1)});
+  return true;
+}
+
+std::vector<std::string> page_contents(connection& c, std::int64_t application_id, const std::string& material,
+                                       std::vector<page_row>* meta) {
+  auto r = c.exec("SELECT " + page_columns() + ", content FROM pages WHERE application_id = $1 AND material_code = $2 "
+                  "ORDER BY position",
+                  {application_id, material});
+  std::vector<std::string> out;
+  for (int i = 0; i < r.size(); ++i) {
+    if (meta) meta->push_back(read_page(r, i));
+    out.push_back(r.bytes(i, 11));
+  }
+  return out;
+}
+
+upload_code_row insert_upload_code(connection& c, const std::string& token_hash, std::int64_t application_id,
+                                   const std::string& material, std::int64_t created_by, int ttl_seconds,
+                                   int max_pages) {
+  auto r = c.exec("INSERT INTO upload_codes (token_hash, application_id, material_code, created_by, expires_at, max_pages) "
+                  "VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6) RETURNING " +
+                      code_columns(),
+                  {bytea{token_hash}, application_id, material, created_by, ttl_seconds, max_pages});
+  return read_code(r, 0);
+}
+
+std::optional<upload_code_row> find_upload_code(connection& c, const std::string& token_hash) {
+  auto r = c.exec("SELECT " + code_columns() + " FROM upload_codes WHERE token_hash = $1", {bytea{token_hash}});
+  if (r.empty()) return std::nullopt;
+  return read_code(r, 0);
+}
+
+bool take_upload_slot(connection& c, std::int64_t code_id) {
+  return c.exec("UPDATE upload_codes SET pages_added = pages_added + 1 WHERE id = $1 AND pages_added < max_pages "
+                "AND expires_at > now() AND revoked_at IS NULL",
+                {code_id})
+             .affected() == 1;
+}
+
+bool revoke_upload_code(connection& c, std::int64_t application_id, std::int64_t code_id) {
+  return c.exec("UPDATE upload_codes SET revoked_at = now() WHERE id = $1 AND application_id = $2 AND revoked_at IS NULL",
+                {code_id, application_id})
+             .affected() == 1;
+}
+
+void revoke_codes_of(connection& c, std::int64_t application_id) {
+  c.exec("UPDATE upload_codes SET revoked_at = now() WHERE application_id = $1 AND revoked_at IS NULL", {application_id});
+}
+
+}  // namespace hallpass::server::db
