@@ -55,7 +55,8 @@ struct forward_only {
 };
 
 void limit_polls(app& a, std::int64_t id) {
-  if (int wait = a.limits.hit("ticket-poll:" + std::to_string(id), 120, 60)) throw api_exception{errors::rate_limited(wait)};
+  if (int wait = a.limits.hit("ticket-poll:" + std::to_string(id), a.cfg.ticket_polls_per_minute, 60))
+    throw api_exception{errors::rate_limited(wait)};
 }
 
 }  // namespace

@@ -83,6 +83,7 @@ const std::vector<option>& options() {
       int_opt("login-failures-per-account", "wrong passwords per account in 15 minutes before 429 (default 5)", [](config& c, int v) { c.login_failures_per_account = v; }),
       int_opt("login-attempts-per-ip", "password logins per IP per minute (default 30)", [](config& c, int v) { c.login_attempts_per_ip = v; }),
       int_opt("tickets-per-ip-per-minute", "login QR tickets one address may create per minute (default 60)", [](config& c, int v) { c.tickets_per_ip_per_minute = v; }),
+      int_opt("ticket-polls-per-minute", "state requests per login ticket per minute (default 120)", [](config& c, int v) { c.ticket_polls_per_minute = v; }),
       int_opt("device-poll-interval", "RFC 8628 polling interval in seconds (default 5)", [](config& c, int v) { c.device_poll_interval = v; }),
       int_opt("upload-code-minutes", "minutes an upload QR stays valid (default 10)", [](config& c, int v) { c.upload_code_minutes = v; }),
       int_opt("upload-code-max-pages", "pages one upload QR may add (default 10)", [](config& c, int v) { c.upload_code_max_pages = v; }),

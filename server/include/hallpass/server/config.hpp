@@ -20,6 +20,7 @@ struct config {
   int login_failures_per_account = 5;   // within 15 minutes, then 429
   int login_attempts_per_ip = 30;       // per minute
   int tickets_per_ip_per_minute = 60;
+  int ticket_polls_per_minute = 120;   // state requests per login ticket
   int device_poll_interval = 5;         // RFC 8628 interval in seconds   // login QR tickets a client address may create
   int upload_code_minutes = 10;         // how long a material's upload QR stays valid
   int upload_code_max_pages = 10;       // pages one upload code may add
