@@ -1,6 +1,7 @@
 #include "hallpass/server/db/database.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -48,6 +49,12 @@ std::string rows::bytes(int row, int col) const {
 }
 
 namespace {
+
+// An idle connection has nothing to read: readable data or a hang-up means the server ended it.
+bool closed_by_server(pg_conn* c) {
+  pollfd p{PQsocket(c), POLLIN | POLLRDHUP, 0};
+  return p.fd < 0 || PQstatus(c) != CONNECTION_OK || poll(&p, 1, 0) != 0;
+}
 
 [[noreturn]] void throw_from(pg_conn* c, pg_result* r) {
   std::string state;
@@ -137,9 +144,13 @@ pool::lease pool::acquire() {
       throw db_error(error_kind::unavailable, "53300", "no database connection free in time");
     }
   }
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
+    if (closed_by_server(c->native())) {
+      --created_;  // e.g. PostgreSQL restarted while it sat idle: replace it instead of failing the request
+      continue;
+    }
     ++in_use_;
     return lease(*this, std::move(c));
   }

@@ -54,7 +54,7 @@ std::vector<migration> load_migrations(const std::string& dir) {
   std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.version < b.version; });
   for (std::size_t i = 1; i < out.size(); ++i) {
     if (out[i].version == out[i - 1].version) {
-      throw std::runtime_error("two migrations share number " + std::to_string(out[i].version));
+      throw std::runtime_error("two migrations share one number: " + out[i - 1].name + " and " + out[i].name);
     }
   }
   return out;

@@ -325,9 +325,18 @@ result<upload_outcome> upload_with_code(app& a, const std::string& token, std::s
                                         const std::optional<std::string>& key) {
   auto view = describe_upload_code(a, token);  // refuses dead codes before any image work
   if (!view) return view.error();
-  if (view->code.pages_added >= view->code.max_pages && !key)
-    return api_error{410, "upload_code_used_up", "上传码已达到页数上限，请在电脑上重新生成",
-                     "The upload code reached its page limit; create a new one"};
+  if (view->code.pages_added >= view->code.max_pages) {
+    // Only the retry of a page already made may pass (to get its answer); a new page is refused
+    // before the photo is processed.
+    bool retry = false;
+    if (key) {
+      auto conn = a.db->acquire();
+      retry = db::find_page_by_idempotency(*conn, view->code.application_id, *key).has_value();
+    }
+    if (!retry)
+      return api_error{410, "upload_code_used_up", "上传码已达到页数上限，请在电脑上重新生成",
+                       "The upload code reached its page limit; create a new one"};
+  }
   return process_upload(a, {view->code.application_id, view->code.material_code, "phone", view->code.id}, bytes, key);
 }
 

@@ -127,6 +127,8 @@ server::config test_config() {
   cfg.db_pool_size = 4;
   cfg.log_requests = false;
   cfg.schema_dir = HALLPASS_SCHEMA_DIR;
+  cfg.catalogue_file = HALLPASS_SOURCE_DIR "/server/data/catalogue.json";
+  cfg.web_dir = HALLPASS_SOURCE_DIR "/web";
   cfg.data_key = "test-data-key-0123456789abcdef0123456789abcdef";
   cfg.public_url = "http://127.0.0.1";
   return cfg;
@@ -179,6 +181,11 @@ std::string running_server::login(const std::optional<std::string>& unit, const 
   auto v = r.json();
   if (!v.is_object() || !v.as_object().contains("token")) return "";
   return std::string(v.as_object().at("token").as_string());
+}
+
+std::string use_loopback_public_url(running_server& s) {
+  s.app().cfg.public_url = "http://127.0.0.1:" + std::to_string(s.port());
+  return s.app().cfg.public_url;
 }
 
 }  // namespace hallpass::test

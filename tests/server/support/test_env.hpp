@@ -78,6 +78,9 @@ class running_server {
   std::unique_ptr<parts> parts_;
 };
 
+// Points the server's public URL (issuer, QR URLs) at its real loopback port and returns it.
+std::string use_loopback_public_url(running_server& s);
+
 // Demo data identities (see services/demo.cpp).
 namespace demo {
 inline constexpr const char* unit_a = "91320412MA1XK7P22M";

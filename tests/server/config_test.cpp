@@ -1,0 +1,191 @@
+// Configuration: flags override the environment, which overrides the file, which overrides
+// the defaults; unknown options and bad values are reported, never silently ignored.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "hallpass/server/config.hpp"
+
+namespace server = hallpass::server;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Sets environment variables for one test and restores them afterwards.
+class scoped_env {
+ public:
+  void set(const std::string& name, const std::string& value) {
+    remember(name);
+    setenv(name.c_str(), value.c_str(), 1);
+  }
+  void unset(const std::string& name) {
+    remember(name);
+    unsetenv(name.c_str());
+  }
+  ~scoped_env() {
+    for (auto& [name, value] : saved_) {
+      if (value) setenv(name.c_str(), value->c_str(), 1);
+      else unsetenv(name.c_str());
+    }
+  }
+
+ private:
+  void remember(const std::string& name) {
+    for (auto& s : saved_)
+      if (s.first == name) return;
+    const char* v = std::getenv(name.c_str());
+    saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
+  }
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+class config_file {
+ public:
+  explicit config_file(const std::string& text) {
+    path_ = (fs::temp_directory_path() / ("hallpass-conf-" + std::to_string(std::random_device{}()) + ".conf")).string();
+    std::ofstream(path_) << text;
+  }
+  ~config_file() { fs::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+server::config_outcome load(server::config& cfg, std::vector<std::string> args) {
+  args.insert(args.begin(), "hallpass-server");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  return server::load_config(cfg, static_cast<int>(argv.size()), argv.data());
+}
+
+bool mentions(const std::vector<std::string>& errors, const std::string& what) {
+  for (auto& e : errors)
+    if (e.find(what) != std::string::npos) return true;
+  return false;
+}
+
+std::string joined(const std::vector<std::string>& errors) {
+  std::string out;
+  for (auto& e : errors) out += e + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST(Config, FlagsOverrideEnvironmentOverrideFile) {
+  config_file file(
+      "# HallPass test configuration\n"
+      "port = 1111\n"
+      "workers = 3\n"
+      "data-dir = /from/file\n"
+      "db-pool-size = 7   # trailing comment\n"
+      "\n"
+      "log-requests = false\n");
+  scoped_env env;
+  env.unset("HALLPASS_CONFIG");
+  env.set("HALLPASS_PORT", "2222");
+  env.set("HALLPASS_WORKERS", "5");
+  server::config cfg;
+  auto out = load(cfg, {"--config", file.path(), "--port=3333", "--read-timeout", "4"});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_FALSE(out.show_help);
+  EXPECT_EQ(cfg.net.port, 3333);                  // flag beats environment and file
+  EXPECT_EQ(cfg.net.worker_threads, 5);           // environment beats file
+  EXPECT_EQ(cfg.data_dir, "/from/file");          // file beats default
+  EXPECT_EQ(cfg.db_pool_size, 7);
+  EXPECT_FALSE(cfg.log_requests);
+  EXPECT_EQ(cfg.net.read_timeout, std::chrono::seconds(4));
+  EXPECT_EQ(cfg.net.idle_timeout, std::chrono::seconds(75));  // untouched default
+  EXPECT_EQ(cfg.config_file, file.path());
+  EXPECT_EQ(cfg.public_url, "http://127.0.0.1:3333");
+}
+
+TEST(Config, FileNamedByTheEnvironmentAndDefaults) {
+  config_file file("address = 0.0.0.0\ndemo = yes\npublic-url = https://hall.example.cn\n");
+  scoped_env env;
+  env.set("HALLPASS_CONFIG", file.path());
+  env.unset("HALLPASS_PORT");
+  env.unset("HALLPASS_ADDRESS");
+  server::config cfg;
+  auto out = load(cfg, {});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_EQ(cfg.net.address, "0.0.0.0");
+  EXPECT_TRUE(cfg.demo);
+  EXPECT_EQ(cfg.public_url, "https://hall.example.cn");
+  EXPECT_EQ(cfg.net.port, 8080);
+  EXPECT_FALSE(cfg.schema_dir.empty());
+
+  env.unset("HALLPASS_CONFIG");
+  server::config plain;
+  out = load(plain, {"--demo"});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_TRUE(plain.demo);
+  EXPECT_EQ(plain.net.max_connections, 20000);
+  EXPECT_EQ(plain.net.header_limit, 16u * 1024);
+}
+
+TEST(Config, UnknownOptionsAndBadValuesAreReported) {
+  config_file file("colour = red\nport = eighty\njust a line\n");
+  scoped_env env;
+  env.unset("HALLPASS_CONFIG");
+  env.set("HALLPASS_WORKERS", "many");
+  server::config cfg;
+  auto out = load(cfg, {"--config=" + file.path(), "--nope=1", "--port=-1", "--demo=maybe", "--read-timeout=3s",
+                        "stray", "--db-pool-size"});
+  auto all = joined(out.errors);
+  EXPECT_TRUE(mentions(out.errors, "unknown option nope")) << all;
+  EXPECT_TRUE(mentions(out.errors, file.path() + ":1: unknown option colour")) << all;
+  EXPECT_TRUE(mentions(out.errors, file.path() + ":2: bad value for port")) << all;
+  EXPECT_TRUE(mentions(out.errors, file.path() + ":3: expected name = value")) << all;
+  EXPECT_TRUE(mentions(out.errors, "HALLPASS_WORKERS: bad value for workers")) << all;
+  EXPECT_TRUE(mentions(out.errors, "--port: bad value for port")) << all;
+  EXPECT_TRUE(mentions(out.errors, "--demo: bad value for demo")) << all;
+  EXPECT_TRUE(mentions(out.errors, "--read-timeout: bad value for read-timeout")) << all;
+  EXPECT_TRUE(mentions(out.errors, "unexpected argument stray")) << all;
+  EXPECT_TRUE(mentions(out.errors, "missing value for --db-pool-size")) << all;
+  EXPECT_EQ(out.errors.size(), 10u) << all;
+  // Bad values leave the defaults in place.
+  EXPECT_EQ(cfg.net.port, 8080);
+  EXPECT_EQ(cfg.net.worker_threads, 8);
+
+  server::config missing;
+  out = load(missing, {"--config", "/nonexistent/hallpass.conf"});
+  EXPECT_TRUE(mentions(out.errors, "cannot read config file /nonexistent/hallpass.conf")) << joined(out.errors);
+}
+
+TEST(Config, HelpListsEveryOption) {
+  scoped_env env;
+  env.unset("HALLPASS_CONFIG");
+  server::config cfg;
+  auto out = load(cfg, {"--help"});
+  EXPECT_TRUE(out.show_help);
+  EXPECT_TRUE(out.errors.empty());
+  for (auto name : {"address", "port", "data-dir", "database-url", "schema-dir", "public-url", "data-key", "tls-cert",
+                    "tls-key", "io-threads", "workers", "db-pool-size", "max-connections", "read-timeout",
+                    "idle-timeout", "shutdown-grace", "session-idle-minutes", "session-absolute-hours",
+                    "login-failures-per-account", "login-attempts-per-ip", "demo", "log-requests", "config", "help"}) {
+    EXPECT_NE(out.help.find(std::string("--") + name + " "), std::string::npos) << name << "\n" << out.help;
+  }
+  EXPECT_NE(out.help.find("HALLPASS_"), std::string::npos);
+  // Every option the help names is accepted as a flag (none listed that load_config refuses).
+  std::istringstream lines(out.help);
+  std::string line;
+  int checked = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("  --", 0) != 0) continue;
+    auto name = line.substr(4, line.find(' ', 4) - 4);
+    if (name == "config" || name == "help") continue;
+    server::config probe;
+    auto r = load(probe, {"--" + name + "=1"});
+    EXPECT_FALSE(mentions(r.errors, "unknown option")) << name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 20);
+  // -h is the short form.
+  server::config other;
+  EXPECT_TRUE(load(other, {"-h"}).show_help);
+}
