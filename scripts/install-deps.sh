@@ -12,6 +12,7 @@ packages=(
   libzxing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium wrk procps
+  fonts-wqy-zenhei
 )
 # Node.js (for the browser tests) comes with npm on some images; take Debian's only when absent.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -30,4 +31,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The end-to-end tests' npm packages (tests/e2e), when missing or older than its lock file.
+root=$(cd "$(dirname "$0")/.." && pwd)
+e2e="$root/tests/e2e"
+if [ -f "$e2e/package-lock.json" ] && { [ ! -f "$e2e/node_modules/.package-lock.json" ] || [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; }; then
+  echo "install-deps: installing the npm packages of tests/e2e"
+  (cd "$e2e" && npm ci --no-audit --no-fund)
 fi

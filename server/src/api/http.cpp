@@ -16,7 +16,7 @@ std::optional<std::string> request::query_param(std::string_view name) const {
   auto parsed = boost::urls::parse_query(query);
   if (!parsed) return std::nullopt;
   for (auto p : *parsed) {
-    if (p.key == name) return std::string(p.value);
+    if (p.key == name) return p.value.decode();
   }
   return std::nullopt;
 }

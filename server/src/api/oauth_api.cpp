@@ -1,6 +1,7 @@
 // The login tickets as an OAuth 2.0 Device Authorization Grant (RFC 8628), with RFC 8414
 // metadata, so a standard OAuth client can sign in with a phone confirmation.
 #include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include <regex>
@@ -21,7 +22,10 @@ std::map<std::string, std::string> form_of(const request& req) {
   std::map<std::string, std::string> out;
   auto parsed = boost::urls::parse_query(req.body);
   if (!parsed) return out;
-  for (auto p : *parsed) out.emplace(std::string(p.key), std::string(p.value));
+  // Form bodies are percent-encoded with '+' for space (clients send grant_type=urn%3Aietf%3A…).
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;
+  for (auto p : boost::urls::params_view(req.body, form)) out.emplace(p.key, p.value);
   return out;
 }
 

@@ -132,8 +132,9 @@ config_outcome load_config(config& cfg, int argc, const char* const* argv) {
     auto eq = a.find('=');
     if (eq != std::string::npos) {
       flags.emplace_back(a.substr(0, eq), a.substr(eq + 1));
-    } else if (a == "demo") {
-      flags.emplace_back(a, "true");
+    } else if (a == "demo") {  // a switch; an explicit true/false after it is taken too
+      bool has_value = i + 1 < argc && (std::string(argv[i + 1]) == "true" || std::string(argv[i + 1]) == "false");
+      flags.emplace_back(a, has_value ? argv[++i] : "true");
     } else if (i + 1 < argc) {
       flags.emplace_back(a, argv[++i]);
     } else {

@@ -1,0 +1,168 @@
+// Shared pieces of the end-to-end tests: a private database per test file, a hallpass-server on a
+// free port, the hallpass-phone command line, psql, and headless Chromium.
+import { spawn, execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+
+// Paths come from CTest; the defaults fit a plain `scripts/build.sh` build when run by hand.
+export const server_binary = process.env.HALLPASS_SERVER || join(repo, 'build', 'server', 'hallpass-server');
+export const phone_binary = process.env.HALLPASS_PHONE || join(repo, 'build', 'server', 'hallpass-phone');
+export const chromium_binary = process.env.HALLPASS_CHROMIUM || '/usr/bin/chromium';
+export const artifacts_dir = process.env.HALLPASS_E2E_ARTIFACTS || join(repo, 'build', 'e2e-artifacts');
+
+export const demo = {
+  password: 'Demo@2026',
+  agent_mobile: '13812340003',          // 王芳, agent of unit A (and of unit B)
+  unit_a_uscc: '91320412MA1XK7P22M',
+  unit_a_name: '常州示范劳务派遣有限公司',
+};
+
+// The maintenance database of the test PostgreSQL (scripts/test-postgres.sh start); required.
+export function maintenance_conninfo() {
+  const url = process.env.HALLPASS_TEST_DATABASE_URL;
+  if (!url) throw new Error('HALLPASS_TEST_DATABASE_URL is not set: run `bash scripts/test-postgres.sh start` and export its output');
+  return url;
+}
+
+// Runs a program to completion; resolves {code, stdout, stderr}, never rejects on a non-zero exit.
+export function run(file, args, { input, timeout_ms = 30000 } = {}) {
+  return new Promise((resolve_, reject) => {
+    const child = execFile(file, args, { timeout: timeout_ms, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') return reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      resolve_({ code: err ? err.code : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+  });
+}
+
+// Runs SQL with psql; `vars` become psql variables (use them as :'name' so values are quoted).
+// Resolves psql's unaligned, tuples-only output; rejects when psql fails.
+export async function psql(conninfo, sql, vars = {}) {
+  const args = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', conninfo];
+  for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`);
+  const r = await run('psql', args, { input: sql + '\n' });
+  if (r.code !== 0) throw new Error(`psql failed (${r.code}): ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// A fresh database in the test PostgreSQL; drop() removes it even while connections remain.
+export async function create_database(prefix) {
+  const admin = maintenance_conninfo();
+  const name = `e2e_${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await psql(admin, `CREATE DATABASE ${name}`);
+  return {
+    name,
+    conninfo: `${admin} dbname=${name}`,  // a later dbname= overrides the earlier one
+    drop: () => psql(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+function free_port() {
+  return new Promise((resolve_, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve_(port));
+    });
+  });
+}
+
+// Starts hallpass-server with demo data on a free port against `conninfo`.
+// Resolves {url, port, log_file, stop()} once it listens; stop() sends SIGTERM and waits.
+export async function start_server(conninfo, { name = 'server', extra_args = [] } = {}) {
+  mkdirSync(artifacts_dir, { recursive: true });
+  const data_dir = mkdtempSync(join(tmpdir(), 'hallpass-e2e-'));
+  let last_error = null;
+  // A port found free may be taken before the server binds it; then try another.
+  for (let attempt = 0; attempt < 3; ++attempt) {
+    const port = await free_port();
+    const url = `http://127.0.0.1:${port}`;
+    const log_file = join(artifacts_dir, `${name}.log`);
+    const log = createWriteStream(log_file);
+    const child = spawn(server_binary, [
+      `--port=${port}`, `--address=127.0.0.1`, `--public-url=${url}`, `--database-url=${conninfo}`,
+      `--data-dir=${data_dir}`, `--data-key=${randomBytes(16).toString('hex')}`, '--demo=true',
+      '--log-requests=false', ...extra_args,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    child.stderr.pipe(log, { end: false });
+    const ready = new Promise((r) => {
+      let seen = '';
+      child.stdout.on('data', (chunk) => {
+        log.write(chunk);
+        seen += chunk.toString();
+        if (seen.includes('HallPass is running at')) r(true);
+      });
+    });
+    let timer = null;
+    const timeout = new Promise((r) => { timer = setTimeout(() => r('timeout'), 30000); });
+    const outcome = await Promise.race([ready, exited, timeout]);
+    clearTimeout(timer);
+    if (outcome === true) {
+      const stop = async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+          await exited;
+          clearTimeout(t);
+        }
+        log.end();
+        rmSync(data_dir, { recursive: true, force: true });
+      };
+      return { url, port, log_file, stop, exited };
+    }
+    if (outcome === 'timeout') child.kill('SIGKILL');
+    await exited;
+    log.end();
+    last_error = new Error(`hallpass-server did not start (${JSON.stringify(outcome)}); see ${log_file}`);
+  }
+  rmSync(data_dir, { recursive: true, force: true });
+  throw last_error;
+}
+
+// The phone app played by hallpass-phone, with its own state file (token, scanned ticket).
+export function make_phone(server_url) {
+  const state_dir = mkdtempSync(join(tmpdir(), 'hallpass-phone-'));
+  const state = join(state_dir, 'phone.json');
+  const call = async (...args) => {
+    const r = await run(phone_binary, ['--server', server_url, '--state', state, ...args]);
+    if (r.code !== 0) throw new Error(`hallpass-phone ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+  return {
+    login: (account, password) => call('login', '--account', account, '--password', password),
+    // Resolves the scan reply: {ticket_id, numbers: [three], units: [...], ...}.
+    scan: async (qr) => JSON.parse((await call('scan', qr)).trim().split('\n').pop()),
+    confirm: (number, unit) => call('confirm', '--number', String(number), ...(unit ? ['--unit', unit] : [])),
+    approve: (qr, number, unit) => call('approve', qr, '--number', String(number), ...(unit ? ['--unit', unit] : [])),
+    cancel: () => call('cancel'),
+    dispose: () => rmSync(state_dir, { recursive: true, force: true }),
+  };
+}
+
+// SQL matching the login ticket of a QR URL: scan_hash holds SHA-256 of the QR's scan token
+// (as hex text; raw digest bytes accepted too).
+export function scan_hash_condition(qr_url) {
+  const token = new URL(qr_url).pathname.split('/').pop();
+  const hex = createHash('sha256').update(token).digest('hex');
+  return { sql: `scan_hash IN (decode(:'hex', 'hex'), convert_to(:'hex', 'UTF8'))`, vars: { hex } };
+}
+
+export const chromium_args = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// Headless Debian Chromium through playwright-core (its own profile in a fresh temp dir).
+export async function launch_browser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: chromium_binary, headless: true, args: chromium_args, timeout: 60000 });
+}
