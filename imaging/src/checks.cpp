@@ -97,8 +97,8 @@ measurements measure_page(const cv::Mat& bgr) {
   cv::erode(paper, paper, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
   if (percentile(paper, 0.5) < 228) {
     cv::Mat glare = paper >= 250, labels, stats, centroids, gx, gy, soft;
-    cv::Sobel(small, gx, CV_32F, 1, 0, 3, 0.125);
-    cv::Sobel(small, gy, CV_32F, 0, 1, 3, 0.125);
+    cv::Sobel(paper, gx, CV_32F, 1, 0, 3, 0.125);
+    cv::Sobel(paper, gy, CV_32F, 0, 1, 3, 0.125);
     cv::magnitude(gx, gy, gx);
     cv::dilate(gx, gx, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
     gx.convertTo(soft, CV_8U);

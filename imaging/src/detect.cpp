@@ -7,10 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 namespace hallpass::imaging {
 
@@ -75,9 +72,10 @@ std::vector<line2> find_lines(const cv::Mat& bgr, const search_view& v) {
   cv::cvtColor(bgr, lab, cv::COLOR_BGR2Lab);
   cv::extractChannel(lab, b8, 2);
   cv::normalize(b8, b8, 0, 255, cv::NORM_MINMAX);
+  cv::resize(b8, b8, cv::Size(), 0.5, 0.5, cv::INTER_AREA);  // colour edges are coarse: half size is enough
   std::vector<cv::Vec4f> segs_b;
   lsd->detect(b8, segs_b);
-  segs.insert(segs.end(), segs_b.begin(), segs_b.end());
+  for (cv::Vec4f& s : segs_b) segs.push_back(s * 2.0f + cv::Vec4f(0.5f, 0.5f, 0.5f, 0.5f));
 
   double min_len = 0.02 * v.diag;
   std::vector<line2> segments;
@@ -290,14 +288,8 @@ detection find_page(const cv::Mat& search_in, const cv::Mat& full_in) {
     if (search_in.empty() || search_in.cols < 16 || search_in.rows < 16) return out;
     cv::Mat search = search_in;
     if (search.channels() == 1) cv::cvtColor(search_in, search, cv::COLOR_GRAY2BGR);
-    auto T0 = std::chrono::steady_clock::now();
-    auto lap = [&](const char* what) {
-      if (std::getenv("HP_DEBUG_T")) std::fprintf(stderr, "%s %.1f\n", what, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - T0).count());
-    };
     search_view v = make_view(search);
-    lap("view");
     std::vector<line2> lines = find_lines(search, v);
-    lap("lines");
     search_space space;
     space.v = &v;
     double W = v.size.width - 1, H = v.size.height - 1;
@@ -337,21 +329,15 @@ detection find_page(const cv::Mat& search_in, const cv::Mat& full_in) {
             if (x_mid(right) - x_mid(left) < 0.12 * W) continue;
             candidate c = make_candidate(space, top, right, bottom, left);
             if (c.score > best.score) best = c;
-            if (std::getenv("HP_DEBUG") && c.score > 0.5) {
-              std::fprintf(stderr, "cand %.3f", c.score);
-              for (auto& p : c.q) std::fprintf(stderr, " (%.0f,%.0f)", p.x, p.y);
-              std::fprintf(stderr, "\n");
-            }
+
           }
       }
-    lap("cands");
     if (best.score > 0) best = expand(space, hs, vs, best);
     if (best.score < 0.3) return out;
     double sx = double(full_in.cols) / search.cols, sy = double(full_in.rows) / search.rows;
     std::array<cv::Point2d, 4> q;
     for (int k = 0; k < 4; ++k) q[k] = {(best.q[k].x + 0.5) * sx - 0.5, (best.q[k].y + 0.5) * sy - 0.5};
     q = detail::refine_quad(full_in, q, std::max(sx, sy));
-    lap("refine");
     for (int k = 0; k < 4; ++k) out.corners[k] = {q[k].x, q[k].y};
     out.found = true;
     out.touches_border = best.border_sides > 0;

@@ -14,8 +14,10 @@ namespace {
 // Paper brightness at each pixel: text removed by a max filter at low resolution.
 cv::Mat paper_level(const cv::Mat& img) {
   double f = 256.0 / std::max(img.cols, img.rows);
-  cv::Mat small, bg;
-  cv::resize(img, small, cv::Size(), f, f, cv::INTER_AREA);
+  cv::Mat twice, small, bg;
+  cv::Size target(std::max(1, cvRound(img.cols * f)), std::max(1, cvRound(img.rows * f)));
+  cv::resize(img, twice, target * 4, 0, 0, cv::INTER_LINEAR);  // cheap pre-shrink, then average
+  cv::resize(twice, small, target, 0, 0, cv::INTER_AREA);
   cv::dilate(small, bg, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
   cv::GaussianBlur(bg, bg, cv::Size(0, 0), 3);
   // shadows rarely halve the light; darker "paper" is print (card stripes, photos): keep it dark

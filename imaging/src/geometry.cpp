@@ -176,13 +176,4 @@ std::array<cv::Point2d, 4> refine_quad(const cv::Mat& image, std::array<cv::Poin
   return q;
 }
 
-double quad_iou(const std::array<cv::Point2d, 4>& a, const std::array<cv::Point2d, 4>& b) {
-  std::vector<cv::Point2f> pa(a.begin(), a.end()), pb(b.begin(), b.end()), inter;
-  if (cv::contourArea(pa, true) < 0) std::reverse(pa.begin(), pa.end());
-  if (cv::contourArea(pb, true) < 0) std::reverse(pb.begin(), pb.end());
-  double ia = cv::intersectConvexConvex(pa, pb, inter, true);
-  double ua = cv::contourArea(pa) + cv::contourArea(pb) - ia;
-  return ua > 0 ? ia / ua : 0;
-}
-
 }  // namespace hallpass::imaging::detail

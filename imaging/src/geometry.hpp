@@ -30,7 +30,4 @@ bool is_convex(const std::array<cv::Point2d, 4>& q);
 // `search_scale` is the size of one search-image pixel in `image` pixels.
 std::array<cv::Point2d, 4> refine_quad(const cv::Mat& image, std::array<cv::Point2d, 4> q, double search_scale);
 
-// Jaccard index of two convex quadrilaterals.
-double quad_iou(const std::array<cv::Point2d, 4>& a, const std::array<cv::Point2d, 4>& b);
-
 }  // namespace hallpass::imaging::detail

@@ -40,12 +40,11 @@ void add_check(page_result& r, const std::string& name, double value, double thr
 cv::Mat search_copy(const cv::Mat& bgr, int long_side) {
   double f = double(long_side) / std::max(bgr.cols, bgr.rows);
   if (f >= 1) return bgr;
-  cv::Mat small = bgr;
-  while (f <= 0.5) {  // halving steps are much cheaper than one large area resize
-    cv::pyrDown(small, small);
-    f *= 2;
-  }
-  cv::resize(small, small, cv::Size(), f, f, cv::INTER_AREA);
+  cv::Size target(std::max(1, cvRound(bgr.cols * f)), std::max(1, cvRound(bgr.rows * f)));
+  cv::Mat twice, small;
+  // point-sample to twice the size, then average 2x2: a fraction of an area resize's cost
+  cv::resize(bgr, twice, target * 2, 0, 0, cv::INTER_LINEAR);
+  cv::resize(twice, small, target, 0, 0, cv::INTER_AREA);
   return small;
 }
 
@@ -115,7 +114,7 @@ page_result process_image(const cv::Mat& bgr_in, const options& opts) {
     double skew = detail::estimate_skew_degrees(preview_grey);
     r.checks["skew_corrected_deg"] = {skew, 3.0, true};
     if (std::abs(skew) >= 0.05) {
-      cv::Mat rot = cv::getRotationMatrix2D(cv::Point2f(out.width / 2.f, out.height / 2.f), skew, 1.0);
+      cv::Mat rot = cv::getRotationMatrix2D(cv::Point2f(out.width / 2.f, out.height / 2.f), -skew, 1.0);
       cv::Matx33d rr(rot.at<double>(0, 0), rot.at<double>(0, 1), rot.at<double>(0, 2), rot.at<double>(1, 0),
                      rot.at<double>(1, 1), rot.at<double>(1, 2), 0, 0, 1);
       h = rr * h;
@@ -139,6 +138,11 @@ page_result process_image(const cv::Mat& bgr_in, const options& opts) {
     add_check(r, "glare", m.glare, th.max_glare, m.glare <= th.max_glare, "glare", "反光面积比例", "glare area", "≤");
     add_check(r, "ink", m.ink, th.min_ink, m.ink >= th.min_ink, "blank_page", "内容像素比例", "content pixels", "≥");
     r.timings_ms["checks"] = ms_since(t);
+    if ((det.touches_border || margin < 0) && m.ink < th.min_ink) {
+      // an empty "page" running off the frame is a desk or a wall, not a document
+      r.reasons.clear();
+      r.reasons.push_back(make_reason("no_document"));
+    }
 
     r.accepted = r.reasons.empty();
     t = clock_type::now();

@@ -26,7 +26,7 @@ options:
   --format F          jpeg (default), png, pdf (one PDF of all accepted pages)
   --mode M            colour (default), grey, bw
   --paper P           auto (default), a4, id-card
-  --budget BYTES      size budget per A4 page (default 500000; suffix K or M allowed)
+  --budget BYTES      size budget per A4 page (default 512000 = 500 KiB; suffix K or M = 1000s)
   --thresholds FILE   JSON object of thresholds (see imaging.hpp for the keys)
   --max-pixels N      refuse photos above N pixels before decoding (default 50000000)
   --json              print one JSON object per photo on stdout

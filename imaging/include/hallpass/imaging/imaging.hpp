@@ -34,13 +34,14 @@ enum class output_format { jpeg, png };
 
 // Every threshold of the quality checks, in one place. Units are given per field.
 struct thresholds {
-  double min_sharpness = 0.75;        // 1 / (edge blur sigma in photo pixels); higher is sharper
+  double min_sharpness = 0.85;        // 1 / (edge blur sigma in photo pixels); higher is sharper
   double min_paper_brightness = 90;   // 0..255, 90th percentile of the page's grey level
   double max_clipped_shadows = 0.25;  // fraction of page pixels at ≤ 8
   double max_clipped_highlights = 0.60; // fraction of page pixels at ≥ 252
-  double max_glare = 0.004;           // largest bright unsaturated blob, fraction of page area
+  double max_glare = 0.004;           // largest soft-edged clipped blob standing out of darker paper, fraction of page
   double min_dpi = 150;               // effective resolution of the page in the photo
-  double min_frame_margin = 0.0;      // smallest corner distance to the photo border, fraction of diagonal
+  double min_frame_margin = 0.0;      // smallest corner distance to the photo border, fraction of diagonal;
+                                      // a page side lying on the photo border always fails
   double min_ink = 0.002;             // fraction of page pixels that are clearly darker than paper
   double min_confidence = 0.55;       // page-finder confidence, 0..1
 };
@@ -88,7 +89,10 @@ struct page_result {
   // Page corners in the decoded photo (after EXIF orientation), clockwise from top-left.
   std::optional<std::array<point, 4>> corners;
   double confidence = 0;
-  std::map<std::string, check> checks;  // sharpness, paper_brightness, clipped_shadows, …
+  // confidence, in_frame, resolution_dpi, sharpness, paper_brightness, clipped_shadows,
+  // clipped_highlights, glare, ink (blank page); skew_corrected_deg is informational (always ok).
+  // Checks after a failed stage are absent (no page found: only what was measured).
+  std::map<std::string, check> checks;
   std::vector<reason> reasons;          // empty iff accepted
   std::string output;                   // encoded page (empty if rejected or not requested)
   std::string output_format;            // "jpeg" | "png"

@@ -1,0 +1,107 @@
+// Container sniffing and decoding: real types from magic bytes, EXIF orientation, WebP, HEIC.
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <libheif/heif.h>
+#include <opencv2/imgproc.hpp>
+
+#include <cstring>
+#include <opencv2/imgproc.hpp>
+
+namespace hi = hallpass::imaging;
+using namespace hallpass::imaging::testing;
+
+namespace {
+
+cv::Mat test_image(cv::Size size) {
+  cv::Mat img(size, CV_8UC3, cv::Scalar(90, 90, 90));
+  cv::rectangle(img, cv::Rect(size.width / 10, size.height / 10, size.width / 2, size.height / 3), cv::Scalar(240, 240, 240), cv::FILLED);
+  return img;
+}
+
+// Inserts an EXIF APP1 segment with the given orientation right after SOI.
+std::string with_orientation(const std::string& jpeg, int orientation) {
+  std::string tiff("II*\0\x08\0\0\0", 8);
+  tiff += std::string("\x01\0", 2);                      // one IFD entry
+  tiff += std::string("\x12\x01\x03\0\x01\0\0\0", 8);    // tag 0x0112 SHORT count 1
+  tiff += char(orientation);
+  tiff += std::string("\0\0\0", 3);
+  tiff += std::string("\0\0\0\0", 4);                    // no next IFD
+  std::string payload = std::string("Exif\0\0", 6) + tiff;
+  std::size_t len = payload.size() + 2;
+  std::string app1 = std::string("\xFF\xE1", 2) + char(len >> 8) + char(len & 0xFF) + payload;
+  return jpeg.substr(0, 2) + app1 + jpeg.substr(2);
+}
+
+}  // namespace
+
+TEST(Sniff, TellsRealTypeFromMagicBytes) {
+  cv::Mat img = test_image({64, 48});
+  EXPECT_EQ(hi::sniff(as_bytes(encode(img, ".jpg"))), hi::file_type::jpeg);
+  EXPECT_EQ(hi::sniff(as_bytes(encode(img, ".png"))), hi::file_type::png);
+  EXPECT_EQ(hi::sniff(as_bytes(encode(img, ".webp"))), hi::file_type::webp);
+  EXPECT_EQ(hi::sniff(as_bytes(std::string("%PDF-1.4\n"))), hi::file_type::pdf);
+  EXPECT_EQ(hi::sniff(as_bytes(std::string("\0\0\0\x18" "ftypheic\0\0\0\0", 16))), hi::file_type::heic);
+  EXPECT_EQ(hi::sniff(as_bytes(std::string("GIF89a...."))), hi::file_type::unknown);
+  EXPECT_EQ(hi::sniff({}), hi::file_type::unknown);
+  EXPECT_EQ(hi::to_string(hi::file_type::heic), "heic");
+}
+
+TEST(Decode, AppliesExifOrientation) {
+  std::string jpeg = encode(test_image({400, 300}));
+  hi::options o;
+  o.produce_output = false;
+  hi::page_result upright = hi::process(as_bytes(jpeg), o);
+  EXPECT_EQ(upright.photo_width, 400);
+  EXPECT_EQ(upright.photo_height, 300);
+  hi::page_result rotated = hi::process(as_bytes(with_orientation(jpeg, 6)), o);
+  EXPECT_EQ(rotated.photo_width, 300);
+  EXPECT_EQ(rotated.photo_height, 400);
+}
+
+TEST(Decode, ReadsWebp) {
+  hi::options o;
+  o.produce_output = false;
+  hi::page_result r = hi::process(as_bytes(encode(test_image({320, 240}), ".webp")), o);
+  EXPECT_FALSE(has_reason(r, "unreadable_image")) << codes(r);
+  EXPECT_EQ(r.photo_width, 320);
+  EXPECT_EQ(r.photo_height, 240);
+}
+
+TEST(Decode, ReadsHeic) {
+  heif_context* ctx = heif_context_alloc();
+  heif_encoder* enc = nullptr;
+  if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code != heif_error_Ok) {
+    heif_context_free(ctx);
+    GTEST_SKIP() << "this libheif build has no HEVC encoder to make a test file";
+  }
+  cv::Mat bgr = test_image({320, 240}), rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  heif_image* img = nullptr;
+  heif_image_create(320, 240, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &img);
+  heif_image_add_plane(img, heif_channel_interleaved, 320, 240, 8);
+  int stride = 0;
+  std::uint8_t* plane = heif_image_get_plane(img, heif_channel_interleaved, &stride);
+  for (int y = 0; y < 240; ++y) std::memcpy(plane + y * stride, rgb.ptr(y), 320 * 3);
+  heif_encoder_set_lossy_quality(enc, 80);
+  ASSERT_EQ(heif_context_encode_image(ctx, img, enc, nullptr, nullptr).code, heif_error_Ok);
+  std::string bytes;
+  heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
+                       static_cast<std::string*>(user)->append(static_cast<const char*>(data), size);
+                       return heif_error{heif_error_Ok, heif_suberror_Unspecified, ""};
+                     }};
+  ASSERT_EQ(heif_context_write(ctx, &writer, &bytes).code, heif_error_Ok);
+  heif_image_release(img);
+  heif_encoder_release(enc);
+  heif_context_free(ctx);
+
+  EXPECT_EQ(hi::sniff(as_bytes(bytes)), hi::file_type::heic);
+  hi::options o;
+  o.produce_output = false;
+  hi::page_result r = hi::process(as_bytes(bytes), o);
+  EXPECT_FALSE(has_reason(r, "unreadable_image")) << codes(r);
+  EXPECT_EQ(r.photo_width, 320);
+  EXPECT_EQ(r.photo_height, 240);
+  o.max_pixels = 320 * 240 - 1;
+  EXPECT_TRUE(has_reason(hi::process(as_bytes(bytes), o), "too_many_pixels"));
+}
