@@ -89,11 +89,13 @@ response create_login_ticket(app& a, request& req) {
 response get_login_ticket(app& a, request& req) {
   auto id = path_id(req, "ticket_id");
   auto secret = poll_secret_of(req);
+  // The secret is checked first, so requests without it cannot use up the portal's budget.
+  auto current = services::ticket_for_portal(a, id, secret).or_throw();
   limit_polls(a, id);
   int wait = 0;
   if (auto w = req.query_param("wait")) wait = std::clamp(std::atoi(w->c_str()), 0, 30);
   auto known = req.query_param("known");
-  if (wait == 0 || !known) return json_response(state_json(services::ticket_for_portal(a, id, secret).or_throw()));
+  if (wait == 0 || !known) return json_response(state_json(current));
 
   // Long-poll: subscribe first, then read, so no change can fall in between.
   auto later = std::make_shared<response_later>();
@@ -122,6 +124,7 @@ response get_login_ticket(app& a, request& req) {
 response login_ticket_events(app& a, request& req) {
   auto id = path_id(req, "ticket_id");
   auto secret = poll_secret_of(req);
+  services::ticket_for_portal(a, id, secret).or_throw();  // before counting, as for polls
   limit_polls(a, id);
   auto later = std::make_shared<response_later>();
   auto gate = std::make_shared<forward_only>();

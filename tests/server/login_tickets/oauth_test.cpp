@@ -1,0 +1,197 @@
+// The login tickets as an OAuth 2.0 Device Authorization Grant (RFC 8628) over HTTP.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "support/test_env.hpp"
+#include "ticket_client.hpp"
+
+using namespace hallpass::test;
+using namespace hallpass::test::tickets;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* device_grant = "urn:ietf:params:oauth:grant-type:device_code";
+
+struct device_request {
+  std::string device_code, user_code, verification_uri, verification_uri_complete;
+  std::int64_t expires_in = 0, interval = 0;
+  http_reply reply;
+};
+
+device_request authorize(unsigned short port, const std::string& client_id = "tv-app") {
+  device_request d;
+  d.reply = form_post(port, "/oauth/device_authorization", "client_id=" + client_id);
+  EXPECT_EQ(d.reply.status, 200) << d.reply.body;
+  auto v = d.reply.json();
+  if (!v.is_object()) return d;
+  auto& o = v.as_object();
+  auto str = [&](const char* k) { return o.contains(k) && o.at(k).is_string() ? std::string(o.at(k).as_string()) : ""; };
+  d.device_code = str("device_code");
+  d.user_code = str("user_code");
+  d.verification_uri = str("verification_uri");
+  d.verification_uri_complete = str("verification_uri_complete");
+  if (o.contains("expires_in") && o.at("expires_in").is_int64()) d.expires_in = o.at("expires_in").as_int64();
+  if (o.contains("interval") && o.at("interval").is_int64()) d.interval = o.at("interval").as_int64();
+  return d;
+}
+
+std::string oauth_error(const http_reply& r) {
+  auto v = r.json();
+  if (!v.is_object() || !v.as_object().contains("error") || !v.as_object().at("error").is_string()) return "";
+  return std::string(v.as_object().at("error").as_string());
+}
+
+std::string ticket_of(running_server& s, const std::string& user_code) {
+  return sql_one(s.conninfo(), "SELECT id FROM login_tickets WHERE user_code = '" + user_code + "'");
+}
+
+}  // namespace
+
+TEST(DeviceGrant, MetadataNamesTheEndpoints) {
+  running_server s;
+  auto base = use_loopback_public_url(s);
+  auto r = http_call(s.port(), "GET", "/.well-known/oauth-authorization-server");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto o = r.json().as_object();
+  EXPECT_EQ(o.at("issuer").as_string(), base);
+  EXPECT_EQ(o.at("device_authorization_endpoint").as_string(), base + "/oauth/device_authorization");
+  EXPECT_EQ(o.at("token_endpoint").as_string(), base + "/oauth/token");
+  bool has_grant = false;
+  for (auto& g : o.at("grant_types_supported").as_array()) has_grant |= g.as_string() == device_grant;
+  EXPECT_TRUE(has_grant);
+  // The advertised endpoints answer on this server.
+  auto path = std::string(o.at("device_authorization_endpoint").as_string()).substr(base.size());
+  EXPECT_EQ(form_post(s.port(), path, "client_id=tv-app").status, 200);
+}
+
+TEST(DeviceGrant, AuthorizationResponseHasEveryField) {
+  running_server s;
+  auto base = use_loopback_public_url(s);
+  auto d = authorize(s.port());
+  EXPECT_GE(base64url_bytes(d.device_code), 16) << d.device_code;
+  EXPECT_TRUE(std::regex_match(d.user_code, std::regex("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$"))) << d.user_code;
+  EXPECT_EQ(d.verification_uri, base + "/device");
+  EXPECT_EQ(d.verification_uri_complete.rfind(base + "/l/", 0), 0u) << d.verification_uri_complete;
+  EXPECT_EQ(d.verification_uri_complete.find(d.device_code), std::string::npos);
+  EXPECT_GE(d.expires_in, 115);
+  EXPECT_LE(d.expires_in, 120);
+  EXPECT_EQ(d.interval, 5);
+  EXPECT_EQ(d.reply.headers["cache-control"], "no-store");
+  // verification_uri_complete is the QR URL of this request: scanning it claims this ticket.
+  auto phone = phone_login(s.port(), demo::person_only);
+  auto sc = scan(s.port(), phone, "qr_url", d.verification_uri_complete);
+  ASSERT_EQ(sc.status, 200) << sc.body;
+  EXPECT_EQ(sc.json().as_object().at("ticket_id").as_string(), ticket_of(s, d.user_code));
+  EXPECT_NE(sc.json().as_object().at("portal").as_object().at("name").as_string().find("tv-app"), std::string::npos);
+  // A missing client_id is refused.
+  EXPECT_EQ(oauth_error(form_post(s.port(), "/oauth/device_authorization", "scope=x")), "invalid_client");
+}
+
+TEST(DeviceGrant, PendingThenSlowDownWithALongerInterval) {
+  running_server s;
+  auto d = authorize(s.port());
+  auto first = device_token(s.port(), d.device_code);
+  EXPECT_EQ(first.status, 400);
+  EXPECT_EQ(oauth_error(first), "authorization_pending") << first.body;
+  EXPECT_EQ(first.headers["cache-control"], "no-store");
+  auto id = ticket_of(s, d.user_code);
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT poll_interval FROM login_tickets WHERE id = " + id), "5");
+  auto second = device_token(s.port(), d.device_code);
+  EXPECT_EQ(second.status, 400);
+  EXPECT_EQ(oauth_error(second), "slow_down") << second.body;
+  EXPECT_EQ(second.headers["cache-control"], "no-store");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT poll_interval FROM login_tickets WHERE id = " + id), "10");
+}
+
+TEST(DeviceGrant, PollingAtTheIntervalIsNeverSlowDown) {
+  auto cfg = test_config();
+  cfg.device_poll_interval = 1;
+  running_server s(cfg);
+  auto d = authorize(s.port());
+  EXPECT_EQ(d.interval, 1);
+  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
+  std::this_thread::sleep_for(1100ms);
+  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
+}
+
+TEST(DeviceGrant, ApprovedByUserCodeGivesAWorkingTokenOnce) {
+  running_server s;
+  auto d = authorize(s.port());
+  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
+  // The user types the code on the phone, in lower case and without the dash.
+  std::string typed;
+  for (char c : d.user_code)
+    if (c != '-') typed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto phone = phone_login(s.port(), demo::mobile_agent_all);
+  auto sc = scan(s.port(), phone, "user_code", typed);
+  ASSERT_EQ(sc.status, 200) << sc.body;
+  auto ticket = std::string(sc.json().as_object().at("ticket_id").as_string());
+  EXPECT_EQ(ticket, ticket_of(s, d.user_code));
+  EXPECT_EQ(sc.body.find(d.device_code), std::string::npos);
+  auto match = sql_one(s.conninfo(), "SELECT match_number FROM login_tickets WHERE id = " + ticket);
+  ASSERT_EQ(confirm(s.port(), phone, ticket, std::stoi(match), unit_id_of(s.conninfo(), demo::unit_a)).status, 200);
+
+  // Polled right after the previous poll: an approved grant is answered anyway.
+  auto r = device_token(s.port(), d.device_code);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["cache-control"], "no-store");
+  auto o = r.json().as_object();
+  EXPECT_EQ(o.at("token_type").as_string(), "Bearer");
+  EXPECT_GT(o.at("expires_in").as_int64(), 0);
+  auto token = std::string(o.at("access_token").as_string());
+  auto me = s.call_as(token, "GET", "/api/v1/sessions/current");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json().as_object().at("role").as_string(), "agent");
+  EXPECT_EQ(me.json().as_object().at("unit").as_object().at("uscc").as_string(), demo::unit_a);
+
+  auto again = device_token(s.port(), d.device_code);
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(oauth_error(again), "invalid_grant") << again.body;
+}
+
+TEST(DeviceGrant, PhoneCancelGivesAccessDenied) {
+  running_server s;
+  auto d = authorize(s.port());
+  auto phone = phone_login(s.port(), demo::person_only);
+  auto sc = scan(s.port(), phone, "user_code", d.user_code);
+  ASSERT_EQ(sc.status, 200) << sc.body;
+  ASSERT_EQ(phone_cancel(s.port(), phone, std::string(sc.json().as_object().at("ticket_id").as_string())).status, 200);
+  auto r = device_token(s.port(), d.device_code);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(oauth_error(r), "access_denied") << r.body;
+  EXPECT_EQ(r.headers["cache-control"], "no-store");
+}
+
+TEST(DeviceGrant, ExpiredRequestGivesExpiredToken) {
+  running_server s;
+  auto d = authorize(s.port());
+  expire_ticket(s.conninfo(), ticket_of(s, d.user_code));
+  auto r = device_token(s.port(), d.device_code);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(oauth_error(r), "expired_token") << r.body;
+  EXPECT_EQ(r.headers["cache-control"], "no-store");
+}
+
+TEST(DeviceGrant, UnknownCodesAndOtherGrantTypesAreRefused) {
+  running_server s;
+  auto unknown = device_token(s.port(), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(oauth_error(unknown), "invalid_grant");
+  EXPECT_EQ(unknown.headers["cache-control"], "no-store");
+  // A portal ticket's poll secret is not a device code.
+  auto portal = create(s.port());
+  EXPECT_EQ(oauth_error(device_token(s.port(), portal.poll_secret)), "invalid_grant");
+  auto d = authorize(s.port());
+  auto wrong_type = form_post(s.port(), "/oauth/token",
+                              "grant_type=authorization_code&code=x&device_code=" + d.device_code + "&client_id=tv-app");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(oauth_error(wrong_type), "unsupported_grant_type");
+  EXPECT_EQ(wrong_type.headers["cache-control"], "no-store");
+  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");  // not consumed by that
+}
