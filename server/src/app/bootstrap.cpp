@@ -135,9 +135,12 @@ void app::stop_background() {
 std::unique_ptr<app> make_app(const config& cfg, const std::string& conninfo) {
   auto a = std::make_unique<app>();
   a->cfg = cfg;
+  // Defaults of the source tree when the caller did not go through load_config.
+  if (a->cfg.catalogue_file.empty()) a->cfg.catalogue_file = HALLPASS_SOURCE_CATALOGUE;
+  if (a->cfg.web_dir.empty()) a->cfg.web_dir = HALLPASS_SOURCE_WEB_DIR;
   a->data_key = load_data_key(cfg);
   a->db = std::make_unique<db::pool>(conninfo, cfg.db_pool_size);
-  services::install_catalogue(*a, services::load_catalogue(cfg.catalogue_file));
+  services::install_catalogue(*a, services::load_catalogue(a->cfg.catalogue_file));
   a->start_background();
   return a;
 }
