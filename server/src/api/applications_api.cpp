@@ -93,7 +93,8 @@ response get_service(app& a, request& req) {
 response list_my_applications(app& a, request& req) {
   auto who = services::require_caller(a, req);
   json::array in_progress, finished;
-  for (auto& r : services::list_applications(a, who).or_throw())
+  auto rows = services::list_applications(a, who).or_throw();  // owned here: the loop outlives the temporary
+  for (auto& r : rows)
     (std::string(progress_of(r.state)) == "已办结" ? finished : in_progress).push_back(application_summary(r));
   return json_response({{"in_progress", in_progress}, {"finished", finished}});
 }

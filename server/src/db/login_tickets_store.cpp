@@ -5,11 +5,11 @@ namespace hallpass::server::db {
 namespace {
 
 constexpr const char* columns =
-    "id, kind, CASE WHEN state IN ('pending', 'scanned') AND expires_at <= now() THEN 'expired' ELSE state END, "
+    "id, kind, CASE WHEN state IN ('pending', 'scanned', 'confirmed') AND expires_at <= now() THEN 'expired' ELSE state END, "
     "match_number, portal_name, user_agent, portal_ip, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, claimed_session, person_id, unit_id, poll_interval";
+    "greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, claimed_session, person_id, unit_id, poll_interval, coalesce(client_id, '')";
 
 ticket_row read(const rows& r, int i, int first = 0) {
   ticket_row t;
@@ -27,6 +27,7 @@ ticket_row read(const rows& r, int i, int first = 0) {
   if (!r.is_null(i, first + 11)) t.person_id = r.int64(i, first + 11);
   if (!r.is_null(i, first + 12)) t.unit_id = r.int64(i, first + 12);
   t.poll_interval = static_cast<int>(r.int64(i, first + 13));
+  t.client_id = r.str(i, first + 14);
   return t;
 }
 
@@ -72,8 +73,9 @@ std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int6
 
 bool confirm_ticket(connection& c, std::int64_t id, std::int64_t session_id, std::int64_t person_id,
                     std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id) {
+  // A confirmed login must be redeemed soon: the portal is waiting for it.
   return c.exec("UPDATE login_tickets SET state = 'confirmed', finished_at = now(), person_id = $3, unit_id = $4, "
-                "grant_id = $5 WHERE id = $1 AND state = 'scanned' AND claimed_session = $2 AND expires_at > now()",
+                "grant_id = $5, expires_at = now() + interval '60 seconds' WHERE id = $1 AND state = 'scanned' AND claimed_session = $2 AND expires_at > now()",
                 {id, session_id, person_id, unit_id, grant_id})
              .affected() == 1;
 }
@@ -91,7 +93,8 @@ bool cancel_ticket(connection& c, std::int64_t id, std::optional<std::int64_t> s
 
 std::optional<ticket_row> consume_ticket(connection& c, std::int64_t id, const std::string& poll_hash) {
   return one(c.exec(std::string("UPDATE login_tickets SET state = 'consumed' "
-                                "WHERE id = $1 AND poll_hash = $2 AND state = 'confirmed' RETURNING ") +
+                                "WHERE id = $1 AND poll_hash = $2 AND state = 'confirmed' AND expires_at > now() "
+                                "RETURNING ") +
                         columns,
                     {id, bytea{poll_hash}}));
 }
@@ -112,7 +115,7 @@ std::optional<device_poll> record_device_poll(connection& c, const std::string& 
 
 std::int64_t sweep_tickets(connection& c) {
   auto n = c.exec("UPDATE login_tickets SET state = 'expired', finished_at = now() "
-                  "WHERE state IN ('pending', 'scanned') AND expires_at <= now()")
+                  "WHERE state IN ('pending', 'scanned', 'confirmed') AND expires_at <= now()")
                .affected();
   c.exec("DELETE FROM login_tickets WHERE created_at < now() - interval '1 hour'");
   return n;

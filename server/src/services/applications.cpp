@@ -30,6 +30,9 @@ api_error material_not_found() { return {404, "material_not_found", "该事项�
 api_error not_draft() {
   return {409, "application_not_draft", "办件已提交，材料不能再修改", "The application was submitted; its materials are frozen"};
 }
+api_error material_full() {
+  return {409, "material_full", "该材料的页数已达上限", "This material already has the most pages allowed"};
+}
 api_error code_invalid() {
   return {404, "upload_code_invalid", "上传码无效，请在电脑上重新生成二维码", "Unknown upload code; create a new one on the computer"};
 }
@@ -142,6 +145,10 @@ result<upload_outcome> process_upload(app& a, const upload_target& target, std::
     db::transaction tx(*conn);
     auto app_row = db::find_application(*conn, target.application_id, true);  // serialises page numbers
     if (!app_row || app_row->state != "draft") return not_draft();
+    // The material's page limit holds whichever code or portal the page comes through.
+    auto service = db::find_service(*conn, app_row->service_code);
+    auto* m = service ? material_in(*service, target.material) : nullptr;
+    if (m && db::count_pages(*conn, target.application_id, target.material) >= m->max_pages) return material_full();
     if (target.code_id && !db::take_upload_slot(*conn, *target.code_id))
       return api_error{410, "upload_code_used_up", "上传码已失效或已达到页数上限，请在电脑上重新生成",
                        "The upload code has expired or reached its page limit; create a new one"};
@@ -289,7 +296,7 @@ result<issued_upload_code> create_upload_code(app& a, const caller& who, std::in
   auto* m = material_in(*service, material);
   if (!m) return material_not_found();
   int room = m->max_pages - db::count_pages(*conn, id, material);
-  if (room <= 0) return api_error{409, "material_full", "该材料的页数已达上限", "This material already has the most pages allowed"};
+  if (room <= 0) return material_full();
   issued_upload_code out;
   out.token = id::random_token(24);  // 192 bits
   out.url = a.cfg.public_url + "/u/" + out.token;

@@ -245,11 +245,10 @@ device_token_outcome poll_device_token(app& a, const std::string& device_code, c
     auto conn = a.db->acquire();
     poll = db::record_device_poll(*conn, hash);
   }
-  if (!poll || poll->ticket.kind != "device") {
+  if (!poll || poll->ticket.kind != "device" || poll->ticket.client_id != client_id) {
     out.oauth_error = "invalid_grant";
     return out;
   }
-  (void)client_id;
   out.interval = poll->ticket.poll_interval;
   auto& st = poll->ticket.state;
   if (st == "confirmed") {  // an approved grant is never answered with slow_down

@@ -19,6 +19,7 @@ struct ticket_row {
   int expires_in = 0;                  // seconds left, >= 0
   std::optional<std::int64_t> claimed_session, person_id, unit_id;
   int poll_interval = 5;
+  std::string client_id;  // RFC 8628 client of a device request
 };
 
 struct new_ticket_row {
@@ -57,7 +58,7 @@ struct device_poll {
 // Records an RFC 8628 token poll and tells whether it came too soon.
 std::optional<device_poll> record_device_poll(connection& c, const std::string& poll_hash);
 
-// Marks overdue open tickets expired (announcing it) and deletes old ones; returns rows expired.
+// Marks overdue open (or confirmed but unredeemed) tickets expired (announcing it) and deletes old ones; returns rows expired.
 std::int64_t sweep_tickets(connection& c);
 
 }  // namespace hallpass::server::db
