@@ -13,6 +13,7 @@
 #include "hallpass/server/db/migrations.hpp"
 #include "hallpass/server/services/applications.hpp"
 #include "hallpass/server/services/event_hub.hpp"
+#include "hallpass/server/services/pending_tickets.hpp"
 
 #include <condition_variable>
 #include <thread>
@@ -92,10 +93,16 @@ app::app() = default;
 app::~app() { stop_background(); }
 
 void app::start_background() {
+  pending_tickets = std::make_unique<services::pending_tickets>();
   ticket_events = std::make_unique<services::event_hub>(
-      *db, "login_tickets", [](db::connection& c, std::int64_t id) -> std::optional<std::string> {
+      *db, "login_tickets",
+      [](db::connection& c, std::int64_t id) -> std::optional<std::string> {
         auto t = db::find_ticket(c, id);
         return t ? std::optional(t->state) : std::nullopt;
+      },
+      [cache = pending_tickets.get()](std::int64_t id, const std::string&) {
+        if (id == 0) cache->forget_all();
+        else cache->forget(id);
       });
   ticket_events->start();
   application_events = std::make_unique<services::event_hub>(
@@ -108,6 +115,7 @@ void app::start_background() {
     while (!background_->cv.wait_for(lock, std::chrono::seconds(2), [this] { return background_->stop; })) {
       lock.unlock();
       try {
+        pending_tickets->drop_expired();
         auto conn = db->acquire();
         db::sweep_tickets(*conn);
       } catch (const std::exception&) {

@@ -4,7 +4,8 @@
 
 namespace hallpass::server::services {
 
-event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread) : pool_(pool), reread_(std::move(reread)) {
+event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread, observer_fn observer)
+    : pool_(pool), reread_(std::move(reread)), observer_(std::move(observer)) {
   listener_ = std::make_unique<db::notification_listener>(
       pool.conninfo(), std::move(channel),
       [this](const std::string& payload) {
@@ -53,6 +54,7 @@ std::size_t event_hub::waiting() const {
 }
 
 void event_hub::deliver(std::int64_t id, const std::string& event) {
+  if (observer_) observer_(id, event);
   std::vector<callback> targets;
   {
     std::lock_guard lock(mutex_);
@@ -63,6 +65,7 @@ void event_hub::deliver(std::int64_t id, const std::string& event) {
 }
 
 void event_hub::reread_all() {
+  if (observer_) observer_(0, "reconnected");
   std::vector<std::int64_t> ids;
   {
     std::lock_guard lock(mutex_);

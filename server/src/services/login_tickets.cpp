@@ -5,6 +5,8 @@
 
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/services/accounts.hpp"
+#include "hallpass/server/services/event_hub.hpp"
+#include "hallpass/server/services/pending_tickets.hpp"
 
 namespace hallpass::server::services {
 
@@ -105,6 +107,7 @@ result<created_ticket> create_ticket(app& a, const ticket_origin& origin) {
     try {
       auto conn = a.db->acquire();
       out.ticket = db::insert_ticket(*conn, row);
+      if (a.pending_tickets) a.pending_tickets->remember(row.poll_hash, out.ticket);
       return out;
     } catch (const db::db_error& e) {
       // Only a user code can collide in practice (34 bits); draw again.
@@ -197,8 +200,12 @@ status cancel_ticket_by_phone(app& a, const caller& phone, std::int64_t ticket_i
 }
 
 result<db::ticket_row> ticket_for_portal(app& a, std::int64_t ticket_id, const std::string& poll_secret) {
+  auto hash = id::sha256_hex(poll_secret);
+  if (a.pending_tickets && a.ticket_events && a.ticket_events->listening()) {
+    if (auto t = a.pending_tickets->find(hash); t && t->id == ticket_id) return *t;  // pending, created here
+  }
   auto conn = a.db->acquire();
-  auto t = db::find_ticket_by_poll(*conn, id::sha256_hex(poll_secret));
+  auto t = db::find_ticket_by_poll(*conn, hash);
   if (!t || t->id != ticket_id) return ticket_not_found();
   return *t;
 }

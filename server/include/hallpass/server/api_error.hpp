@@ -39,7 +39,7 @@ class result {
     if (!ok()) throw api_exception{error()};
     return value();
   }
-  T&& or_throw() && {
+  T or_throw() && {  // by value: `for (auto& x : f().or_throw())` must not dangle
     if (!ok()) throw api_exception{error()};
     return std::move(*this).value();
   }

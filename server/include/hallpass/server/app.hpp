@@ -12,6 +12,7 @@ namespace hallpass::server {
 
 namespace services {
 class event_hub;
+class pending_tickets;
 }
 
 struct app {
@@ -26,6 +27,7 @@ struct app {
   std::function<connection_counts()> connections = [] { return connection_counts{}; };
   std::unique_ptr<services::event_hub> ticket_events;       // login ticket states, from every node
   std::unique_ptr<services::event_hub> application_events;  // page changes of applications
+  std::unique_ptr<services::pending_tickets> pending_tickets;  // this node's pending login tickets
 
   // Background work (listener, expiry sweeper); make_app does this, tests may call it.
   void start_background();

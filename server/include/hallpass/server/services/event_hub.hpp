@@ -22,7 +22,11 @@ class event_hub {
   // event to deliver for each watched id (e.g. the ticket's current state).
   using reread_fn = std::function<std::optional<std::string>(db::connection&, std::int64_t)>;
 
-  event_hub(db::pool& pool, std::string channel, reread_fn reread);
+  // Sees every event of every object (id, event), and (0, "reconnected") when events may have
+  // been missed. Runs on the listener thread; set before start().
+  using observer_fn = std::function<void(std::int64_t, const std::string&)>;
+
+  event_hub(db::pool& pool, std::string channel, reread_fn reread, observer_fn observer = {});
   ~event_hub();
   void start();
   void stop();
@@ -40,6 +44,7 @@ class event_hub {
 
   db::pool& pool_;
   reread_fn reread_;
+  observer_fn observer_;
   mutable std::mutex mutex_;
   std::uint64_t next_ = 1;
   std::multimap<std::int64_t, std::pair<std::uint64_t, callback>> by_id_;

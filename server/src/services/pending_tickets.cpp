@@ -1,0 +1,51 @@
+#include "hallpass/server/services/pending_tickets.hpp"
+
+namespace hallpass::server::services {
+
+void pending_tickets::remember(const std::string& poll_hash, const db::ticket_row& t) {
+  if (t.state != "pending") return;
+  std::lock_guard lock(mutex_);
+  // A second of margin: near the end the database decides.
+  by_hash_[poll_hash] = {t, std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, t.expires_in - 1))};
+  hash_of_[t.id] = poll_hash;
+}
+
+std::optional<db::ticket_row> pending_tickets::find(const std::string& poll_hash) {
+  std::lock_guard lock(mutex_);
+  auto it = by_hash_.find(poll_hash);
+  if (it == by_hash_.end()) return std::nullopt;
+  auto now = std::chrono::steady_clock::now();
+  if (now >= it->second.expires) return std::nullopt;
+  auto t = it->second.ticket;
+  t.expires_in = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(it->second.expires - now).count()) + 1;
+  return t;
+}
+
+void pending_tickets::forget(std::int64_t ticket_id) {
+  std::lock_guard lock(mutex_);
+  auto it = hash_of_.find(ticket_id);
+  if (it == hash_of_.end()) return;
+  by_hash_.erase(it->second);
+  hash_of_.erase(it);
+}
+
+void pending_tickets::forget_all() {
+  std::lock_guard lock(mutex_);
+  by_hash_.clear();
+  hash_of_.clear();
+}
+
+void pending_tickets::drop_expired() {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  for (auto it = by_hash_.begin(); it != by_hash_.end();) {
+    if (now >= it->second.expires) {
+      hash_of_.erase(it->second.ticket.id);
+      it = by_hash_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace hallpass::server::services

@@ -1,0 +1,248 @@
+#include "app_client.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/sha.h>
+
+#include <ctime>
+#include <fstream>
+#include <iterator>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "hallpass/server/db/database.hpp"
+
+namespace hallpass::test::apps {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+std::string doc_photo(const std::string& relative) {
+  std::ifstream in(std::string(HALLPASS_TESTDATA_DIR) + "/doc-photos/" + relative, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot read test photo " << relative;
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+namespace {
+
+cv::Mat decode(const std::string& bytes) {
+  return cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data())),
+                      cv::IMREAD_COLOR);
+}
+
+std::string encode_jpeg(const cv::Mat& m, int quality = 90) {
+  std::vector<std::uint8_t> out;
+  cv::imencode(".jpg", m, out, {cv::IMWRITE_JPEG_QUALITY, quality});
+  return {out.begin(), out.end()};
+}
+
+const cv::Mat& card_photo() {
+  static const cv::Mat m = decode(doc_photo("dynamsoft-document-scanning-dataset/webp/card-on-dark-background.webp"));
+  return m;
+}
+
+}  // namespace
+
+const std::string& accepted_jpeg() {
+  static const std::string bytes = encode_jpeg(card_photo());
+  return bytes;
+}
+
+std::string blurred_jpeg() {
+  cv::Mat blurred;
+  cv::GaussianBlur(card_photo(), blurred, cv::Size(0, 0), 25);
+  return encode_jpeg(blurred);
+}
+
+std::string blank_jpeg() { return encode_jpeg(cv::Mat(1920, 1080, CV_8UC3, cv::Scalar(128, 128, 128))); }
+
+std::string synthetic_page_jpeg(int variant) {
+  cv::Mat page(297 * 2, 210 * 2, CV_8UC3, cv::Scalar(250, 250, 250));
+  for (int y = 40 + variant * 3; y < page.rows - 40; y += 24)
+    cv::line(page, {30, y}, {page.cols - 30 - variant * 10, y}, cv::Scalar(30, 30, 30), 2);
+  return encode_jpeg(page, 80);
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), d);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : d) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+std::vector<std::string> sql(const std::string& conninfo, const std::string& query) {
+  server::db::connection c(conninfo);
+  auto r = c.exec(query);
+  std::vector<std::string> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(r.is_null(i, 0) ? "" : r.str(i, 0));
+  return out;
+}
+
+std::string sql_one(const std::string& conninfo, const std::string& query) {
+  auto r = sql(conninfo, query);
+  return r.empty() ? "" : r.front();
+}
+
+std::string seed_page(const std::string& conninfo, const std::string& application_id, const std::string& material,
+                      int variant) {
+  auto content = synthetic_page_jpeg(variant);
+  server::db::connection c(conninfo);
+  auto r = c.exec(
+      "INSERT INTO pages (application_id, material_code, position, content, content_type, sha256, thumbnail, width, "
+      "height, dpi, source, request_sha256) SELECT $1, $2, coalesce(max(position), 0) + 1, $3, 'image/jpeg', $4, $3, "
+      "420, 594, 50, 'portal', $4 FROM pages WHERE application_id = $1 AND material_code = $2 RETURNING id",
+      {static_cast<std::int64_t>(std::stoll(application_id)), material, server::db::bytea{content}, sha256_hex(content)});
+  return r.str(0, 0);
+}
+
+std::vector<int> positions(const std::string& conninfo, const std::string& application_id, const std::string& material) {
+  std::vector<int> out;
+  for (auto& p : sql(conninfo, "SELECT position FROM pages WHERE application_id = " + std::to_string(std::stoll(application_id)) +
+                                   " AND material_code = '" + material + "' ORDER BY position"))
+    out.push_back(std::stoi(p));
+  return out;
+}
+
+std::vector<std::string> page_ids(const std::string& conninfo, const std::string& application_id,
+                                  const std::string& material) {
+  return sql(conninfo, "SELECT id FROM pages WHERE application_id = " + std::to_string(std::stoll(application_id)) +
+                           " AND material_code = '" + material + "' ORDER BY position");
+}
+
+int page_count(const std::string& conninfo, const std::string& application_id) {
+  return std::stoi(sql_one(conninfo, "SELECT count(*) FROM pages WHERE application_id = " +
+                                         std::to_string(std::stoll(application_id))));
+}
+
+std::string str_at(const json::value& v, const char* key) {
+  if (!v.is_object()) return "";
+  auto* p = v.as_object().if_contains(key);
+  return p && p->is_string() ? std::string(p->as_string()) : "";
+}
+
+http_reply start(const running_server& s, const std::string& token, const std::string& service_code) {
+  return s.call_as(token, "POST", "/api/v1/applications", json::serialize(json::object{{"service_code", service_code}}));
+}
+
+std::string start_id(const running_server& s, const std::string& token, const std::string& service_code) {
+  auto r = start(s, token, service_code);
+  EXPECT_EQ(r.status, 201) << r.body;
+  return str_at(r.json(), "id");
+}
+
+http_reply fill_form(const running_server& s, const std::string& token, const std::string& id) {
+  json::object body{{"form", {{"contact_name", "王芳"}, {"contact_mobile", "13812340003"}}}, {"step", "materials"}};
+  auto r = s.call_as(token, "PATCH", "/api/v1/applications/" + id, json::serialize(body));
+  EXPECT_EQ(r.status, 200) << r.body;
+  return r;
+}
+
+upload_code create_code(const running_server& s, const std::string& session, const std::string& application_id,
+                        const std::string& material) {
+  upload_code c;
+  c.reply = s.call_as(session, "POST", "/api/v1/applications/" + application_id + "/materials/" + material + "/upload-codes",
+                      "{}");
+  EXPECT_EQ(c.reply.status, 201) << c.reply.body;
+  auto v = c.reply.json();
+  c.id = str_at(v, "id");
+  c.url = str_at(v, "url");
+  auto slash = c.url.rfind('/');
+  if (slash != std::string::npos) c.token = c.url.substr(slash + 1);
+  return c;
+}
+
+http_reply phone_upload(unsigned short port, const std::string& code_token, const std::string& bytes,
+                        const std::optional<std::string>& idempotency_key) {
+  header_list h = {{"X-Upload-Code", code_token}, {"Content-Type", "image/jpeg"}};
+  if (idempotency_key) h.push_back({"Idempotency-Key", *idempotency_key});
+  return http_call(port, "POST", "/api/v1/upload-codes/current/pages", bytes, h);
+}
+
+http_reply describe_code(unsigned short port, const std::string& code_token) {
+  return http_call(port, "GET", "/api/v1/upload-codes/current", "", {{"X-Upload-Code", code_token}});
+}
+
+namespace {
+
+std::string iso(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::string china_today() { return iso(std::time(nullptr) + 8 * 3600); }
+
+std::string plus_working_days(const std::string& iso_date, int n) {
+  std::tm tm{};
+  tm.tm_year = std::stoi(iso_date.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(iso_date.substr(5, 2)) - 1;
+  tm.tm_mday = std::stoi(iso_date.substr(8, 2));
+  tm.tm_hour = 12;
+  std::time_t t = timegm(&tm);
+  while (n > 0) {
+    t += 24 * 3600;
+    std::tm d{};
+    gmtime_r(&t, &d);
+    if (d.tm_wday != 0 && d.tm_wday != 6) --n;
+  }
+  return iso(t);
+}
+
+background_read::background_read(unsigned short port, std::string request, std::chrono::milliseconds limit) {
+  thread_ = std::thread([this, port, request = std::move(request), limit] {
+    asio::io_context ioc;
+    tcp::socket sock(ioc);
+    boost::system::error_code ec;
+    sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) return;
+    asio::write(sock, asio::buffer(request), ec);
+    sock.non_blocking(true);
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    char buf[4096];
+    while (!stop_ && std::chrono::steady_clock::now() < deadline) {
+      auto n = sock.read_some(asio::buffer(buf), ec);
+      if (ec == asio::error::would_block) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      if (ec) return;
+      std::lock_guard lock(mutex_);
+      received_.append(buf, n);
+    }
+  });
+}
+
+background_read::~background_read() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+bool background_read::wait_for(const std::string& needle, std::chrono::milliseconds within) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (text().find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return text().find(needle) != std::string::npos;
+}
+
+std::string background_read::text() const {
+  std::lock_guard lock(mutex_);
+  return received_;
+}
+
+}  // namespace hallpass::test::apps
