@@ -146,13 +146,7 @@ response application_events(app& a, request& req) {
     return error_json(view.error());
   }
   later->push("event: changed\ndata: {\"event\":\"open\"}\n\n");
-  response r;
-  r.content_type = "text/event-stream; charset=utf-8";
-  r.set("Cache-Control", "no-store");
-  r.set("X-Accel-Buffering", "no");
-  r.later = later;
-  r.stream = true;
-  return r;
+  return event_stream_response(later);
 }
 
 response submit_application(app& a, request& req) {

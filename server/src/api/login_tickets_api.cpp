@@ -144,13 +144,7 @@ response login_ticket_events(app& a, request& req) {
     later->push(sse_event(now->state));
     if (is_final(now->state)) later->end();
   }
-  response r;
-  r.content_type = "text/event-stream; charset=utf-8";
-  r.set("Cache-Control", "no-store");
-  r.set("X-Accel-Buffering", "no");
-  r.later = later;
-  r.stream = true;
-  return r;
+  return event_stream_response(later);
 }
 
 response redeem_login_ticket(app& a, request& req) {

@@ -64,6 +64,16 @@ response session_response(const request& req, const services::issued_session& s,
   return r;
 }
 
+response event_stream_response(std::shared_ptr<response_later> later) {
+  response r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.set("Cache-Control", "no-store");
+  r.set("X-Accel-Buffering", "no");  // proxies must not buffer the stream
+  r.later = std::move(later);
+  r.stream = true;
+  return r;
+}
+
 std::int64_t path_id(const request& req, const std::string& name) {
   auto it = req.path_params.find(name);
   std::int64_t v = 0;
