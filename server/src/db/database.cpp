@@ -94,8 +94,17 @@ rows connection::exec(std::string_view sql, const std::vector<param>& params) {
     formats[i] = params[i].binary ? 1 : 0;
   }
   std::string q(sql);
-  pg_result* r = PQexecParams(c_.get(), q.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                              lengths.data(), formats.data(), 0);
+  auto it = prepared_.find(q);
+  if (it == prepared_.end()) {
+    std::string name = "hp" + std::to_string(prepared_.size() + 1);
+    pg_result* p = PQprepare(c_.get(), name.c_str(), q.c_str(), static_cast<int>(params.size()), nullptr);
+    auto pst = p ? PQresultStatus(p) : PGRES_FATAL_ERROR;
+    if (pst != PGRES_COMMAND_OK) throw_from(c_.get(), p);
+    PQclear(p);
+    it = prepared_.emplace(q, name).first;
+  }
+  pg_result* r = PQexecPrepared(c_.get(), it->second.c_str(), static_cast<int>(params.size()), values.data(),
+                                lengths.data(), formats.data(), 0);
   auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw_from(c_.get(), r);
   return rows(r);

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;
@@ -99,6 +100,7 @@ struct conn_deleter {
 class connection {
  public:
   explicit connection(const std::string& conninfo);
+  // Each distinct statement is prepared once per connection and then only executed.
   rows exec(std::string_view sql, const std::vector<param>& params = {});
   // Runs several statements with no parameters (migrations).
   void exec_script(std::string_view sql);
@@ -107,6 +109,7 @@ class connection {
 
  private:
   std::unique_ptr<pg_conn, conn_deleter> c_;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text → name
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless commit() was called.
