@@ -134,6 +134,8 @@ result<scan_context> claim_ticket(app& a, const caller& phone, const std::option
     a.limits.hit("scan-unknown:" + ip, unknown_limit, 60);
     return ticket_not_found();
   }
+  // Leaving `pending`: this node's memory of it goes first (other nodes learn by NOTIFY).
+  if (a.pending_tickets) a.pending_tickets->forget(found->id);
   auto claimed = db::claim_ticket(*conn, found->id, phone.session_id, confirm_window_seconds);
   if (!claimed) {
     auto now = db::find_ticket(*conn, found->id);
@@ -215,6 +217,7 @@ status cancel_ticket_by_portal(app& a, std::int64_t ticket_id, const std::string
   auto hash = id::sha256_hex(poll_secret);
   auto t = db::find_ticket_by_poll(*conn, hash);
   if (!t || t->id != ticket_id) return ticket_not_found();
+  if (a.pending_tickets) a.pending_tickets->forget(ticket_id);
   if (!db::cancel_ticket(*conn, ticket_id, std::nullopt, hash)) return refusal(*t, std::nullopt);
   return ok();
 }

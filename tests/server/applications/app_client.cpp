@@ -1,14 +1,11 @@
 #include "app_client.hpp"
 
 #include <gtest/gtest.h>
-#include <openssl/sha.h>
 
 #include <ctime>
 #include <fstream>
 #include <iterator>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -18,9 +15,7 @@
 
 namespace hallpass::test::apps {
 
-namespace asio = boost::asio;
 namespace json = boost::json;
-using tcp = asio::ip::tcp;
 
 std::string doc_photo(const std::string& relative) {
   std::ifstream in(std::string(HALLPASS_TESTDATA_DIR) + "/doc-photos/" + relative, std::ios::binary);
@@ -68,31 +63,6 @@ std::string synthetic_page_jpeg(int variant) {
   return encode_jpeg(page, 80);
 }
 
-std::string sha256_hex(const std::string& bytes) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), d);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
-std::vector<std::string> sql(const std::string& conninfo, const std::string& query) {
-  server::db::connection c(conninfo);
-  auto r = c.exec(query);
-  std::vector<std::string> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(r.is_null(i, 0) ? "" : r.str(i, 0));
-  return out;
-}
-
-std::string sql_one(const std::string& conninfo, const std::string& query) {
-  auto r = sql(conninfo, query);
-  return r.empty() ? "" : r.front();
-}
-
 std::string seed_page(const std::string& conninfo, const std::string& application_id, const std::string& material,
                       int variant) {
   auto content = synthetic_page_jpeg(variant);
@@ -122,12 +92,6 @@ std::vector<std::string> page_ids(const std::string& conninfo, const std::string
 int page_count(const std::string& conninfo, const std::string& application_id) {
   return std::stoi(sql_one(conninfo, "SELECT count(*) FROM pages WHERE application_id = " +
                                          std::to_string(std::stoll(application_id))));
-}
-
-std::string str_at(const json::value& v, const char* key) {
-  if (!v.is_object()) return "";
-  auto* p = v.as_object().if_contains(key);
-  return p && p->is_string() ? std::string(p->as_string()) : "";
 }
 
 http_reply start(const running_server& s, const std::string& token, const std::string& service_code) {
@@ -200,49 +164,6 @@ std::string plus_working_days(const std::string& iso_date, int n) {
     if (d.tm_wday != 0 && d.tm_wday != 6) --n;
   }
   return iso(t);
-}
-
-background_read::background_read(unsigned short port, std::string request, std::chrono::milliseconds limit) {
-  thread_ = std::thread([this, port, request = std::move(request), limit] {
-    asio::io_context ioc;
-    tcp::socket sock(ioc);
-    boost::system::error_code ec;
-    sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-    if (ec) return;
-    asio::write(sock, asio::buffer(request), ec);
-    sock.non_blocking(true);
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    char buf[4096];
-    while (!stop_ && std::chrono::steady_clock::now() < deadline) {
-      auto n = sock.read_some(asio::buffer(buf), ec);
-      if (ec == asio::error::would_block) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        continue;
-      }
-      if (ec) return;
-      std::lock_guard lock(mutex_);
-      received_.append(buf, n);
-    }
-  });
-}
-
-background_read::~background_read() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
-bool background_read::wait_for(const std::string& needle, std::chrono::milliseconds within) {
-  auto deadline = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (text().find(needle) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return text().find(needle) != std::string::npos;
-}
-
-std::string background_read::text() const {
-  std::lock_guard lock(mutex_);
-  return received_;
 }
 
 }  // namespace hallpass::test::apps

@@ -1,17 +1,14 @@
 #pragma once
 // Test clients for applications and upload codes over real HTTP: the portal's calls (session),
-// the phone's calls (upload code), photos for the pipeline, direct SQL on the scratch database
-// for arranging state, and a background reader for the application's event stream.
-#include <atomic>
-#include <chrono>
+// the phone's calls (upload code), photos for the pipeline, and pages arranged by SQL on the
+// scratch database. SQL, SHA-256 and the event-stream reader come from support/test_tools.hpp.
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/test_env.hpp"
+#include "support/test_tools.hpp"
 
 namespace hallpass::test::apps {
 
@@ -27,12 +24,8 @@ std::string blurred_jpeg();
 std::string blank_jpeg();
 // A small synthetic page (white with dark lines), valid JPEG bytes, for pages seeded by SQL.
 std::string synthetic_page_jpeg(int variant);
-std::string sha256_hex(const std::string& bytes);
 
 // --- direct SQL ---------------------------------------------------------------------------
-// First column of every row, as text ("" for NULL).
-std::vector<std::string> sql(const std::string& conninfo, const std::string& query);
-std::string sql_one(const std::string& conninfo, const std::string& query);
 // Inserts a page as an accepted upload would (content, sha256, thumbnail); returns its id.
 std::string seed_page(const std::string& conninfo, const std::string& application_id, const std::string& material,
                       int variant = 0);
@@ -43,7 +36,6 @@ std::vector<std::string> page_ids(const std::string& conninfo, const std::string
 int page_count(const std::string& conninfo, const std::string& application_id);
 
 // --- portal -------------------------------------------------------------------------------
-std::string str_at(const boost::json::value& v, const char* key);
 // POST /api/v1/applications; returns the id or "" (the caller asserts).
 http_reply start(const running_server& s, const std::string& token, const std::string& service_code);
 std::string start_id(const running_server& s, const std::string& token, const std::string& service_code);
@@ -67,25 +59,5 @@ http_reply describe_code(unsigned short port, const std::string& code_token);
 // independently of the server.
 std::string china_today();
 std::string plus_working_days(const std::string& iso_date, int n);
-
-// Sends raw request bytes on a thread and collects what comes back until the server closes
-// or `limit` passes (for the event stream).
-class background_read {
- public:
-  background_read(unsigned short port, std::string request, std::chrono::milliseconds limit);
-  ~background_read();
-  background_read(const background_read&) = delete;
-  background_read& operator=(const background_read&) = delete;
-  // Waits until the received text contains `needle`; false after `within`.
-  bool wait_for(const std::string& needle, std::chrono::milliseconds within);
-  std::string text() const;
-  void stop() { stop_ = true; }
-
- private:
-  mutable std::mutex mutex_;
-  std::string received_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 }  // namespace hallpass::test::apps

@@ -3,30 +3,21 @@
 // database. Every page answered 201 is there with the acknowledged SHA-256; nothing else is,
 // beyond the requests that were in flight; positions stay 1..n. Retries of the unanswered
 // requests with their keys then make one page each.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
-#include <openssl/sha.h>
 
 #include <atomic>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 
 #include "hallpass/server/db/database.hpp"
 #include "support/test_env.hpp"
-
-extern char** environ;
+#include "support/test_tools.hpp"
 
 using namespace hallpass::test;
 namespace json = boost::json;
@@ -34,102 +25,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string sha256_hex(const std::string& bytes) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), d);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
-std::string str_at(const json::value& v, const char* key) {
-  if (!v.is_object()) return "";
-  auto* p = v.as_object().if_contains(key);
-  return p && p->is_string() ? std::string(p->as_string()) : "";
-}
-
-unsigned short free_port() {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-// A hallpass-server child process; SIGKILL on request, SIGKILL and reap on destruction.
-class server_child {
- public:
-  explicit server_child(const std::string& conninfo) {
-    namespace fs = std::filesystem;
-    for (int attempt = 0; attempt < 3 && !healthy_; ++attempt) {
-      port_ = free_port();
-      dir_ = fs::temp_directory_path() / ("hallpass-crash-" + std::to_string(getpid()) + "-" + std::to_string(port_));
-      fs::create_directories(dir_);
-      std::vector<std::string> args = {HALLPASS_SERVER_BINARY,
-                                       "--port", std::to_string(port_),
-                                       "--address", "127.0.0.1",
-                                       "--public-url", "http://127.0.0.1:" + std::to_string(port_),
-                                       "--database-url", conninfo,
-                                       "--data-key", "crash-test-data-key-0123456789abcdef0123456789",
-                                       "--data-dir", dir_.string(),
-                                       "--schema-dir", HALLPASS_SCHEMA_DIR,
-                                       "--log-requests", "false",
-                                       "--upload-code-max-pages", "30",
-                                       "--demo", "true"};
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      auto log = (dir_ / "server.log").string();
-      posix_spawn_file_actions_t files;
-      posix_spawn_file_actions_init(&files);
-      posix_spawn_file_actions_addopen(&files, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      posix_spawn_file_actions_adddup2(&files, 1, 2);
-      int rc = posix_spawn(&pid_, argv[0], &files, nullptr, argv.data(), environ);
-      posix_spawn_file_actions_destroy(&files);
-      if (rc != 0) {
-        pid_ = -1;
-        return;
-      }
-      auto deadline = std::chrono::steady_clock::now() + 20s;
-      while (std::chrono::steady_clock::now() < deadline) {
-        if (waitpid(pid_, nullptr, WNOHANG) == pid_) {  // exited, e.g. the port was taken meanwhile
-          pid_ = -1;
-          break;
-        }
-        try {
-          if (http_call(port_, "GET", "/healthz").status == 200) {
-            healthy_ = true;
-            break;
-          }
-        } catch (const std::exception&) {
-          // Not listening yet.
-        }
-        std::this_thread::sleep_for(50ms);
-      }
-    }
-  }
-  ~server_child() {
-    kill9();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  void kill9() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  unsigned short port() const { return port_; }
-  bool healthy() const { return healthy_; }
-
- private:
-  pid_t pid_ = -1;
-  unsigned short port_ = 0;
-  bool healthy_ = false;
-  std::filesystem::path dir_;
-};
+// The server under test: demo data, and room for 30 pages per upload code.
+const std::vector<std::string> crash_server_args = {"--upload-code-max-pages=30"};
 
 struct acknowledged {
   std::string id, sha256;
@@ -148,7 +45,7 @@ TEST(UploadCrash, AcknowledgedPagesSurviveSigkillAndNothingElseAppears) {
 
   std::string session, application, code_token;
   {
-    server_child first(db.conninfo());
+    server_process first(HALLPASS_SERVER_BINARY, db.conninfo(), true, crash_server_args);
     ASSERT_TRUE(first.healthy());
     auto login = http_call(first.port(), "POST", "/api/v1/sessions",
                            json::serialize(json::object{{"unit", demo::unit_a}, {"account", demo::agent_all},
@@ -206,7 +103,7 @@ TEST(UploadCrash, AcknowledgedPagesSurviveSigkillAndNothingElseAppears) {
     for (auto& p : phones) p.join();
 
     // Restart on the same database.
-    server_child second(db.conninfo());
+    server_process second(HALLPASS_SERVER_BINARY, db.conninfo(), true, crash_server_args);
     ASSERT_TRUE(second.healthy());
     hallpass::server::db::connection c(db.conninfo());
     auto rows = c.exec("SELECT id, position, sha256, encode(sha256(content), 'hex'), octet_length(content) FROM pages "

@@ -22,9 +22,9 @@ class TwoNodes : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = std::make_unique<scratch_database>();
-    a_ = std::make_unique<server_process>(db_->conninfo(), true);  // loads the demo data once
+    a_ = std::make_unique<server_process>(HALLPASS_SERVER_BINARY, db_->conninfo(), true);  // loads the demo data once
     ASSERT_TRUE(a_->healthy()) << a_->log();
-    b_ = std::make_unique<server_process>(db_->conninfo(), false);
+    b_ = std::make_unique<server_process>(HALLPASS_SERVER_BINARY, db_->conninfo(), false);
     ASSERT_TRUE(b_->healthy()) << b_->log();
   }
   void TearDown() override {

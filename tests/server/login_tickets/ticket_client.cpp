@@ -1,39 +1,18 @@
 #include "ticket_client.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
-
-#include "hallpass/server/db/database.hpp"
-
-extern char** environ;
 
 namespace hallpass::test::tickets {
 
-namespace asio = boost::asio;
 namespace json = boost::json;
-using tcp = asio::ip::tcp;
 
 namespace {
-
-std::string str_at(const json::value& v, const char* key) {
-  if (!v.is_object()) return "";
-  auto* p = v.as_object().if_contains(key);
-  return p && p->is_string() ? std::string(p->as_string()) : "";
-}
 
 header_list poll_headers(const std::string& secret) { return {{"X-Poll-Secret", secret}}; }
 
@@ -116,19 +95,6 @@ http_reply device_token(unsigned short port, const std::string& device_code, con
                        "&client_id=" + client_id);
 }
 
-std::vector<std::string> sql(const std::string& conninfo, const std::string& query) {
-  server::db::connection c(conninfo);
-  auto r = c.exec(query);
-  std::vector<std::string> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(r.is_null(i, 0) ? "" : r.str(i, 0));
-  return out;
-}
-
-std::string sql_one(const std::string& conninfo, const std::string& query) {
-  auto r = sql(conninfo, query);
-  return r.empty() ? "" : r.front();
-}
-
 std::string unit_id_of(const std::string& conninfo, const std::string& uscc) {
   return sql_one(conninfo, "SELECT id FROM units WHERE uscc = '" + uscc + "'");
 }
@@ -143,57 +109,6 @@ int base64url_bytes(const std::string& text) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return -1;
   if (text.size() % 4 == 1) return -1;
   return static_cast<int>(text.size() * 6 / 8);
-}
-
-background_read::background_read(unsigned short port, std::string request, std::chrono::milliseconds limit) {
-  thread_ = std::thread([this, port, request = std::move(request), limit] {
-    asio::io_context ioc;
-    tcp::socket sock(ioc);
-    boost::system::error_code ec;
-    sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-    if (ec) return;
-    asio::write(sock, asio::buffer(request), ec);
-    sock.non_blocking(true);
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    char buf[4096];
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto n = sock.read_some(asio::buffer(buf), ec);
-      if (ec == asio::error::would_block) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        continue;
-      }
-      if (ec) {  // end of stream: the server closed the connection
-        closed_at_ = std::chrono::steady_clock::now();
-        closed_ = true;
-        return;
-      }
-      std::lock_guard lock(mutex_);
-      received_.append(buf, n);
-    }
-  });
-}
-
-background_read::~background_read() {
-  if (thread_.joinable()) thread_.join();
-}
-
-bool background_read::wait_for(const std::string& needle, std::chrono::milliseconds within) {
-  auto deadline = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (text().find(needle) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return text().find(needle) != std::string::npos;
-}
-
-bool background_read::finish() {
-  if (thread_.joinable()) thread_.join();
-  return closed_;
-}
-
-std::string background_read::text() const {
-  std::lock_guard lock(mutex_);
-  return received_;
 }
 
 std::string sse_request(const std::string& id, const std::string& secret) {
@@ -228,94 +143,6 @@ http_reply parse_raw(const std::string& raw) {
   }
   out.body = raw.substr(head_end + 4);
   return out;
-}
-
-unsigned short free_port() {
-  asio::io_context ioc;
-  tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
-server_process::server_process(const std::string& conninfo, bool demo) {
-  namespace fs = std::filesystem;
-  for (int attempt = 0; attempt < 3 && !healthy_; ++attempt) {
-    port_ = free_port();
-    auto dir = fs::temp_directory_path() / ("hallpass-node-" + std::to_string(getpid()) + "-" + std::to_string(port_));
-    fs::create_directories(dir);
-    log_file_ = (dir / "server.log").string();
-    std::vector<std::string> args = {HALLPASS_SERVER_BINARY,
-                                     "--port=" + std::to_string(port_),
-                                     "--address=127.0.0.1",
-                                     "--public-url=http://127.0.0.1:" + std::to_string(port_),
-                                     "--database-url=" + conninfo,
-                                     "--data-key=test-data-key-0123456789abcdef0123456789abcdef",
-                                     "--data-dir=" + dir.string(),
-                                     "--schema-dir=" HALLPASS_SCHEMA_DIR,
-                                     "--log-requests=false",
-                                     std::string("--demo=") + (demo ? "true" : "false")};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, 1, log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&files, 1, 2);
-    int rc = posix_spawn(&pid_, argv[0], &files, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&files);
-    if (rc != 0) {
-      pid_ = -1;
-      ADD_FAILURE() << "cannot start " << HALLPASS_SERVER_BINARY;
-      return;
-    }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {  // exited, e.g. the port was taken meanwhile
-        pid_ = -1;
-        if (attempt < 2) fs::remove_all(dir);  // the last one keeps its log for log()
-        break;
-      }
-      try {
-        if (http_call(port_, "GET", "/healthz").status == 200) {
-          healthy_ = true;
-          break;
-        }
-      } catch (const std::exception&) {
-        // Not listening yet.
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-}
-
-int server_process::stop() {
-  if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  bool stopped = false;
-  for (int i = 0; i < 200 && !stopped; ++i) {  // up to 10 s for a clean stop
-    stopped = waitpid(pid_, &status, WNOHANG) == pid_;
-    if (!stopped) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!stopped) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  pid_ = -1;
-  return stopped && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-server_process::~server_process() {
-  stop();
-  std::error_code ec;
-  if (!log_file_.empty()) std::filesystem::remove_all(std::filesystem::path(log_file_).parent_path(), ec);
-}
-
-std::string server_process::log() const {
-  std::ifstream in(log_file_);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 }  // namespace hallpass::test::tickets

@@ -1,0 +1,88 @@
+#pragma once
+// Helpers shared by the test suites that talk to the server from outside: SQL on the scratch
+// database, SHA-256 of bytes, JSON field access, a background reader for event streams and
+// long-polls, and hallpass-server child processes.
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace hallpass::test {
+
+// Direct SQL on a database, for arranging state and reading what is stored: the first column
+// of every row, as text ("" for NULL).
+std::vector<std::string> sql(const std::string& conninfo, const std::string& query);
+// The first column of the first row, or "" when there is no row.
+std::string sql_one(const std::string& conninfo, const std::string& query);
+
+// Lower-case hex SHA-256 of a byte string, to compare with the digests the server reports.
+std::string sha256_hex(const std::string& bytes);
+
+// A string member of a JSON object, or "" when it is missing or not a string.
+std::string str_at(const boost::json::value& v, const char* key);
+
+// A loopback TCP port that was free a moment ago.
+unsigned short free_port();
+
+// Sends raw request bytes on a thread and collects everything the server sends until it closes
+// the connection, stop() is called, or `limit` passes. For event streams and long-polls.
+class background_read {
+ public:
+  background_read(unsigned short port, std::string request, std::chrono::milliseconds limit);
+  // Stops reading and waits for the thread.
+  ~background_read();
+  background_read(const background_read&) = delete;
+  background_read& operator=(const background_read&) = delete;
+  // Waits until the received bytes contain `needle`; false after `within`.
+  bool wait_for(const std::string& needle, std::chrono::milliseconds within);
+  // Waits for the thread; true when the server closed the connection before the limit.
+  bool finish();
+  // Ends the reading early.
+  void stop() { stop_ = true; }
+  std::string text() const;
+  // When the server closed the connection (valid after finish() returned true).
+  std::chrono::steady_clock::time_point closed_at() const { return closed_at_; }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string received_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> closed_{false};
+  std::chrono::steady_clock::time_point closed_at_{};
+  std::thread thread_;
+};
+
+// A hallpass-server child process (`binary`) on a free loopback port, the given database and
+// its own data directory, with `extra_args` ("--name=value") added to its command line.
+// SIGTERM and wait on destruction.
+class server_process {
+ public:
+  server_process(const std::string& binary, const std::string& conninfo, bool demo,
+                 const std::vector<std::string>& extra_args = {});
+  ~server_process();
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+  unsigned short port() const { return port_; }
+  bool healthy() const { return healthy_; }
+  // SIGTERM, then wait (SIGKILL after 10 s); the exit status, or -1 when it had to be killed.
+  int stop();
+  // SIGKILL and reap at once, as a crash would end it.
+  void kill9();
+  // What the process wrote to stdout and stderr.
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  bool healthy_ = false;
+  std::filesystem::path dir_;
+};
+
+}  // namespace hallpass::test
