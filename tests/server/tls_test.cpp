@@ -1,0 +1,96 @@
+// HTTPS: the server serves TLS from a PEM certificate and key, and marks cookies for it.
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "support/test_env.hpp"
+
+using namespace hallpass::test;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A self-signed P-256 certificate for 127.0.0.1, written as PEM files into dir.
+void make_certificate(const fs::path& dir) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* cert = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  X509_sign(cert, key, EVP_sha256());
+  FILE* c = std::fopen((dir / "cert.pem").c_str(), "w");
+  PEM_write_X509(c, cert);
+  std::fclose(c);
+  FILE* k = std::fopen((dir / "key.pem").c_str(), "w");
+  PEM_write_PrivateKey(k, key, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(k);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+http::response<http::string_body> https_call(unsigned short port, http::verb method, const std::string& target,
+                                              const std::string& body = "") {
+  asio::io_context ioc;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.set_verify_mode(asio::ssl::verify_none);  // self-signed for the test
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  beast::get_lowest_layer(stream).connect({asio::ip::make_address("127.0.0.1"), port});
+  stream.handshake(asio::ssl::stream_base::client);
+  http::request<http::string_body> req{method, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(stream, buf, res);
+  return res;
+}
+
+}  // namespace
+
+TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
+  auto dir = fs::temp_directory_path() / ("hp-tls-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  make_certificate(dir);
+  auto cfg = test_config();
+  cfg.net.tls_cert_file = (dir / "cert.pem").string();
+  cfg.net.tls_key_file = (dir / "key.pem").string();
+  running_server s(cfg);
+
+  auto health = https_call(s.port(), http::verb::get, "/healthz");
+  EXPECT_EQ(health.result_int(), 200);
+  EXPECT_NE(health.body().find("ok"), std::string::npos);
+
+  auto login = https_call(s.port(), http::verb::post, "/api/v1/sessions",
+                          std::string(R"({"account":")") + demo::person_only + R"(","password":"Demo@2026","channel":"web"})");
+  ASSERT_EQ(login.result_int(), 201) << login.body();
+  std::string cookie(login[http::field::set_cookie]);
+  EXPECT_EQ(cookie.rfind("__Host-hp_session=", 0), 0u) << cookie;
+  EXPECT_NE(cookie.find("Secure"), std::string::npos);
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+
+  // Plain HTTP on the TLS port gets no HTTP answer.
+  auto plain = raw_exchange(s.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(1500));
+  EXPECT_EQ(plain.find("HTTP/1.1 200"), std::string::npos);
+  fs::remove_all(dir);
+}
