@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   std::string log = "/tmp/login_bench_server.log";
   pid_t server = spawn({HALLPASS_SERVER_BIN, "--database-url", db.conninfo(), "--port", std::to_string(port),
                         "--data-key", "bench-data-key-0123456789abcdef0123456789", "--demo", "true",
-                        "--log-requests", "false", "--io-threads", "1", "--workers", "8", "--db-pool-size", "16",
+                        "--log-requests", "false", "--io-threads", "1", "--workers", "32", "--db-pool-size", "16",
                         "--tickets-per-ip-per-minute", "1000000000", "--ticket-polls-per-minute", "1000000000",
                         "--login-attempts-per-ip", "1000000", "--max-connections", "60000"},
                        log);
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
   }
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   std::cout << "login_bench: hallpass-server pid " << server << " on " << base << ", " << std::thread::hardware_concurrency()
-            << " cores, wrk -t2 -c64 -d" << seconds << "s\n";
+            << " cores, 32 server workers, wrk -t2 -c64 -d" << seconds << "s\n";
 
   // 1. Tickets created per second (each one an INSERT committed in PostgreSQL).
   std::string lua = "/tmp/login_bench_post.lua";

@@ -94,6 +94,7 @@ app::~app() { stop_background(); }
 
 void app::start_background() {
   pending_tickets = std::make_unique<services::pending_tickets>();
+  ticket_inserts = std::make_unique<db::ticket_batcher>(*db);
   ticket_events = std::make_unique<services::event_hub>(
       *db, "login_tickets",
       [](db::connection& c, std::int64_t id) -> std::optional<std::string> {

@@ -1,5 +1,7 @@
 #include "hallpass/server/db/login_tickets_store.hpp"
 
+#include <utility>
+
 namespace hallpass::server::db {
 
 namespace {
@@ -38,14 +40,69 @@ std::optional<ticket_row> one(const rows& r) {
 
 }  // namespace
 
-ticket_row insert_ticket(connection& c, const new_ticket_row& t) {
-  auto r = c.exec(std::string("INSERT INTO login_tickets (scan_hash, poll_hash, user_code, kind, client_id, match_number, "
-                              "portal_name, user_agent, portal_ip, poll_interval, expires_at) "
-                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11)) RETURNING ") +
-                      columns,
-                  {bytea{t.scan_hash}, bytea{t.poll_hash}, t.user_code, t.kind, t.client_id, t.match_number,
-                   t.portal_name, t.user_agent, t.portal_ip, t.poll_interval, t.ttl_seconds});
-  return read(r, 0);
+std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const new_ticket_row*>& batch) {
+  std::string sql =
+      "INSERT INTO login_tickets (scan_hash, poll_hash, user_code, kind, client_id, match_number, portal_name, "
+      "user_agent, portal_ip, poll_interval, expires_at) VALUES ";
+  std::vector<param> params;
+  params.reserve(batch.size() * 11);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto n = [&](int k) { return "$" + std::to_string(i * 11 + k); };
+    sql += (i ? ", (" : "(") + n(1) + ", " + n(2) + ", " + n(3) + ", " + n(4) + ", " + n(5) + ", " + n(6) + ", " + n(7) +
+           ", " + n(8) + ", " + n(9) + ", " + n(10) + ", now() + make_interval(secs => " + n(11) + "))";
+    auto& t = *batch[i];
+    for (auto p : {param(bytea{t.scan_hash}), param(bytea{t.poll_hash}), param(t.user_code), param(t.kind),
+                   param(t.client_id), param(t.match_number), param(t.portal_name), param(t.user_agent),
+                   param(t.portal_ip), param(t.poll_interval), param(t.ttl_seconds)})
+      params.push_back(std::move(p));
+  }
+  auto r = c.exec(sql + " RETURNING " + columns + ", scan_hash", params);
+  // RETURNING promises no order: match the rows by their scan hash.
+  std::vector<ticket_row> out(batch.size());
+  for (int i = 0; i < r.size(); ++i) {
+    auto hash = r.bytes(i, 15);
+    for (std::size_t j = 0; j < batch.size(); ++j)
+      if (batch[j]->scan_hash == hash) out[j] = read(r, i);
+  }
+  return out;
+}
+
+ticket_batcher::ticket_batcher(pool& p) : pool_(p) {}
+
+ticket_row ticket_batcher::insert(const new_ticket_row& t) {
+  waiting me{&t};
+  std::unique_lock lock(mutex_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (leader_busy_) {
+      cv_.wait(lock);
+      continue;
+    }
+    // Lead: insert everything queued so far in one statement.
+    leader_busy_ = true;
+    auto batch = std::exchange(queue_, {});
+    lock.unlock();
+    std::exception_ptr error;
+    std::vector<ticket_row> rows;
+    try {
+      std::vector<const new_ticket_row*> input;
+      for (auto* w : batch) input.push_back(w->row);
+      auto conn = pool_.acquire();
+      rows = insert_tickets(*conn, input);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->error = error;
+      if (!error) batch[i]->result = rows[i];
+      batch[i]->done = true;
+    }
+    leader_busy_ = false;
+    cv_.notify_all();
+  }
+  if (me.error) std::rethrow_exception(me.error);
+  return me.result;
 }
 
 std::optional<ticket_row> find_ticket(connection& c, std::int64_t id) {

@@ -105,8 +105,7 @@ result<created_ticket> create_ticket(app& a, const ticket_origin& origin) {
     row.poll_interval = a.cfg.device_poll_interval;
     if (origin.kind == "device") row.user_code = out.user_code = make_user_code();
     try {
-      auto conn = a.db->acquire();
-      out.ticket = db::insert_ticket(*conn, row);
+      out.ticket = a.ticket_inserts->insert(row);
       if (a.pending_tickets) a.pending_tickets->remember(row.poll_hash, out.ticket);
       return out;
     } catch (const db::db_error& e) {

@@ -10,6 +10,9 @@
 
 namespace hallpass::server {
 
+namespace db {
+class ticket_batcher;
+}
 namespace services {
 class event_hub;
 class pending_tickets;
@@ -28,6 +31,7 @@ struct app {
   std::unique_ptr<services::event_hub> ticket_events;       // login ticket states, from every node
   std::unique_ptr<services::event_hub> application_events;  // page changes of applications
   std::unique_ptr<services::pending_tickets> pending_tickets;  // this node's pending login tickets
+  std::unique_ptr<db::ticket_batcher> ticket_inserts;          // groups concurrent ticket INSERTs
 
   // Background work (listener, expiry sweeper); make_app does this, tests may call it.
   void start_background();

@@ -3,7 +3,11 @@
 // racing requests can never both move a ticket.
 #include <cstdint>
 #include <optional>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "hallpass/server/db/database.hpp"
 
@@ -32,8 +36,30 @@ struct new_ticket_row {
   int poll_interval = 5;
 };
 
-// Returns the new ticket (throws db_error unique_violation on a token collision).
-ticket_row insert_ticket(connection& c, const new_ticket_row& t);
+// Inserts the tickets in one statement; returns them in the order given (throws db_error
+// unique_violation when any token collides).
+std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const new_ticket_row*>& batch);
+
+// Groups ticket inserts made at the same moment by several threads into one statement: the
+// first waiting thread inserts everything queued, the others wait for its answer. Thread-safe.
+class ticket_batcher {
+ public:
+  explicit ticket_batcher(pool& p);
+  ticket_row insert(const new_ticket_row& t);  // throws db_error like insert_tickets
+
+ private:
+  struct waiting {
+    const new_ticket_row* row;
+    ticket_row result;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  pool& pool_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<waiting*> queue_;
+  bool leader_busy_ = false;
+};
 std::optional<ticket_row> find_ticket(connection& c, std::int64_t id);
 std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash);
 // By scan-token hash or by user code (exactly one given).
