@@ -6,9 +6,7 @@
 //
 //   login_bench [--portals 10000] [--seconds 5] [--confirms 200]
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,8 +23,7 @@
 #include <boost/json.hpp>
 
 #include "support/test_env.hpp"
-
-extern char** environ;
+#include "support/test_tools.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -35,26 +32,6 @@ using clock_type = std::chrono::steady_clock;
 using namespace hallpass::test;
 
 namespace {
-
-int free_port() {
-  asio::io_context ioc;
-  tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
 
 std::string run(const std::string& cmd) {
   std::string out;
@@ -155,21 +132,16 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   scratch_database db;
-  int port = free_port();
-  std::string log = "/tmp/login_bench_server.log";
-  pid_t server = spawn({HALLPASS_SERVER_BIN, "--database-url", db.conninfo(), "--port", std::to_string(port),
-                        "--data-key", "bench-data-key-0123456789abcdef0123456789", "--demo", "true",
-                        "--log-requests", "false", "--io-threads", "1", "--workers", "32", "--db-pool-size", "16",
-                        "--tickets-per-ip-per-minute", "1000000000", "--ticket-polls-per-minute", "1000000000",
-                        "--login-attempts-per-ip", "1000000", "--max-connections", "60000"},
-                       log);
-  for (int i = 0; i < 300; ++i) {
-    try {
-      if (http_call(static_cast<unsigned short>(port), "GET", "/healthz").status == 200) break;
-    } catch (...) {
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server_process node(HALLPASS_SERVER_BIN, db.conninfo(), true,
+                      {"--io-threads=1", "--workers=32", "--db-pool-size=16", "--tickets-per-ip-per-minute=1000000000",
+                       "--ticket-polls-per-minute=1000000000", "--login-attempts-per-ip=1000000",
+                       "--max-connections=60000"});
+  if (!node.healthy()) {
+    std::cerr << "login_bench: hallpass-server did not start:\n" << node.log();
+    return 1;
   }
+  int port = node.port();
+  pid_t server = node.pid();
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   std::cout << "login_bench: hallpass-server pid " << server << " on " << base << ", " << std::thread::hardware_concurrency()
             << " cores, 32 server workers, wrk -t2 -c64 -d" << seconds << "s\n";
@@ -271,7 +243,6 @@ int main(int argc, char** argv) {
 
   ioc.stop();
   io.join();
-  kill(server, SIGTERM);
-  waitpid(server, nullptr, 0);
+  node.stop();
   return 0;
 }

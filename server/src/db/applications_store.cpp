@@ -6,10 +6,6 @@ namespace hallpass::server::db {
 
 namespace {
 
-constexpr const char* ts = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
-
-std::string utc(const std::string& column) { return "to_char(" + column + " AT TIME ZONE 'UTC', " + ts + ")"; }
-
 std::vector<material_def> materials_of(connection& c, const std::string& service) {
   auto r = c.exec("SELECT code, name, position, required, tolerable, supply_days, max_pages FROM service_materials "
                   "WHERE service_code = $1 ORDER BY position",
@@ -25,8 +21,8 @@ std::vector<material_def> materials_of(connection& c, const std::string& service
 }
 
 std::string app_columns() {
-  return "id, service_code, person_id, unit_id, state, step, form::text, " + utc("created_at") + ", " + utc("updated_at") +
-         ", " + utc("submitted_at") + ", due_date::text, supply_deadline::text";
+  return "id, service_code, person_id, unit_id, state, step, form::text, " + rfc3339("created_at") + ", " + rfc3339("updated_at") +
+         ", " + rfc3339("submitted_at") + ", due_date::text, supply_deadline::text";
 }
 
 application_row read_app(const rows& r, int i) {
@@ -48,7 +44,7 @@ application_row read_app(const rows& r, int i) {
 
 std::string page_columns() {
   return "id, material_code, position, content_type, sha256, width, height, dpi, octet_length(content), source, " +
-         utc("created_at");
+         rfc3339("created_at");
 }
 
 page_row read_page(const rows& r, int i, int first = 0) {
@@ -68,7 +64,7 @@ page_row read_page(const rows& r, int i, int first = 0) {
 }
 
 std::string code_columns() {
-  return "id, application_id, material_code, " + utc("expires_at") +
+  return "id, application_id, material_code, " + rfc3339("expires_at") +
          ", greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, max_pages, pages_added, "
          "revoked_at IS NOT NULL, expires_at <= now()";
 }

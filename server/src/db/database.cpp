@@ -19,6 +19,10 @@ error_kind kind_of_sqlstate(std::string_view s) {
   return error_kind::other;
 }
 
+std::string rfc3339(std::string_view column) {
+  return "to_char(" + std::string(column) + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+}
+
 void result_deleter::operator()(pg_result* r) const { PQclear(r); }
 void conn_deleter::operator()(pg_conn* c) const { PQfinish(c); }
 

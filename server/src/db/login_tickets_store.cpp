@@ -6,12 +6,12 @@ namespace hallpass::server::db {
 
 namespace {
 
-constexpr const char* columns =
-    "id, kind, CASE WHEN state IN ('pending', 'scanned', 'confirmed') AND expires_at <= now() THEN 'expired' ELSE state END, "
-    "match_number, portal_name, user_agent, portal_ip, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, claimed_session, person_id, unit_id, poll_interval, coalesce(client_id, '')";
+const std::string columns =
+    std::string("id, kind, CASE WHEN state IN ('pending', 'scanned', 'confirmed') AND expires_at <= now() THEN 'expired' ELSE state END, "
+    "match_number, portal_name, user_agent, portal_ip, ") +
+    rfc3339("created_at") + ", " + rfc3339("expires_at") +
+    ", greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, claimed_session, person_id, unit_id, "
+    "poll_interval, coalesce(client_id, '')";
 
 ticket_row read(const rows& r, int i, int first = 0) {
   ticket_row t;
@@ -47,7 +47,7 @@ std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const ne
   std::vector<param> params;
   params.reserve(batch.size() * 11);
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto n = [&](int k) { return "$" + std::to_string(i * 11 + k); };
+    auto n = [&](int k) { return std::string(1, '$').append(std::to_string(i * 11 + k)); };
     sql += (i ? ", (" : "(") + n(1) + ", " + n(2) + ", " + n(3) + ", " + n(4) + ", " + n(5) + ", " + n(6) + ", " + n(7) +
            ", " + n(8) + ", " + n(9) + ", " + n(10) + ", now() + make_interval(secs => " + n(11) + "))";
     auto& t = *batch[i];

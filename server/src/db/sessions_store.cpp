@@ -4,18 +4,13 @@
 
 namespace hallpass::server::db {
 
-namespace {
-constexpr const char* rfc3339 = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
-}
-
 std::optional<session_row> find_session(connection& c, const std::string& token_hash, int idle_minutes) {
   auto r = c.exec(
       std::string(
           "SELECT s.id, s.person_id, s.unit_id, s.grant_id, s.role, s.channel, p.name, p.id_number_masked, "
-          "p.mobile_masked, u.name, u.uscc, array_to_json(g.scope)::text, s.csrf_hash, "
-          "to_char(s.expires_at AT TIME ZONE 'UTC', ") +
-          rfc3339 +
-          "), s.last_seen_at < now() - interval '60 seconds', "
+          "p.mobile_masked, u.name, u.uscc, array_to_json(g.scope)::text, s.csrf_hash, ") +
+          rfc3339("s.expires_at") +
+          ", s.last_seen_at < now() - interval '60 seconds', "
           "CASE s.role WHEN 'person' THEN true "
           " WHEN 'legal_rep' THEN u.legal_rep_id = s.person_id "
           " ELSE g.revoked_at IS NULL AND (now() AT TIME ZONE 'Asia/Shanghai')::date BETWEEN g.valid_from AND g.valid_until END "
@@ -57,8 +52,8 @@ void touch_session(connection& c, std::int64_t id) {
 std::pair<std::int64_t, std::string> insert_session(connection& c, const new_session& s) {
   auto r = c.exec(std::string("INSERT INTO sessions (token_hash, csrf_hash, person_id, unit_id, grant_id, role, channel, "
                               "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(hours => $8)) "
-                              "RETURNING id, to_char(expires_at AT TIME ZONE 'UTC', ") +
-                      rfc3339 + ")",
+                              "RETURNING id, ") +
+                      rfc3339("expires_at"),
                   {bytea{s.token_hash}, bytea{s.csrf_hash}, s.person_id, s.unit_id, s.grant_id, s.role, s.channel,
                    s.absolute_hours});
   return {r.int64(0, 0), r.str(0, 1)};

@@ -70,6 +70,7 @@ class server_process {
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
   bool healthy() const { return healthy_; }
   // SIGTERM, then wait (SIGKILL after 10 s); the exit status, or -1 when it had to be killed.
   int stop();

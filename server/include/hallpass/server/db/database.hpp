@@ -46,6 +46,9 @@ class db_error : public std::runtime_error {
 
 error_kind kind_of_sqlstate(std::string_view sqlstate);
 
+// SQL text of a timestamptz expression as RFC 3339 UTC, e.g. 2026-11-25T08:00:00Z (API.md).
+std::string rfc3339(std::string_view column);
+
 // Bytes to send as a bytea parameter (binary format).
 struct bytea {
   std::string_view bytes;
