@@ -3,7 +3,8 @@
 #include <map>
 #include <sstream>
 
-#include "hallpass/server/bootstrap.hpp"
+#include "hallpass/server/api/api_error.hpp"
+#include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/db/accounts_store.hpp"
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/demo.hpp"
@@ -27,8 +28,9 @@ const char* usage =
     "Server options are those of hallpass-server (--data-dir, --database-url, --config, ...).\n"
     "The password may also come from HALLPASS_NEW_PASSWORD instead of --password.\n";
 
-int fail(const api_error& e) {
-  std::cerr << "hallpass-admin: " << e.message << " / " << e.message_en << " (" << e.code << ")\n";
+int fail(const services::error& e) {
+  auto shown = api::to_api_error(e);
+  std::cerr << "hallpass-admin: " << shown.message << " / " << shown.message_en << " (" << shown.code << ")\n";
   return 1;
 }
 
@@ -89,27 +91,27 @@ int main(int argc, char** argv) {
     if (database.embedded && database.embedded->adopted()) database.embedded->keep_running();
     run_migrations(database.conninfo, cfg.schema_dir);
     cfg.db_pool_size = 2;
-    auto a = make_app(cfg, database.conninfo);
+    assembly parts(cfg, database.conninfo);
 
     if (command == "migrate") {
       std::cout << "schema is up to date\n";
     } else if (command == "demo") {
-      services::load_demo_data(*a, std::cout);
+      parts.load_demo_data(std::cout);
     } else if (command == "create-person") {
       auto pw = maybe("password");
       if (!pw) {
         if (const char* e = std::getenv("HALLPASS_NEW_PASSWORD")) pw = e;
       }
-      auto r = services::create_person(*a, {need("name"), need("id-number"), maybe("mobile"), pw});
-      if (!r) return fail(r.error());
+      auto r = parts.accounts.create_person({need("name"), need("id-number"), maybe("mobile"), pw});
+      if (!r) return fail(r.err());
       std::cout << "person " << r.value() << " created\n";
     } else if (command == "create-unit") {
-      auto r = services::create_unit(*a, {need("uscc"), need("name"), maybe("unit-number"), need("legal-rep-id-number")});
-      if (!r) return fail(r.error());
+      auto r = parts.accounts.create_unit({need("uscc"), need("name"), maybe("unit-number"), need("legal-rep-id-number")});
+      if (!r) return fail(r.err());
       std::cout << "unit " << r.value() << " created\n";
     } else if (command == "grant") {
-      auto unit = db::in_transaction(*a->db, [&](db::transaction& tx) { return db::find_unit_by_code(tx, need("unit")); });
-      if (!unit) return fail({404, "unit_not_found", "未找到该单位", "Unit not found"});
+      auto unit = parts.accounts.find_unit(need("unit"));
+      if (!unit) return fail(services::errc::unit_not_found);
       services::caller rep;
       rep.person_id = unit->legal_rep_id;
       rep.unit_id = unit->id;
@@ -121,8 +123,8 @@ int main(int argc, char** argv) {
         for (std::string c; std::getline(ss, c, ',');) codes.push_back(c);
         in.scope = codes;
       }
-      auto r = services::add_grant(*a, rep, unit->id, in, "operator");
-      if (!r) return fail(r.error());
+      auto r = parts.accounts.add_grant(rep, unit->id, in, "operator");
+      if (!r) return fail(r.err());
       std::cout << "grant " << r->id << " created: " << r->role << " " << r->valid_from << " .. " << r->valid_until << "\n";
     } else {
       std::cerr << "hallpass-admin: unknown command " << command << "\n" << usage;

@@ -2,9 +2,9 @@
 #include <csignal>
 #include <iostream>
 
-#include "hallpass/server/bootstrap.hpp"
-#include "hallpass/server/router.hpp"
-#include "hallpass/server/services/demo.hpp"
+#include "hallpass/server/api/router.hpp"
+#include "hallpass/server/app/bootstrap.hpp"
+#include "hallpass/server/log.hpp"
 
 using namespace hallpass::server;
 
@@ -31,11 +31,11 @@ int main(int argc, char** argv) {
   try {
     auto database = open_database(cfg);
     run_migrations(database.conninfo, cfg.schema_dir);
-    auto a = make_app(cfg, database.conninfo);
-    if (cfg.demo) services::load_demo_data(*a, std::cout);
-    router r(*a, all_routes(cfg));
+    auto parts = std::make_unique<assembly>(cfg, database.conninfo);
+    if (cfg.demo) parts->load_demo_data(std::cout);
+    api::router r(parts->api, api::all_routes(parts->api.settings));
     http_server server(cfg.net, r);
-    a->connections = [&server] { return server.connections(); };
+    parts->api.connections = [&server] { return server.connections(); };
     server.start();
     log_line("info", "listening", {{"port", std::to_string(server.port())},
                                    {"url", json_str(cfg.public_url)},
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     sigwait(&signals, &sig);
     log_line("info", "stopping", {{"signal", std::to_string(sig)}});
     server.stop();
-    a.reset();
+    parts.reset();
     if (database.embedded) database.embedded->stop();
     log_line("info", "stopped");
     return 0;

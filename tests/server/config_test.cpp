@@ -7,7 +7,7 @@
 #include <fstream>
 #include <random>
 
-#include "hallpass/server/config.hpp"
+#include "hallpass/server/app/config.hpp"
 
 namespace server = hallpass::server;
 namespace fs = std::filesystem;

@@ -104,8 +104,8 @@ TEST(Grants, EleventhAgentIsRefused) {
     std::snprintf(seq, sizeof seq, "%03d", 100 + i);
     std::string id = resident_id(std::string("11010119850101") + seq);
     std::string name = "测试" + std::to_string(i);
-    auto pid = services::create_person(s.app(), {name, id, std::nullopt, std::nullopt});
-    ASSERT_TRUE(pid.ok()) << pid.error().code;
+    auto pid = s.app().accounts.create_person({name, id, std::nullopt, std::nullopt});
+    ASSERT_TRUE(pid.ok()) << static_cast<int>(pid.err().code);
     people.emplace_back(name, id);
   }
   for (int i = 0; i < 9; ++i) {

@@ -64,7 +64,7 @@ double seconds_since(clock_type::time_point t) { return std::chrono::duration<do
 // Waits until the server counts `n` open connections (accepting is asynchronous).
 bool wait_open(running_server& s, long n) {
   for (int i = 0; i < 200; ++i) {
-    if (s.app().connections().open == n) return true;
+    if (s.app().api.connections().open == n) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
@@ -195,7 +195,7 @@ TEST(HttpLimits, SlowClientIsDisconnectedAfterTheReadTimeout) {
 
 TEST(HttpLimits, KeepAliveServesTwoRequestsOnOneConnection) {
   running_server s(test_config(), false);
-  long before = s.app().connections().total;
+  long before = s.app().api.connections().total;
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), s.port()));
@@ -210,7 +210,7 @@ TEST(HttpLimits, KeepAliveServesTwoRequestsOnOneConnection) {
     EXPECT_EQ(res.result_int(), std::string(target) == "/healthz" ? 200 : 404);
     EXPECT_FALSE(res[http::field::content_type].empty());
   }
-  EXPECT_EQ(s.app().connections().total, before + 1);
+  EXPECT_EQ(s.app().api.connections().total, before + 1);
   // HTTP/1.0 without keep-alive is closed after the response.
   auto r = raw_exchange(s.port(), "GET /healthz HTTP/1.0\r\n\r\n", std::chrono::seconds(3));
   EXPECT_NE(r.find("200"), std::string::npos);
@@ -256,7 +256,7 @@ TEST(HttpLimits, ConnectionsBeyondTheLimitAreClosed) {
   auto extra = raw_exchange(s.port(), "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", std::chrono::seconds(3));
   EXPECT_EQ(extra, "");  // closed without an answer
   EXPECT_LT(seconds_since(started), 2.0);
-  EXPECT_GE(s.app().connections().refused, 1);
+  EXPECT_GE(s.app().api.connections().refused, 1);
   // A held connection still works, and once one closes a new one is served.
   asio::write(*held[0], asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")));
   beast::flat_buffer buf;

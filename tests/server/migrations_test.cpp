@@ -8,7 +8,7 @@
 #include <random>
 #include <thread>
 
-#include "hallpass/server/bootstrap.hpp"
+#include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/db/migrations.hpp"
 #include "support/test_env.hpp"

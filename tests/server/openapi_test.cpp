@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "hallpass/server/config.hpp"
-#include "hallpass/server/router.hpp"
+#include "hallpass/server/api/router.hpp"
+#include "hallpass/server/app/bootstrap.hpp"
 
 namespace server = hallpass::server;
 
@@ -84,7 +84,7 @@ TEST(OpenApi, DocumentsEveryRouteAndNothingElse) {
   for (auto& p : problems) ADD_FAILURE() << p;
 
   server::config cfg;
-  auto routes = server::all_routes(cfg);
+  auto routes = server::api::all_routes(server::api_settings_of(cfg));
   ASSERT_FALSE(routes.empty());
   std::set<operation_key> real;
   for (auto& r : routes) {

@@ -15,11 +15,11 @@
 
 #include <boost/json.hpp>
 
-#include "hallpass/server/bootstrap.hpp"
+#include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/db/embedded_postgres.hpp"
-#include "hallpass/server/http_server.hpp"
-#include "hallpass/server/router.hpp"
+#include "hallpass/server/net/http_server.hpp"
+#include "hallpass/server/api/router.hpp"
 #include "hallpass/server/services/demo.hpp"
 #include "support/test_env.hpp"
 
@@ -51,17 +51,17 @@ class cluster_dir {
 
 // The real server stack on a given database, as hallpass-server builds it.
 struct server_stack {
-  std::unique_ptr<server::app> app;
-  std::unique_ptr<server::router> router;
+  std::unique_ptr<server::assembly> parts;
+  std::unique_ptr<server::api::router> router;
   std::unique_ptr<server::http_server> http;
 
   explicit server_stack(const std::string& conninfo) {
     auto cfg = test_config();
     server::run_migrations(conninfo, cfg.schema_dir);
-    app = server::make_app(cfg, conninfo);
+    parts = std::make_unique<server::assembly>(cfg, conninfo);
     std::ostringstream ignored;
-    server::services::load_demo_data(*app, ignored);
-    router = std::make_unique<server::router>(*app, server::all_routes(cfg));
+    parts->load_demo_data(ignored);
+    router = std::make_unique<server::api::router>(parts->api, server::api::all_routes(parts->api.settings));
     http = std::make_unique<server::http_server>(cfg.net, *router);
     http->start();
   }

@@ -35,7 +35,7 @@ int event_id(const std::string& stream, const std::string& state) {
 // Waits until the server has a subscriber for the ticket (the waiter is in place).
 bool waiting_on(running_server& s, std::size_t n) {
   for (int i = 0; i < 400; ++i) {
-    if (s.app().ticket_events->waiting() >= n) return true;
+    if (s.app().ticket_events.waiting() >= n) return true;
     std::this_thread::sleep_for(5ms);
   }
   return false;
@@ -106,7 +106,7 @@ TEST(TicketPush, LongPollAnswersRightAfterAConfirm) {
   std::cout << "[ measured ] confirm request sent to long-poll answer: "
             << std::chrono::duration_cast<std::chrono::microseconds>(answered_at - confirm_sent).count() / 1000.0 << " ms\n";
   EXPECT_EQ(r.headers["cache-control"], "no-store");
-  EXPECT_EQ(s.app().ticket_events->waiting(), 0u);  // the waiter unsubscribed
+  EXPECT_EQ(s.app().ticket_events.waiting(), 0u);  // the waiter unsubscribed
 }
 
 TEST(TicketPush, LongPollWithoutChangeAnswersAfterTheWaitWithTheSameState) {
@@ -154,7 +154,7 @@ TEST(TicketPush, ChangeMissedWhileTheListenerWasDownIsReadAfterReconnect) {
   auto t = create(s.port());
   auto phone = phone_login(s.port(), demo::person_only);
   ASSERT_EQ(scan(s.port(), phone, "qr_url", t.qr_url).status, 200);
-  ASSERT_TRUE(s.app().ticket_events->listening());
+  ASSERT_TRUE(s.app().ticket_events.listening());
   auto waiter = std::async(std::launch::async, [&] { return poll(s.port(), t.id, t.poll_secret, "wait=20&known=scanned"); });
   ASSERT_TRUE(waiting_on(s, 1));
   // In one transaction: the state changes and the listener's connection is killed before the
@@ -172,5 +172,5 @@ TEST(TicketPush, ChangeMissedWhileTheListenerWasDownIsReadAfterReconnect) {
   EXPECT_LT(answered_in, 5s);
   std::cout << "[ measured ] missed change re-read after listener reconnect in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(answered_in).count() << " ms\n";
-  EXPECT_TRUE(s.app().ticket_events->listening());
+  EXPECT_TRUE(s.app().ticket_events.listening());
 }

@@ -14,10 +14,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "hallpass/server/bootstrap.hpp"
+#include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/db/database.hpp"
-#include "hallpass/server/http_server.hpp"
-#include "hallpass/server/router.hpp"
+#include "hallpass/server/net/http_server.hpp"
+#include "hallpass/server/api/router.hpp"
 #include "hallpass/server/services/demo.hpp"
 
 namespace hallpass::test {
@@ -134,24 +134,46 @@ server::config test_config() {
   return cfg;
 }
 
-struct running_server::parts {
-  std::unique_ptr<server::app> app;
-  std::unique_ptr<server::router> router;
-  std::unique_ptr<server::http_server> http;
+// The network layer starts first so that the server's loopback port is known when the parts are
+// assembled (the public URL holds it); until then this passes nothing on (nobody knows the port).
+struct forwarding_handler final : server::request_handler {
+  server::request_handler* target = nullptr;
+  server::request_plan plan(std::string_view method, std::string_view path) const override {
+    return target->plan(method, path);
+  }
+  server::response handle(server::request& req, const server::request_plan& plan) override {
+    return target->handle(req, plan);
+  }
+  void observe(const server::request& req, const server::request_plan& plan, int status, double seconds) override {
+    target->observe(req, plan, status, seconds);
+  }
+  server::response error_response(int status, std::string_view code) override {
+    return target->error_response(status, code);
+  }
 };
 
-running_server::running_server(server::config cfg, bool demo)
+struct running_server::parts {
+  forwarding_handler forward;
+  std::unique_ptr<server::http_server> http;
+  std::unique_ptr<server::assembly> assembly;
+  std::unique_ptr<server::api::router> router;
+};
+
+running_server::running_server(server::config cfg, bool demo, const server::services::clock* clock)
     : db_(std::make_unique<scratch_database>()), parts_(std::make_unique<parts>()) {
-  parts_->app = server::make_app(cfg, db_->conninfo());
+  parts_->http = std::make_unique<server::http_server>(cfg.net, parts_->forward);
+  parts_->http->start();
+  if (cfg.public_url == test_config().public_url) cfg.public_url += ":" + std::to_string(parts_->http->port());
+  parts_->assembly = std::make_unique<server::assembly>(cfg, db_->conninfo(), clock);
   if (demo) {
     std::ostringstream ignored;
-    server::services::load_demo_data(*parts_->app, ignored);
+    parts_->assembly->load_demo_data(ignored);
   }
-  parts_->router = std::make_unique<server::router>(*parts_->app, server::all_routes(cfg));
-  parts_->http = std::make_unique<server::http_server>(cfg.net, *parts_->router);
-  parts_->http->start();
+  auto& api = parts_->assembly->api;
+  parts_->router = std::make_unique<server::api::router>(api, server::api::all_routes(api.settings));
+  parts_->forward.target = parts_->router.get();
   auto* h = parts_->http.get();
-  parts_->app->connections = [h] { return h->connections(); };
+  api.connections = [h] { return h->connections(); };
 }
 
 running_server::~running_server() {
@@ -160,7 +182,7 @@ running_server::~running_server() {
 }
 
 unsigned short running_server::port() const { return parts_->http->port(); }
-server::app& running_server::app() { return *parts_->app; }
+server::assembly& running_server::app() { return *parts_->assembly; }
 
 http_reply running_server::call(const std::string& method, const std::string& target, const std::string& body,
                                 const header_list& headers) const {
@@ -183,9 +205,6 @@ std::string running_server::login(const std::optional<std::string>& unit, const 
   return std::string(v.as_object().at("token").as_string());
 }
 
-std::string use_loopback_public_url(running_server& s) {
-  s.app().cfg.public_url = "http://127.0.0.1:" + std::to_string(s.port());
-  return s.app().cfg.public_url;
-}
+std::string use_loopback_public_url(running_server& s) { return s.app().cfg.public_url; }
 
 }  // namespace hallpass::test

@@ -12,8 +12,9 @@
 
 #include <boost/json/value.hpp>
 
-#include "hallpass/server/app.hpp"
-#include "hallpass/server/config.hpp"
+#include "hallpass/server/app/bootstrap.hpp"
+#include "hallpass/server/app/config.hpp"
+#include "hallpass/server/services/clock.hpp"
 
 namespace hallpass::test {
 
@@ -55,13 +56,16 @@ std::string raw_exchange(unsigned short port, const std::string& bytes,
 // Configuration for an in-process test server: port 0, quiet, fixed data key.
 server::config test_config();
 
-// The real server (router, services, pool) on its own scratch database.
+// The real server (router, services, pool) on its own scratch database. Its public URL is
+// http://127.0.0.1:<its port> unless cfg names another. With a clock, the services see that
+// time (tests advance it instead of sleeping).
 class running_server {
  public:
-  explicit running_server(server::config cfg = test_config(), bool demo = true);
+  explicit running_server(server::config cfg = test_config(), bool demo = true,
+                          const server::services::clock* clock = nullptr);
   ~running_server();
   unsigned short port() const;
-  server::app& app();
+  server::assembly& app();
   const std::string& conninfo() const { return db_->conninfo(); }
 
   http_reply call(const std::string& method, const std::string& target, const std::string& body = "",
@@ -78,7 +82,7 @@ class running_server {
   std::unique_ptr<parts> parts_;
 };
 
-// Points the server's public URL (issuer, QR URLs) at its real loopback port and returns it.
+// The server's public URL (issuer, QR URLs): its real loopback port.
 std::string use_loopback_public_url(running_server& s);
 
 // Demo data identities (see services/demo.cpp).

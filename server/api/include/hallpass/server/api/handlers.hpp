@@ -1,0 +1,74 @@
+#pragma once
+// Every HTTP handler, grouped by resource. Each parses and validates, calls a service, and
+// maps the outcome to a response; the rules live in services/.
+#include "hallpass/server/api/context.hpp"
+#include "hallpass/server/api/router.hpp"
+#include "hallpass/server/net/http.hpp"
+
+namespace hallpass::server::api {
+
+// health_api.cpp
+response healthz(context&, request&);
+response readyz(context&, request&);
+response metrics_text(context&, request&);
+
+// sessions_api.cpp
+response create_session(context&, request&);
+response current_session(context&, request&);
+response delete_session(context&, request&);
+response my_units(context&, request&);
+
+// grants_api.cpp
+response list_unit_grants(context&, request&);
+response create_unit_grant(context&, request&);
+response change_unit_grant(context&, request&);
+response revoke_unit_grant(context&, request&);
+
+// login_tickets_api.cpp
+response create_login_ticket(context&, request&);
+response get_login_ticket(context&, request&);
+response login_ticket_events(context&, request&);
+response redeem_login_ticket(context&, request&);
+response cancel_login_ticket(context&, request&);
+response scan_login_ticket(context&, request&);
+response confirm_login_ticket(context&, request&);
+response cancel_login_ticket_by_phone(context&, request&);
+
+// oauth_api.cpp (RFC 8414 metadata, RFC 8628 device authorization)
+response oauth_metadata(context&, request&);
+response oauth_device_authorization(context&, request&);
+response oauth_token(context&, request&);
+
+// applications_api.cpp
+response list_services(context&, request&);
+response get_service(context&, request&);
+response list_my_applications(context&, request&);
+response create_application(context&, request&);
+response get_application(context&, request&);
+response update_application(context&, request&);
+response application_events(context&, request&);
+response submit_application(context&, request&);
+response withdraw_application(context&, request&);
+response create_upload_code(context&, request&);
+response revoke_upload_code(context&, request&);
+response upload_page_from_portal(context&, request&);
+response reorder_material_pages(context&, request&);
+response delete_material_page(context&, request&);
+response material_pdf(context&, request&);
+
+// uploads_api.cpp
+response describe_upload_code(context&, request&);
+response upload_page_with_code(context&, request&);
+response page_thumbnail(context&, request&);
+response page_image(context&, request&);
+
+// pages_api.cpp: the portal and phone pages
+response page_home(context&, request&);
+response page_login(context&, request&);
+response page_scan(context&, request&);
+response page_services(context&, request&);
+response page_application(context&, request&);
+response page_upload(context&, request&);
+response static_file(context&, request&);
+
+}  // namespace hallpass::server::api

@@ -1,0 +1,17 @@
+#pragma once
+// Who sent a request: the session token from `Authorization: Bearer …` or the session cookie
+// (which then needs X-CSRF-Token on anything but GET/HEAD), checked by the sessions service.
+#include <string>
+
+#include "hallpass/server/api/context.hpp"
+#include "hallpass/server/net/http.hpp"
+#include "hallpass/server/services/auth.hpp"
+
+namespace hallpass::server::api {
+
+// The caller, or throw (401 unauthenticated / session_invalid, 403 csrf_token_invalid, …).
+services::caller require_caller(context& ctx, const request& req);
+// The name of the session cookie: __Host- prefixed over TLS.
+std::string session_cookie_name(const request& req);
+
+}  // namespace hallpass::server::api

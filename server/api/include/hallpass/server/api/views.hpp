@@ -1,0 +1,22 @@
+#pragma once
+// JSON shapes shared by several handlers. Personal data leaves only masked.
+#include <boost/json/object.hpp>
+
+#include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/net/http.hpp"
+#include "hallpass/server/services/auth.hpp"
+
+namespace hallpass::server::api {
+
+boost::json::object caller_json(const services::caller& who);
+boost::json::object unit_role_json(const db::unit_role& u);
+boost::json::object grant_json(const db::grant_row& g);
+boost::json::value scope_json(const std::optional<std::vector<std::string>>& scope);
+// 201/200 with the token, CSRF token and caller; sets the session cookie for the web channel.
+response session_response(const request& req, const services::issued_session& s, int status);
+// A Server-Sent Events response whose events the producer pushes into `later`.
+response event_stream_response(std::shared_ptr<response_later> later);
+// Path parameter as a positive id, or throw 404.
+std::int64_t path_id(const request& req, const std::string& name);
+
+}  // namespace hallpass::server::api

@@ -1,0 +1,237 @@
+// The service catalogue and applications: drafts, form, materials, upload codes, portal uploads,
+// submission, PDFs, and a live stream of page changes for the portal.
+#include <boost/json.hpp>
+
+#include "hallpass/qr/qr.hpp"
+#include "hallpass/server/api/handlers.hpp"
+#include "hallpass/server/api/uploads.hpp"
+#include "hallpass/server/api/views.hpp"
+#include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/services/applications.hpp"
+#include "hallpass/server/api/request_auth.hpp"
+
+namespace hallpass::server::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object service_json(const db::service_def& s, bool with_materials) {
+  json::object o{{"code", s.code}, {"name", s.name}, {"name_en", s.name_en}, {"authority", s.authority},
+                 {"time_limit_days", s.time_limit_days}, {"notice", s.notice}};
+  if (with_materials) {
+    json::array ms;
+    for (auto& m : s.materials) {
+      ms.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
+                    {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
+                    {"max_pages", m.max_pages}});
+    }
+    o["materials"] = ms;
+  }
+  return o;
+}
+
+const char* progress_of(const std::string& state) {
+  return (state == "approved" || state == "rejected" || state == "withdrawn") ? "已办结" : "办理中";
+}
+
+json::object application_summary(const db::application_row& r) {
+  return {{"id", std::to_string(r.id)},
+          {"service_code", r.service_code},
+          {"state", r.state},
+          {"progress", progress_of(r.state)},
+          {"step", r.step},
+          {"created_at", r.created_at},
+          {"submitted_at", r.submitted_at ? json::value(*r.submitted_at) : json::value(nullptr)},
+          {"due_date", r.due_date ? json::value(*r.due_date) : json::value(nullptr)},
+          {"supply_deadline", r.supply_deadline ? json::value(*r.supply_deadline) : json::value(nullptr)}};
+}
+
+json::object application_json(const services::application_view& v) {
+  auto o = application_summary(v.row);
+  o["service"] = service_json(v.service, false);
+  auto form = json::parse(v.row.form_json).as_object();
+  form.erase("contact_mobile_hash");
+  o["form"] = form;
+  json::array materials;
+  for (auto& m : v.service.materials) {
+    json::array pages;
+    for (auto& p : v.pages) {
+      if (p.material_code != m.code) continue;
+      pages.push_back(page_json(p));
+    }
+    const char* status = !pages.empty() ? "uploaded" : (m.required ? (m.tolerable ? "tolerable" : "missing") : "optional");
+    materials.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
+                         {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
+                         {"status", status}, {"pages", pages}});
+  }
+  o["materials"] = materials;
+  return o;
+}
+
+std::string material_of(request& req) { return req.path_params["material"]; }
+
+}  // namespace
+
+response list_services(context& ctx, request&) {
+  json::array out;
+  for (auto& s : ctx.applications.list_services()) out.push_back(service_json(s, false));
+  auto r = json_response({{"services", out}});
+  r.headers.clear();
+  r.set("Cache-Control", "public, max-age=60");
+  return r;
+}
+
+response get_service(context& ctx, request& req) {
+  auto s = ctx.applications.find_service(req.path_params["service_code"]);
+  if (!s) return error_json(services::errc::service_not_found);
+  return json_response(service_json(*s, true));
+}
+
+response list_my_applications(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  json::array in_progress, finished;
+  auto rows = ctx.applications.list_applications(who).or_throw();  // owned here: the loop outlives the temporary
+  for (auto& r : rows)
+    (std::string(progress_of(r.state)) == "已办结" ? finished : in_progress).push_back(application_summary(r));
+  return json_response({{"in_progress", in_progress}, {"finished", finished}});
+}
+
+response create_application(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto body = read_json(req, {"service_code"});
+  auto id = ctx.applications.start_application(who, need_string(body, "service_code")).or_throw();
+  return json_response(application_json(ctx.applications.get_application(who, id).or_throw()), 201);
+}
+
+response get_application(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  return json_response(application_json(ctx.applications.get_application(who, path_id(req, "application_id")).or_throw()));
+}
+
+response update_application(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto body = read_json(req, {"form", "step"});
+  std::optional<services::application_form> form;
+  if (auto* f = body.if_contains("form")) {
+    if (!f->is_object()) throw api_exception{errors::missing_field("form")};
+    auto& fo = f->as_object();
+    for (auto& kv : fo) {
+      static const std::vector<std::string> allowed = {"contact_name", "contact_mobile", "email", "address", "postcode"};
+      if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end())
+        throw api_exception{errors::unknown_field("form." + std::string(kv.key()))};
+    }
+    form = services::application_form{need_string(fo, "contact_name"), need_string(fo, "contact_mobile"),
+                                      opt_string(fo, "email"), opt_string(fo, "address"), opt_string(fo, "postcode")};
+  }
+  auto id = path_id(req, "application_id");
+  ctx.applications.save_form(who, id, form, opt_string(body, "step")).or_throw();
+  return json_response(application_json(ctx.applications.get_application(who, id).or_throw()));
+}
+
+response application_events(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto id = path_id(req, "application_id");
+  auto later = std::make_shared<response_later>();
+  auto* hub = &ctx.applications.events();
+  auto sub = hub->subscribe(id, [later](const std::string& event) {
+    later->push("event: changed\ndata: " + json::serialize(json::object{{"event", event}}) + "\n\n");
+  });
+  later->on_done([hub, sub] { hub->unsubscribe(sub); });
+  auto view = ctx.applications.get_application(who, id);  // after subscribing: nothing falls in between
+  if (!view) {
+    later->detach();
+    return error_json(view.err());
+  }
+  later->push("event: changed\ndata: {\"event\":\"open\"}\n\n");
+  return event_stream_response(later);
+}
+
+response submit_application(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  read_json(req, {});
+  auto s = ctx.applications.submit_application(who, path_id(req, "application_id"));
+  if (!s) return error_json(s.err());  // materials_missing lists them
+  json::array tolerated;
+  for (auto& t : s->tolerated) tolerated.push_back(json::value(t));
+  return json_response({{"state", "submitted"},
+                        {"due_date", s->due_date},
+                        {"supply_deadline", s->supply_deadline ? json::value(*s->supply_deadline) : json::value(nullptr)},
+                        {"tolerated", tolerated}});
+}
+
+response withdraw_application(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  read_json(req, {});
+  ctx.applications.withdraw_application(who, path_id(req, "application_id")).or_throw();
+  return json_response({{"state", "withdrawn"}});
+}
+
+response create_upload_code(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  read_json(req, {});
+  auto code = ctx.applications.create_upload_code(who, path_id(req, "application_id"), material_of(req)).or_throw();
+  json::object body{{"id", std::to_string(code.code.id)},    {"url", code.url},
+                    {"material", code.code.material_code},    {"expires_in", code.code.expires_in},
+                    {"expires_at", code.code.expires_at},     {"max_pages", code.code.max_pages}};
+  if (auto m = qr::encode(code.url)) {
+    if (auto svg = qr::render_svg(*m, {4, 4})) body["qr_svg"] = *svg;
+  }
+  return json_response(body, 201);
+}
+
+response revoke_upload_code(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  ctx.applications.revoke_upload_code(who, path_id(req, "application_id"), path_id(req, "code_id")).or_throw();
+  response r;
+  r.status = 204;
+  return r;
+}
+
+response upload_page_from_portal(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto id = path_id(req, "application_id");
+  return upload_later(ctx, [&](services::upload_done done) {
+    return ctx.applications.upload_from_portal(who, id, material_of(req), std::move(req.body), idempotency_key(req),
+                                               std::move(done));
+  });
+}
+
+response reorder_material_pages(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto body = read_json(req, {"page_ids"});
+  auto ids = opt_string_list(body, "page_ids");
+  if (!ids) throw api_exception{errors::missing_field("page_ids")};
+  std::vector<std::int64_t> page_ids;
+  for (auto& s : *ids) {
+    try {
+      page_ids.push_back(std::stoll(s));
+    } catch (...) {
+      throw api_exception{errors::missing_field("page_ids")};
+    }
+  }
+  auto id = path_id(req, "application_id");
+  ctx.applications.reorder_pages(who, id, material_of(req), page_ids).or_throw();
+  return json_response(application_json(ctx.applications.get_application(who, id).or_throw()));
+}
+
+response delete_material_page(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  ctx.applications.delete_page(who, path_id(req, "application_id"), material_of(req), path_id(req, "page_id")).or_throw();
+  response r;
+  r.status = 204;
+  return r;
+}
+
+response material_pdf(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto pdf = ctx.applications.material_pdf(who, path_id(req, "application_id"), material_of(req)).or_throw();
+  response r;
+  r.content_type = "application/pdf";
+  r.body = std::move(pdf);
+  r.set("Cache-Control", "no-store");
+  r.set("Content-Disposition", "attachment; filename=\"" + material_of(req) + ".pdf\"");
+  return r;
+}
+
+}  // namespace hallpass::server::api

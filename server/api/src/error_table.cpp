@@ -1,0 +1,119 @@
+#include "hallpass/server/api/api_error.hpp"
+
+#include <array>
+
+namespace hallpass::server::api {
+
+namespace {
+
+using services::errc;
+
+struct entry {
+  errc code;
+  int status;
+  const char* wire_code;
+  const char* message;     // Chinese
+  const char* message_en;  // English
+};
+
+// Every error a service can return, with what the client sees. A test checks that each errc
+// has exactly one row.
+constexpr entry table[] = {
+    {errc::invalid_input, 422, "invalid_input", "", ""},
+    {errc::invalid_channel, 400, "invalid_channel", "登录渠道只能是 web、app 或 kiosk", "channel must be web, app or kiosk"},
+    {errc::invalid_person_name, 422, "invalid_name", "姓名不能为空", "The name must not be empty"},
+    {errc::invalid_unit_name, 422, "invalid_name", "单位名称不能为空", "The unit name must not be empty"},
+    {errc::invalid_unit_number, 422, "invalid_unit_number", "单位编号应为 6 到 20 位数字", "The unit number must be 6 to 20 digits"},
+    {errc::invalid_role, 422, "invalid_role", "角色只能是管理员或经办人", "role must be admin or agent"},
+    {errc::invalid_date, 422, "invalid_date", "日期格式应为 YYYY-MM-DD", "Dates must be YYYY-MM-DD"},
+    {errc::invalid_window, 422, "invalid_window", "授权结束日期早于开始日期", "The authorisation ends before it starts"},
+    {errc::window_in_past, 422, "window_in_past", "授权结束日期已过", "The authorisation end date has already passed"},
+    {errc::invalid_scope, 422, "invalid_scope", "业务范围应列出 1 到 200 个有效的事项编码", "The business scope must list 1 to 200 valid service codes"},
+    {errc::admin_has_no_scope, 422, "admin_has_no_scope", "管理员可办理全部业务，不设业务范围", "An administrator may do all business; a scope applies to agents only"},
+    {errc::legal_rep_needs_no_grant, 422, "legal_rep_needs_no_grant", "法定代表人无需授权", "The legal representative needs no grant"},
+    {errc::invalid_step, 422, "invalid_step", "步骤无效", "Unknown step"},
+    {errc::invalid_contact_name, 422, "invalid_contact_name", "请填写经办人姓名", "Enter the contact person's name"},
+    {errc::invalid_email, 422, "invalid_email", "电子邮箱格式不正确", "The e-mail address is malformed"},
+    {errc::invalid_postcode, 422, "invalid_postcode", "邮编应为 6 位数字", "The postcode must be 6 digits"},
+    {errc::invalid_address, 422, "invalid_address", "地址过长", "The address is too long"},
+    {errc::invalid_page_order, 422, "invalid_page_order", "页面列表应包含该材料的每一页各一次", "The order must list every page of the material exactly once"},
+    {errc::invalid_idempotency_key, 400, "invalid_idempotency_key", "Idempotency-Key 应为 1 到 100 个字符", "Idempotency-Key must be 1 to 100 characters"},
+    {errc::idempotency_key_reused, 422, "idempotency_key_reused", "同一个 Idempotency-Key 用于了不同的照片", "This Idempotency-Key was used for a different photo"},
+    {errc::empty_upload, 400, "empty_upload", "没有收到照片", "The upload is empty"},
+    {errc::unsupported_media_type, 415, "unsupported_media_type", "只能上传 JPEG、PNG、WebP 或 HEIC 格式的照片", "Only JPEG, PNG, WebP or HEIC photos can be uploaded"},
+    {errc::form_incomplete, 422, "form_incomplete", "请先完成信息填写", "Fill in the application form first"},
+    {errc::materials_missing, 422, "materials_missing", "还有必需的材料没有上传", "Required materials are missing"},
+    {errc::invalid_credentials, 401, "invalid_credentials", "账号或密码错误", "Wrong account or password"},
+    {errc::too_many_attempts, 429, "too_many_attempts", "登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
+    {errc::rate_limited, 429, "rate_limited", "操作过于频繁，请稍后再试", "Too many requests; try again later"},
+    {errc::unauthenticated, 401, "unauthenticated", "请先登录", "Please sign in"},
+    {errc::session_invalid, 401, "session_invalid", "登录已失效，请重新登录", "Your session has ended; please sign in again"},
+    {errc::grant_revoked, 401, "grant_revoked", "您在该单位的授权已变更或撤销，请重新登录", "Your authorisation for this unit was changed or revoked; please sign in again"},
+    {errc::csrf_token_invalid, 403, "csrf_token_invalid", "页面已过期，请刷新后重试", "Missing or wrong CSRF token; reload the page"},
+    {errc::no_role_in_unit, 403, "no_role_in_unit", "您不是该单位的法定代表人、管理员或经办人", "You are not the legal representative, administrator or an agent of this unit"},
+    {errc::grant_not_valid_now, 403, "grant_not_valid_now", "您在该单位的授权不在有效期内", "Your authorisation for this unit is outside its validity period"},
+    {errc::out_of_scope, 403, "out_of_scope", "该业务不在您的授权范围内", "This business is outside your authorised scope"},
+    {errc::agents_cannot_grant, 403, "agents_cannot_grant", "经办人不能查看或管理授权", "Agents cannot view, grant or change authorisations"},
+    {errc::only_legal_rep_manages_admin, 403, "only_legal_rep_manages_admin", "只有法定代表人可以设置管理员", "Only the legal representative can appoint or change the administrator"},
+    {errc::cannot_change_own_grant, 403, "cannot_change_own_grant", "不能修改自己的授权", "You cannot change your own grant"},
+    {errc::unit_not_found, 404, "unit_not_found", "未找到该单位", "Unit not found"},
+    {errc::person_not_found, 404, "person_not_found", "未找到该人员，请核对姓名和证件号码（需先注册个人账号）", "No registered person with this name and ID number"},
+    {errc::legal_rep_not_found, 404, "person_not_found", "未找到法定代表人，请先注册个人账号", "The legal representative is not registered"},
+    {errc::grant_not_found, 404, "grant_not_found", "未找到该授权", "Grant not found"},
+    {errc::service_not_found, 404, "service_not_found", "没有这个办事事项", "No such service"},
+    {errc::application_not_found, 404, "application_not_found", "未找到该办件", "Application not found"},
+    {errc::material_not_found, 404, "material_not_found", "该事项没有这项材料", "No such material for this service"},
+    {errc::page_not_found, 404, "page_not_found", "未找到该页", "Page not found"},
+    {errc::no_pages, 404, "no_pages", "该材料还没有页面", "This material has no pages yet"},
+    {errc::upload_code_not_found, 404, "upload_code_not_found", "未找到该上传码", "Upload code not found"},
+    {errc::upload_code_invalid, 404, "upload_code_invalid", "上传码无效，请在电脑上重新生成二维码", "Unknown upload code; create a new one on the computer"},
+    {errc::ticket_not_found, 404, "ticket_not_found", "二维码无效，请刷新网页上的二维码后重新扫描", "Unknown QR code; refresh the QR code on the web page and scan again"},
+    {errc::person_exists, 409, "person_exists", "该证件号码或手机号已注册", "This ID number or mobile is already registered"},
+    {errc::unit_exists, 409, "unit_exists", "该统一社会信用代码或单位编号已存在", "This USCC or unit number already exists"},
+    {errc::grant_exists, 409, "grant_exists", "该人员已有本单位的授权，请修改或撤销原授权", "This person already holds a grant of this unit; change or revoke it"},
+    {errc::admin_exists, 409, "admin_exists", "每个单位只能设置一名管理员", "A unit may have only one administrator"},
+    {errc::agent_limit_reached, 409, "agent_limit_reached", "每个单位最多可添加 10 名经办人", "A unit may have at most 10 agents"},
+    {errc::application_not_draft, 409, "application_not_draft", "办件已提交，材料不能再修改", "The application was submitted; its materials are frozen"},
+    {errc::already_submitted, 409, "already_submitted", "办件已提交", "The application was already submitted"},
+    {errc::cannot_withdraw, 409, "cannot_withdraw", "该办件已受理或办结，不能撤回", "This application can no longer be withdrawn"},
+    {errc::material_full, 409, "material_full", "该材料的页数已达上限", "This material already has the most pages allowed"},
+    {errc::upload_code_expired, 410, "upload_code_expired", "上传码已过期，请在电脑上重新生成", "The upload code has expired; create a new one on the computer"},
+    {errc::upload_code_revoked, 410, "upload_code_revoked", "上传码已作废", "The upload code was revoked"},
+    {errc::upload_code_used_up, 410, "upload_code_used_up", "上传码已失效或已达到页数上限，请在电脑上重新生成", "The upload code has expired or reached its page limit; create a new one"},
+    {errc::ticket_expired, 410, "ticket_expired", "二维码已失效，请刷新后重新扫描", "The QR code has expired; refresh it and scan again"},
+    {errc::ticket_cancelled, 409, "ticket_cancelled", "本次登录已取消", "This login was cancelled"},
+    {errc::ticket_already_confirmed, 409, "ticket_already_confirmed", "本次登录已确认过", "This login was already confirmed"},
+    {errc::ticket_claimed_by_another, 409, "ticket_claimed_by_another", "该二维码已被其他手机扫描", "Another phone has already scanned this QR code"},
+    {errc::ticket_not_scanned, 409, "ticket_not_scanned", "请先扫描二维码", "Scan the QR code first"},
+    {errc::ticket_state_conflict, 409, "ticket_state_conflict", "登录状态已变化，请重试", "The login changed state; try again"},
+    {errc::ticket_not_confirmed, 409, "ticket_not_confirmed", "尚未在手机上确认登录", "The login is not confirmed on the phone yet"},
+    {errc::ticket_already_redeemed, 409, "ticket_already_redeemed", "本次登录已完成", "This login was already redeemed"},
+    {errc::invalid_poll_secret, 401, "invalid_poll_secret", "登录凭据无效", "Wrong poll secret for this login ticket"},
+    {errc::wrong_match_number, 422, "wrong_match_number", "数字不匹配，本次登录已取消，请刷新网页重新扫码", "The number does not match; this login was cancelled. Refresh the web page and scan again"},
+    {errc::imaging_busy, 503, "imaging_busy", "照片处理繁忙，请稍后再试", "Photo processing is busy; try again shortly"},
+    {errc::database_unavailable, 503, "database_unavailable", "服务暂时不可用，请稍后再试", "The service is temporarily unavailable; try again shortly"},
+    {errc::pdf_failed, 500, "pdf_failed", "生成 PDF 失败", "Could not make the PDF"},
+    {errc::internal, 500, "internal", "服务器内部错误", "Internal server error"},
+};
+
+}  // namespace
+
+std::size_t error_table_size() { return std::size(table); }
+
+api_error to_api_error(const services::error& e) {
+  for (auto& row : table) {
+    if (row.code != e.code) continue;
+    api_error out{row.status, row.wire_code, row.message, row.message_en, e.retry_after};
+    if (e.rule) {  // a rule of identity/: its own code and text
+      out.code = std::string(e.rule->code);
+      out.message = std::string(e.rule->message);
+      out.message_en = std::string(e.rule->message_en);
+    }
+    if (out.status == 429 || out.status == 503)
+      out.retry_after = std::max(1, e.retry_after);
+    return out;
+  }
+  return errors::internal();
+}
+
+}  // namespace hallpass::server::api

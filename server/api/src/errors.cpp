@@ -1,0 +1,29 @@
+#include "hallpass/server/api/api_error.hpp"
+
+namespace hallpass::server::api::errors {
+
+api_error bad_request(std::string code, std::string message, std::string message_en) {
+  return {400, std::move(code), std::move(message), std::move(message_en)};
+}
+api_error malformed_json() { return bad_request("malformed_json", "请求内容不是有效的 JSON 对象", "The request body is not a valid JSON object"); }
+api_error unknown_field(const std::string& f) {
+  return bad_request("unknown_field", "不支持的字段：" + f, "Unknown field: " + f);
+}
+api_error missing_field(const std::string& f) {
+  return bad_request("missing_field", "缺少字段或类型不对：" + f, "Missing or mistyped field: " + f);
+}
+api_error not_found() { return {404, "not_found", "未找到", "Not found"}; }
+api_error route_not_found() { return {404, "route_not_found", "没有这个接口", "No such endpoint"}; }
+api_error method_not_allowed() { return {405, "method_not_allowed", "该接口不支持此请求方法", "Method not allowed on this endpoint"}; }
+api_error payload_too_large() {
+  return {413, "payload_too_large", "请求内容过大", "The request body is too large"};
+}
+api_error rate_limited(int retry_after) {
+  return {429, "rate_limited", "操作过于频繁，请稍后再试", "Too many requests; try again later", retry_after};
+}
+api_error database_unavailable() {
+  return {503, "database_unavailable", "服务暂时不可用，请稍后再试", "The service is temporarily unavailable; try again shortly", 5};
+}
+api_error internal() { return {500, "internal_error", "服务器内部错误", "Internal server error"}; }
+
+}  // namespace hallpass::server::api::errors

@@ -1,0 +1,39 @@
+// GET /healthz, /readyz, /metrics.
+#include "hallpass/server/api/handlers.hpp"
+#include "hallpass/server/api/json_io.hpp"
+
+namespace hallpass::server::api {
+
+response healthz(context&, request&) { return json_response({{"status", "ok"}}); }
+
+response readyz(context& ctx, request&) {
+  try {
+    db::ping(ctx.db);
+    return json_response({{"status", "ready"}});
+  } catch (const db::db_error&) {
+    auto e = errors::database_unavailable();
+    e.code = "not_ready";
+    e.message = "数据库不可用";
+    e.message_en = "The database is not reachable";
+    return error_json(e);
+  }
+}
+
+response metrics_text(context& ctx, request&) {
+  auto c = ctx.connections();
+  auto p = ctx.db.stats();
+  response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = ctx.stats.render({
+      {"hallpass_open_connections", "Client connections open now.", static_cast<double>(c.open)},
+      {"hallpass_connections_refused_total", "Connections refused at the connection limit.", static_cast<double>(c.refused)},
+      {"hallpass_db_pool_size", "PostgreSQL connections the pool may hold.", static_cast<double>(p.size)},
+      {"hallpass_db_pool_in_use", "PostgreSQL connections lent out now.", static_cast<double>(p.in_use)},
+      {"hallpass_db_pool_waits_total", "Times a request waited for a free connection.", static_cast<double>(p.waits)},
+      {"hallpass_db_connect_failures_total", "Failed attempts to connect to PostgreSQL.", static_cast<double>(p.failures)},
+      {"hallpass_imaging_load", "Photos queued or being processed now.", static_cast<double>(ctx.imaging_load())},
+  });
+  return r;
+}
+
+}  // namespace hallpass::server::api

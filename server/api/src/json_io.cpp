@@ -1,0 +1,55 @@
+#include "hallpass/server/api/json_io.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace hallpass::server::api {
+
+boost::json::object read_json(const request& req, std::initializer_list<std::string_view> allowed) {
+  if (req.body.empty()) return {};
+  boost::system::error_code ec;
+  auto v = boost::json::parse(req.body, ec);
+  if (ec || !v.is_object()) throw api_exception{errors::malformed_json()};
+  auto& o = v.as_object();
+  for (auto& kv : o) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || kv.key() == a;
+    if (!ok) throw api_exception{errors::unknown_field(std::string(kv.key()))};
+  }
+  return std::move(o);
+}
+
+std::string need_string(const boost::json::object& o, std::string_view key) {
+  auto s = opt_string(o, key);
+  if (!s) throw api_exception{errors::missing_field(std::string(key))};
+  return *s;
+}
+
+std::optional<std::string> opt_string(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_string()) throw api_exception{errors::missing_field(std::string(key))};
+  return std::string(v->as_string());
+}
+
+std::optional<std::vector<std::string>> opt_string_list(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_array()) throw api_exception{errors::missing_field(std::string(key))};
+  std::vector<std::string> out;
+  for (auto& e : v->as_array()) {
+    if (!e.is_string()) throw api_exception{errors::missing_field(std::string(key))};
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+response json_response(const boost::json::value& v, int status) {
+  response r;
+  r.status = status;
+  r.body = boost::json::serialize(v);
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace hallpass::server::api

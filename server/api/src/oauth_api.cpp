@@ -1,0 +1,104 @@
+// The login tickets as an OAuth 2.0 Device Authorization Grant (RFC 8628), with RFC 8414
+// metadata, so a standard OAuth client can sign in with a phone confirmation.
+#include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include <regex>
+
+#include "hallpass/server/api/handlers.hpp"
+#include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/services/login_tickets.hpp"
+
+namespace hallpass::server::api {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* device_grant = "urn:ietf:params:oauth:grant-type:device_code";
+
+std::map<std::string, std::string> form_of(const request& req) {
+  std::map<std::string, std::string> out;
+  auto parsed = boost::urls::parse_query(req.body);
+  if (!parsed) return out;
+  // Form bodies are percent-encoded with '+' for space (clients send grant_type=urn%3Aietf%3A…).
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;
+  for (auto p : boost::urls::params_view(req.body, form)) out.emplace(p.key, p.value);
+  return out;
+}
+
+response oauth_error(int status, const std::string& code, const std::string& description) {
+  auto r = json_response({{"error", code}, {"error_description", description}}, status);
+  r.set("Pragma", "no-cache");
+  return r;
+}
+
+bool valid_client_id(const std::string& id) {
+  static const std::regex re(R"([A-Za-z0-9_.\-]{1,64})");
+  return std::regex_match(id, re);
+}
+
+}  // namespace
+
+response oauth_metadata(context& ctx, request&) {
+  auto& base = ctx.settings.public_url;
+  return json_response({{"issuer", base},
+                        {"device_authorization_endpoint", base + "/oauth/device_authorization"},
+                        {"token_endpoint", base + "/oauth/token"},
+                        {"grant_types_supported", json::array{device_grant}},
+                        {"token_endpoint_auth_methods_supported", json::array{"none"}},
+                        {"response_types_supported", json::array{}}});
+}
+
+response oauth_device_authorization(context& ctx, request& req) {
+  auto form = form_of(req);
+  auto client = form["client_id"];
+  if (!valid_client_id(client)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
+  services::ticket_origin origin;
+  origin.kind = "device";
+  origin.client_id = client;
+  origin.portal_name = "设备登录 (" + client + ")";
+  origin.user_agent = std::string(req.header_value("user-agent").value_or(""));
+  origin.ip = req.remote_ip;
+  auto created = ctx.tickets.create_ticket(origin);
+  if (!created && created.err().code == services::errc::rate_limited) {
+    auto r = oauth_error(429, "slow_down", "too many device authorization requests");
+    r.set("Retry-After", std::to_string(created.err().retry_after));
+    return r;
+  }
+  auto& t = created.or_throw();
+  return json_response({{"device_code", t.poll_secret},
+                        {"user_code", *t.user_code},
+                        {"verification_uri", ctx.settings.public_url + "/device"},
+                        {"verification_uri_complete", t.qr_url},
+                        {"expires_in", t.ticket.expires_in},
+                        {"interval", t.ticket.poll_interval}});
+}
+
+response oauth_token(context& ctx, request& req) {
+  auto form = form_of(req);
+  if (form["grant_type"] != device_grant)
+    return oauth_error(400, "unsupported_grant_type", "only the device_code grant is offered");
+  if (!valid_client_id(form["client_id"])) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
+  if (form["device_code"].empty()) return oauth_error(400, "invalid_request", "device_code is missing");
+  auto out = ctx.tickets.poll_device_token(form["device_code"], form["client_id"], req.remote_ip);
+  if (!out.session) {
+    static const std::map<std::string, std::string> text = {
+        {"authorization_pending", "the user has not confirmed on the phone yet"},
+        {"slow_down", "polling too often; the interval grew by 5 seconds"},
+        {"access_denied", "the user cancelled the login"},
+        {"expired_token", "the device code has expired; start again"},
+        {"invalid_grant", "unknown, already used, or not a device code"}};
+    auto r = oauth_error(400, out.oauth_error, text.at(out.oauth_error));
+    return r;
+  }
+  auto r = json_response({{"access_token", out.session->token},
+                          {"token_type", "Bearer"},
+                          {"expires_in", ctx.sessions.settings().absolute_hours * 3600}});
+  r.set("Pragma", "no-cache");
+  return r;
+}
+
+}  // namespace hallpass::server::api

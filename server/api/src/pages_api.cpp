@@ -1,0 +1,56 @@
+// The pages people open: portal home, portal login (QR), the page a QR opens in a phone browser,
+// and their static files. Files come from the configured web directory.
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "hallpass/server/api/handlers.hpp"
+
+namespace hallpass::server::api {
+
+namespace {
+
+response file_response(const context& ctx, const std::string& name) {
+  std::ifstream in(std::filesystem::path(ctx.settings.web_dir) / name, std::ios::binary);
+  if (!in) throw api_exception{errors::not_found()};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  response r;
+  auto ext = std::filesystem::path(name).extension().string();
+  r.content_type = ext == ".html" ? "text/html; charset=utf-8"
+                   : ext == ".js" ? "text/javascript; charset=utf-8"
+                   : ext == ".css" ? "text/css; charset=utf-8"
+                   : ext == ".svg" ? "image/svg+xml"
+                   : ext == ".png" ? "image/png"
+                                   : "application/octet-stream";
+  r.body = ss.str();
+  r.set("X-Content-Type-Options", "nosniff");
+  if (ext == ".html") {
+    r.set("Cache-Control", "no-store");
+    r.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    r.set("Referrer-Policy", "no-referrer");  // the QR page's URL holds a token
+  } else {
+    r.set("Cache-Control", "public, max-age=300");
+  }
+  return r;
+}
+
+}  // namespace
+
+response page_home(context& ctx, request&) { return file_response(ctx, "index.html"); }
+response page_login(context& ctx, request&) { return file_response(ctx, "login.html"); }
+response page_scan(context& ctx, request&) { return file_response(ctx, "scan.html"); }
+response page_services(context& ctx, request&) { return file_response(ctx, "services.html"); }
+response page_application(context& ctx, request&) { return file_response(ctx, "application.html"); }
+response page_upload(context& ctx, request&) { return file_response(ctx, "upload.html"); }
+
+response static_file(context& ctx, request& req) {
+  static const std::regex safe(R"([A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,100})");
+  auto& name = req.path_params["file"];
+  if (!std::regex_match(name, safe)) throw api_exception{errors::not_found()};
+  return file_response(ctx, "static/" + name);
+}
+
+}  // namespace hallpass::server::api

@@ -1,0 +1,53 @@
+// Password login, the current session, logout, and the units a person may act for.
+#include <boost/json.hpp>
+
+#include "hallpass/server/api/handlers.hpp"
+#include "hallpass/server/api/views.hpp"
+#include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/api/request_auth.hpp"
+#include "hallpass/server/services/accounts.hpp"
+#include "hallpass/server/services/auth.hpp"
+
+namespace hallpass::server::api {
+
+namespace json = boost::json;
+
+response create_session(context& ctx, request& req) {
+  auto body = read_json(req, {"unit", "account", "password", "channel"});
+  services::password_login in;
+  in.unit = opt_string(body, "unit");
+  in.account = need_string(body, "account");
+  in.password = need_string(body, "password");
+  in.channel = opt_string(body, "channel").value_or("web");
+  in.ip = req.remote_ip;
+  if (in.account.size() > 64 || in.password.size() > 128 || (in.unit && in.unit->size() > 64))
+    return error_json(services::errc::invalid_credentials);
+  auto issued = ctx.sessions.login_with_password(in);
+  if (!issued) return error_json(issued.err());
+  return session_response(req, *issued, 201);
+}
+
+response current_session(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  return json_response(caller_json(who));
+}
+
+response delete_session(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  ctx.sessions.logout(who, req.remote_ip).or_throw();
+  response r;
+  r.status = 204;
+  r.content_type = "application/json";
+  r.set("Set-Cookie", session_cookie_name(req) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" +
+                          (req.secure ? "; Secure" : ""));
+  return r;
+}
+
+response my_units(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  json::array units;
+  for (auto& u : ctx.accounts.units_of(who.person_id)) units.push_back(unit_role_json(u));
+  return json_response({{"units", units}});
+}
+
+}  // namespace hallpass::server::api

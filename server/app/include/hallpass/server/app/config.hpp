@@ -1,0 +1,46 @@
+#pragma once
+// Server configuration: defaults < config file < environment (HALLPASS_<NAME>) < flags (--name=value).
+#include <string>
+#include <vector>
+
+#include "hallpass/server/net/http_server.hpp"
+
+namespace hallpass::server {
+
+struct config {
+  net_options net;
+  std::string data_dir = "var";      // embedded PostgreSQL and keys live here
+  std::string database_url;          // postgresql://… ; empty: embedded PostgreSQL under data_dir
+  std::string schema_dir;            // migrations; default: the schema/ folder of the source tree
+  std::string public_url;            // base of URLs put in QR codes; default http://<address>:<port>
+  std::string data_key;              // secret for keyed hashes of personal data; default: data_dir/keys/data.key
+  int db_pool_size = 16;
+  int session_idle_minutes = 30;
+  int session_absolute_hours = 12;
+  int login_failures_per_account = 5;   // within 15 minutes, then 429
+  int login_attempts_per_ip = 30;       // per minute
+  int tickets_per_ip_per_minute = 60;
+  int ticket_polls_per_minute = 120;   // state requests per login ticket
+  int device_poll_interval = 5;         // RFC 8628 interval in seconds
+  int upload_code_minutes = 10;         // how long a material's upload QR stays valid
+  int upload_code_max_pages = 10;       // pages one upload code may add
+  std::size_t upload_body_limit = 20 * 1024 * 1024;  // bytes of one photo upload
+  int imaging_threads = 0;              // photo processing threads; 0: one per core
+  std::string catalogue_file;           // service catalogue; default: server/data/catalogue.json of the source tree
+  std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
+  std::size_t json_body_limit = 64 * 1024;
+  bool demo = false;                    // load the demo data set at start-up (idempotent)
+  bool log_requests = true;
+  std::string config_file;
+};
+
+struct config_outcome {
+  bool show_help = false;
+  std::string help;
+  std::vector<std::string> errors;
+};
+
+// Fills cfg from the file named by --config or HALLPASS_CONFIG, the environment and argv.
+config_outcome load_config(config& cfg, int argc, const char* const* argv);
+
+}  // namespace hallpass::server

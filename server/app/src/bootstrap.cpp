@@ -1,0 +1,162 @@
+#include "hallpass/server/app/bootstrap.hpp"
+
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <condition_variable>
+#include <thread>
+
+#include "hallpass/server/db/login_tickets_store.hpp"
+#include "hallpass/server/db/migrations.hpp"
+#include "hallpass/server/log.hpp"
+
+namespace hallpass::server {
+
+namespace fs = std::filesystem;
+
+database_handle open_database(const config& cfg) {
+  database_handle h;
+  if (!cfg.database_url.empty()) {
+    h.conninfo = cfg.database_url;
+    return h;
+  }
+  h.embedded = std::make_unique<db::embedded_postgres>((fs::path(cfg.data_dir) / "postgres").string());
+  h.conninfo = h.embedded->start("hallpass");
+  return h;
+}
+
+void run_migrations(const std::string& conninfo, const std::string& schema_dir) {
+  auto files = db::load_migrations(schema_dir);
+  db::connection c(conninfo);
+  auto out = db::migrate(c, files);
+  for (auto& name : out.applied) log_line("info", "migration_applied", {{"name", json_str(name)}});
+}
+
+std::string load_data_key(const config& cfg) {
+  if (!cfg.data_key.empty()) return cfg.data_key;
+  auto dir = fs::path(cfg.data_dir) / "keys";
+  auto file = dir / "data.key";
+  if (fs::exists(file)) {
+    std::ifstream in(file);
+    std::string key;
+    std::getline(in, key);
+    if (key.size() < 32) throw std::runtime_error("the data key in " + file.string() + " is too short");
+    return key;
+  }
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("no randomness for the data key");
+  static const char* hex = "0123456789abcdef";
+  std::string key;
+  for (unsigned char b : raw) {
+    key += hex[b >> 4];
+    key += hex[b & 15];
+  }
+  auto tmp = file;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << key << "\n";
+  }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  fs::rename(tmp, file);
+  return key;
+}
+
+namespace {
+const services::system_clock system_time;
+}  // namespace
+
+api::api_settings api_settings_of(const config& cfg) {
+  api::api_settings s;
+  s.public_url = cfg.public_url;
+  s.web_dir = cfg.web_dir.empty() ? HALLPASS_SOURCE_WEB_DIR : cfg.web_dir;
+  s.json_body_limit = cfg.json_body_limit;
+  s.upload_body_limit = cfg.upload_body_limit;
+  s.log_requests = cfg.log_requests;
+  return s;
+}
+
+namespace {
+
+std::optional<std::string> ticket_state(db::connection& c, std::int64_t id) {
+  auto t = db::find_ticket(c, id);
+  return t ? std::optional(t->state) : std::nullopt;
+}
+
+}  // namespace
+
+// Expires overdue login tickets every two seconds (which notifies waiting portals).
+struct assembly::sweeper {
+  std::mutex m;
+  std::condition_variable cv;
+  bool stop = false;
+  std::thread thread;
+};
+
+assembly::assembly(const config& c, const std::string& conninfo, const services::clock* clk)
+    : cfg(c),
+      clock(clk ? *clk : system_time),
+      db(conninfo, c.db_pool_size),
+      personal_data(load_data_key(c)),
+      limits(clock),
+      imaging(c.imaging_threads),
+      ticket_inserts(db),
+      ticket_events(db, "login_tickets", ticket_state,
+                    [this](std::int64_t id, const std::string&) {
+                      if (id == 0) pending_tickets.forget_all();  // events may have been missed
+                      else pending_tickets.forget(id);
+                    }),
+      application_events(db, "application_pages",
+                         [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; }),
+      accounts(db, personal_data, clock),
+      sessions(db, personal_data, limits, accounts,
+               {c.session_idle_minutes, c.session_absolute_hours, c.login_failures_per_account,
+                c.login_attempts_per_ip}),
+      tickets(db, ticket_inserts, pending_tickets, ticket_events, sessions, accounts, limits,
+              {c.public_url, c.device_poll_interval, c.tickets_per_ip_per_minute, c.ticket_polls_per_minute}),
+      applications(db, personal_data, imaging, clock, application_events,
+                   {c.public_url, c.upload_code_minutes, c.upload_code_max_pages}),
+      api{accounts, sessions, tickets, applications, db, api_settings_of(c)} {
+  api.imaging_load = [this] { return imaging.load(); };
+  applications.install_catalogue(
+      services::load_catalogue(cfg.catalogue_file.empty() ? HALLPASS_SOURCE_CATALOGUE : cfg.catalogue_file));
+  ticket_events.start();
+  application_events.start();
+  sweeper_ = std::make_unique<sweeper>();
+  sweeper_->thread = std::thread([this] {
+    std::unique_lock lock(sweeper_->m);
+    while (!sweeper_->cv.wait_for(lock, std::chrono::seconds(2), [this] { return sweeper_->stop; })) {
+      lock.unlock();
+      try {
+        pending_tickets.drop_expired();
+        auto conn = db.acquire();
+        db::sweep_tickets(*conn);
+      } catch (const std::exception&) {
+        // Database away: try again next round.
+      }
+      lock.lock();
+    }
+  });
+}
+
+assembly::~assembly() {
+  {
+    std::lock_guard lock(sweeper_->m);
+    sweeper_->stop = true;
+  }
+  sweeper_->cv.notify_all();
+  sweeper_->thread.join();
+  imaging.stop();  // photos in progress still reach the database
+  ticket_events.stop();
+  application_events.stop();
+}
+
+void assembly::load_demo_data(std::ostream& out) { services::load_demo_data(accounts, db, personal_data, out); }
+
+}  // namespace hallpass::server

@@ -1,0 +1,201 @@
+#include "hallpass/server/app/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#ifndef HALLPASS_SOURCE_SCHEMA_DIR
+#define HALLPASS_SOURCE_SCHEMA_DIR "schema"
+#endif
+#ifndef HALLPASS_SOURCE_CATALOGUE
+#define HALLPASS_SOURCE_CATALOGUE "server/data/catalogue.json"
+#endif
+#ifndef HALLPASS_SOURCE_WEB_DIR
+#define HALLPASS_SOURCE_WEB_DIR "web"
+#endif
+
+namespace hallpass::server {
+
+namespace {
+
+struct option {
+  const char* name;
+  const char* help;
+  std::function<bool(config&, const std::string&)> set;
+};
+
+bool to_int(const std::string& v, int& out) {
+  try {
+    std::size_t n = 0;
+    int x = std::stoi(v, &n);
+    if (n != v.size()) return false;
+    out = x;
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+bool to_bool(const std::string& v, bool& out) {
+  if (v == "1" || v == "true" || v == "yes" || v == "on") return out = true, true;
+  if (v == "0" || v == "false" || v == "no" || v == "off") return out = false, true;
+  return false;
+}
+
+template <class F>
+option int_opt(const char* name, const char* help, F field) {
+  return {name, help, [field](config& c, const std::string& v) {
+            int x = 0;
+            if (!to_int(v, x) || x < 0) return false;
+            field(c, x);
+            return true;
+          }};
+}
+
+option str_opt(const char* name, const char* help, std::string config::*field) {
+  return {name, help, [field](config& c, const std::string& v) {
+            c.*field = v;
+            return true;
+          }};
+}
+
+const std::vector<option>& options() {
+  static const std::vector<option> all = {
+      {"address", "listen address (default 127.0.0.1)", [](config& c, const std::string& v) { c.net.address = v; return true; }},
+      int_opt("port", "listen port, 0 picks a free one (default 8080)", [](config& c, int v) { c.net.port = static_cast<unsigned short>(v); }),
+      str_opt("data-dir", "data directory: embedded PostgreSQL, keys (default ./var)", &config::data_dir),
+      str_opt("database-url", "PostgreSQL URL; empty starts an embedded PostgreSQL in the data directory", &config::database_url),
+      str_opt("schema-dir", "folder of NNNN_name.sql migrations", &config::schema_dir),
+      str_opt("public-url", "base URL put into QR codes (default http://ADDRESS:PORT)", &config::public_url),
+      str_opt("data-key", "secret for keyed hashes of ID numbers and mobiles (default: generated in data-dir/keys)", &config::data_key),
+      {"tls-cert", "PEM certificate chain; with --tls-key serves HTTPS", [](config& c, const std::string& v) { c.net.tls_cert_file = v; return true; }},
+      {"tls-key", "PEM private key", [](config& c, const std::string& v) { c.net.tls_key_file = v; return true; }},
+      int_opt("io-threads", "network threads (default 1)", [](config& c, int v) { c.net.io_threads = v; }),
+      int_opt("workers", "worker threads for database and CPU work (default 8)", [](config& c, int v) { c.net.worker_threads = v; }),
+      int_opt("db-pool-size", "PostgreSQL connections (default 16)", [](config& c, int v) { c.db_pool_size = v; }),
+      int_opt("max-connections", "open client connections before new ones are refused (default 20000)", [](config& c, int v) { c.net.max_connections = v; }),
+      int_opt("read-timeout", "seconds a request may take to arrive (default 15)", [](config& c, int v) { c.net.read_timeout = std::chrono::seconds(v); }),
+      int_opt("idle-timeout", "seconds an idle keep-alive connection is kept (default 75)", [](config& c, int v) { c.net.idle_timeout = std::chrono::seconds(v); }),
+      int_opt("shutdown-grace", "seconds in-flight requests get on shutdown (default 10)", [](config& c, int v) { c.net.shutdown_grace = std::chrono::seconds(v); }),
+      int_opt("session-idle-minutes", "session idle expiry (default 30)", [](config& c, int v) { c.session_idle_minutes = v; }),
+      int_opt("session-absolute-hours", "session absolute expiry (default 12)", [](config& c, int v) { c.session_absolute_hours = v; }),
+      int_opt("login-failures-per-account", "wrong passwords per account in 15 minutes before 429 (default 5)", [](config& c, int v) { c.login_failures_per_account = v; }),
+      int_opt("login-attempts-per-ip", "password logins per IP per minute (default 30)", [](config& c, int v) { c.login_attempts_per_ip = v; }),
+      int_opt("tickets-per-ip-per-minute", "login QR tickets one address may create per minute (default 60)", [](config& c, int v) { c.tickets_per_ip_per_minute = v; }),
+      int_opt("ticket-polls-per-minute", "state requests per login ticket per minute (default 120)", [](config& c, int v) { c.ticket_polls_per_minute = v; }),
+      int_opt("device-poll-interval", "RFC 8628 polling interval in seconds (default 5)", [](config& c, int v) { c.device_poll_interval = v; }),
+      int_opt("upload-code-minutes", "minutes an upload QR stays valid (default 10)", [](config& c, int v) { c.upload_code_minutes = v; }),
+      int_opt("upload-code-max-pages", "pages one upload QR may add (default 10)", [](config& c, int v) { c.upload_code_max_pages = v; }),
+      int_opt("imaging-threads", "threads that process photos; 0: one per core (default 0)", [](config& c, int v) { c.imaging_threads = v; }),
+      int_opt("upload-limit-mb", "largest photo upload in MiB (default 20)", [](config& c, int v) { c.upload_body_limit = static_cast<std::size_t>(v) * 1024 * 1024; }),
+      str_opt("catalogue", "service catalogue JSON file", &config::catalogue_file),
+      str_opt("web-dir", "folder of the portal and phone pages", &config::web_dir),
+      {"demo", "load the demo data set at start-up (true/false)", [](config& c, const std::string& v) { return to_bool(v, c.demo); }},
+      {"log-requests", "one log line per request (true/false, default true)", [](config& c, const std::string& v) { return to_bool(v, c.log_requests); }},
+  };
+  return all;
+}
+
+std::string env_name(const char* name) {
+  std::string out = "HALLPASS_";
+  for (const char* p = name; *p; ++p) out += (*p == '-') ? '_' : static_cast<char>(std::toupper(*p));
+  return out;
+}
+
+void apply(config& cfg, const std::string& name, const std::string& value, const std::string& origin,
+           config_outcome& out) {
+  for (auto& o : options()) {
+    if (name == o.name) {
+      if (!o.set(cfg, value)) out.errors.push_back(origin + ": bad value for " + name);
+      return;
+    }
+  }
+  out.errors.push_back(origin + ": unknown option " + name);
+}
+
+}  // namespace
+
+config_outcome load_config(config& cfg, int argc, const char* const* argv) {
+  config_outcome out;
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      out.show_help = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) {
+      out.errors.push_back("unexpected argument " + a);
+      continue;
+    }
+    a = a.substr(2);
+    auto eq = a.find('=');
+    if (eq != std::string::npos) {
+      flags.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+    } else if (a == "demo") {  // a switch; an explicit true/false after it is taken too
+      bool has_value = i + 1 < argc && (std::string(argv[i + 1]) == "true" || std::string(argv[i + 1]) == "false");
+      flags.emplace_back(a, has_value ? argv[++i] : "true");
+    } else if (i + 1 < argc) {
+      flags.emplace_back(a, argv[++i]);
+    } else {
+      out.errors.push_back("missing value for --" + a);
+    }
+  }
+
+  std::string file;
+  if (const char* e = std::getenv("HALLPASS_CONFIG")) file = e;
+  for (auto& [k, v] : flags)
+    if (k == "config") file = v;
+  if (!file.empty()) {
+    cfg.config_file = file;
+    std::ifstream in(file);
+    if (!in) out.errors.push_back("cannot read config file " + file);
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      auto hash = line.find('#');
+      if (hash != std::string::npos) line.erase(hash);
+      auto eq = line.find('=');
+      auto trim = [](std::string s) {
+        auto b = s.find_first_not_of(" \t\r");
+        auto e = s.find_last_not_of(" \t\r");
+        return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+      };
+      if (trim(line).empty()) continue;
+      if (eq == std::string::npos) {
+        out.errors.push_back(file + ":" + std::to_string(n) + ": expected name = value");
+        continue;
+      }
+      apply(cfg, trim(line.substr(0, eq)), trim(line.substr(eq + 1)), file + ":" + std::to_string(n), out);
+    }
+  }
+  for (auto& o : options()) {
+    if (const char* e = std::getenv(env_name(o.name).c_str())) apply(cfg, o.name, e, env_name(o.name), out);
+  }
+  for (auto& [k, v] : flags) {
+    if (k != "config") apply(cfg, k, v, "--" + k, out);
+  }
+  if (cfg.schema_dir.empty()) cfg.schema_dir = HALLPASS_SOURCE_SCHEMA_DIR;
+  if (cfg.web_dir.empty()) cfg.web_dir = HALLPASS_SOURCE_WEB_DIR;
+  if (cfg.catalogue_file.empty()) cfg.catalogue_file = HALLPASS_SOURCE_CATALOGUE;
+  if (cfg.public_url.empty()) {
+    cfg.public_url = (cfg.net.tls_cert_file.empty() ? "http://" : "https://") + cfg.net.address + ":" +
+                     std::to_string(cfg.net.port);
+  }
+
+  std::ostringstream help;
+  help << "usage: hallpass-server [--config FILE] [--name=value ...]\n\n"
+          "Options (also HALLPASS_<NAME> in the environment, or `name = value` lines in the config file):\n";
+  for (auto& o : options()) {
+    std::string n = std::string("--") + o.name;
+    help << "  " << n << std::string(n.size() < 30 ? 30 - n.size() : 1, ' ') << o.help << "\n";
+  }
+  help << "  --config FILE                 read options from FILE (also HALLPASS_CONFIG)\n"
+          "  --help                        show this help\n";
+  out.help = help.str();
+  return out;
+}
+
+}  // namespace hallpass::server

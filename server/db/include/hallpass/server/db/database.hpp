@@ -1,0 +1,204 @@
+#pragma once
+// PostgreSQL access through libpq: parameterised queries only, RAII over every libpq handle,
+// transactions that roll back unless committed, SQLSTATE mapped to error kinds.
+// libpq types stay out of this header. Every call here blocks: use it on worker threads only.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace hallpass::server::db {
+
+enum class error_kind {
+  unavailable,            // cannot connect, connection lost (SQLSTATE class 08, 57P01…)
+  unique_violation,       // 23505
+  foreign_key_violation,  // 23503
+  check_violation,        // 23514, 23502
+  serialization_failure,  // 40001, 40P01
+  invalid_input,          // class 22
+  other,
+};
+
+class db_error : public std::runtime_error {
+ public:
+  db_error(error_kind kind, std::string sqlstate, const std::string& what)
+      : std::runtime_error(what), kind_(kind), sqlstate_(std::move(sqlstate)) {}
+  error_kind kind() const { return kind_; }
+  const std::string& sqlstate() const { return sqlstate_; }
+  // Name of the violated constraint when the server reported one.
+  std::string constraint;
+
+ private:
+  error_kind kind_;
+  std::string sqlstate_;
+};
+
+error_kind kind_of_sqlstate(std::string_view sqlstate);
+
+// SQL text of a timestamptz expression as RFC 3339 UTC, e.g. 2026-11-25T08:00:00Z (API.md).
+std::string rfc3339(std::string_view column);
+
+// Bytes to send as a bytea parameter (binary format).
+struct bytea {
+  std::string_view bytes;
+};
+
+// One query parameter, in text format unless binary.
+struct param {
+  std::optional<std::string> value;
+  bool binary = false;
+
+  param(std::nullopt_t) {}
+  param(std::string v) : value(std::move(v)) {}
+  param(std::string_view v) : value(std::string(v)) {}
+  param(const char* v) : value(std::string(v)) {}
+  param(std::int64_t v) : value(std::to_string(v)) {}
+  param(int v) : value(std::to_string(v)) {}
+  param(bool v) : value(v ? "true" : "false") {}
+  param(bytea b) : value(std::string(b.bytes)), binary(true) {}
+  template <class T>
+  param(const std::optional<T>& v) {
+    if (v) *this = param(*v);
+  }
+};
+
+struct result_deleter {
+  void operator()(pg_result* r) const;
+};
+
+// The rows of one query. Columns are read as text (bytea columns as their raw bytes).
+class rows {
+ public:
+  explicit rows(pg_result* r);
+  int size() const;
+  bool empty() const { return size() == 0; }
+  std::int64_t affected() const;
+  bool is_null(int row, int col) const;
+  std::string_view text(int row, int col) const;
+  std::string str(int row, int col) const { return std::string(text(row, col)); }
+  std::optional<std::string> opt(int row, int col) const;
+  std::int64_t int64(int row, int col) const;
+  bool boolean(int row, int col) const;
+  std::string bytes(int row, int col) const;  // bytea column in binary or hex text form
+
+ private:
+  std::unique_ptr<pg_result, result_deleter> r_;
+};
+
+struct conn_deleter {
+  void operator()(pg_conn* c) const;
+};
+
+class connection {
+ public:
+  explicit connection(const std::string& conninfo);
+  // Each distinct statement is prepared once per connection and then only executed.
+  rows exec(std::string_view sql, const std::vector<param>& params = {});
+  // Runs several statements with no parameters (migrations).
+  void exec_script(std::string_view sql);
+  bool healthy() const;
+  pg_conn* native() { return c_.get(); }
+
+ private:
+  std::unique_ptr<pg_conn, conn_deleter> c_;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text → name
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless commit() was called.
+class transaction {
+ public:
+  explicit transaction(connection& c, std::string_view begin = "BEGIN");
+  ~transaction();
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
+  rows exec(std::string_view sql, const std::vector<param>& params = {}) { return c_.exec(sql, params); }
+  void commit();
+  connection& conn() { return c_; }
+
+ private:
+  connection& c_;
+  bool done_ = false;
+};
+
+struct pool_stats {
+  int size = 0;
+  int in_use = 0;
+  long waits = 0;
+  long failures = 0;
+};
+
+// A fixed-size pool. acquire() reconnects broken connections; when PostgreSQL cannot be reached
+// it throws db_error(unavailable) at once instead of hanging the request.
+class pool {
+ public:
+  class lease {
+   public:
+    lease(pool& p, std::unique_ptr<connection> c) : p_(&p), c_(std::move(c)) {}
+    lease(lease&& o) noexcept = default;
+    ~lease();
+    connection& operator*() { return *c_; }
+    connection* operator->() { return c_.get(); }
+
+   private:
+    pool* p_;
+    std::unique_ptr<connection> c_;
+  };
+
+  pool(std::string conninfo, int size, std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5));
+  lease acquire();
+  pool_stats stats() const;
+  const std::string& conninfo() const { return conninfo_; }
+
+ private:
+  void give_back(std::unique_ptr<connection> c);
+
+  std::string conninfo_;
+  int size_;
+  std::chrono::milliseconds acquire_timeout_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<connection>> idle_;
+  int created_ = 0;
+  int in_use_ = 0;
+  long waits_ = 0;
+  long failures_ = 0;
+};
+
+// Runs fn(transaction&) and commits; retries a few times on serialization failures.
+// Borrows a connection and runs a trivial query; throws db_error (unavailable) when PostgreSQL
+// cannot be reached.
+void ping(pool& p);
+
+template <class Fn>
+auto in_transaction(pool& p, Fn&& fn, std::string_view begin = "BEGIN") {
+  for (int attempt = 0;; ++attempt) {
+    auto conn = p.acquire();
+    try {
+      transaction tx(*conn, begin);
+      if constexpr (std::is_void_v<decltype(fn(tx))>) {
+        fn(tx);
+        tx.commit();
+        return;
+      } else {
+        auto out = fn(tx);
+        tx.commit();
+        return out;
+      }
+    } catch (const db_error& e) {
+      if (e.kind() != error_kind::serialization_failure || attempt >= 4) throw;
+    }
+  }
+}
+
+}  // namespace hallpass::server::db

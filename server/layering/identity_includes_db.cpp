@@ -1,0 +1,2 @@
+// identity is pure logic below the database.
+#include "hallpass/server/db/database.hpp"

@@ -1,0 +1,2 @@
+// The network layer knows nothing of the rules.
+#include "hallpass/server/services/caller.hpp"

@@ -1,0 +1,2 @@
+// Services must not see requests or responses.
+#include "hallpass/server/net/http.hpp"

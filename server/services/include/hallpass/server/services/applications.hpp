@@ -1,0 +1,133 @@
+#pragma once
+// Applications (办件) and their materials: the catalogue, drafts, per-material upload codes,
+// photo uploads through the imaging pipeline, submission with tolerated-missing (容缺) materials.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hallpass/server/db/applications_store.hpp"
+#include "hallpass/server/db/database.hpp"
+#include "hallpass/server/services/caller.hpp"
+#include "hallpass/server/services/clock.hpp"
+#include "hallpass/server/services/error.hpp"
+#include "hallpass/server/services/event_hub.hpp"
+#include "hallpass/server/services/imaging_executor.hpp"
+#include "hallpass/server/services/personal_data.hpp"
+
+namespace hallpass::server::services {
+
+// Reads the shipped catalogue (JSON); throws std::runtime_error on a malformed file.
+std::vector<db::service_def> load_catalogue(const std::string& path);
+
+struct application_view {
+  db::application_row row;
+  db::service_def service;
+  std::vector<db::page_row> pages;
+};
+
+struct application_form {
+  std::string contact_name;
+  std::string contact_mobile;
+  std::optional<std::string> email, address, postcode;
+};
+struct issued_upload_code {
+  std::string token;  // goes into the QR URL; only its hash is stored
+  std::string url;    // <public_url>/u/<token>
+  db::upload_code_row code;
+};
+// What the phone page shows for a code.
+struct upload_code_view {
+  db::upload_code_row code;
+  std::string service_name, material_name;
+  int pages_in_material = 0;
+};
+struct upload_outcome {
+  bool accepted = false;
+  bool replayed = false;  // same Idempotency-Key and bytes: the first result
+  db::page_row page;
+  std::vector<std::pair<std::string, std::array<double, 3>>> checks;  // name → value, threshold, ok
+  std::vector<std::array<std::string, 3>> reasons;                   // code, message, message_en
+};
+struct submission {
+  std::string due_date;
+  std::optional<std::string> supply_deadline;
+  std::vector<std::string> tolerated;  // material codes supplied later
+};
+// Called once with the outcome of a photo upload, on an imaging thread.
+using upload_done = std::function<void(result<upload_outcome>)>;
+
+struct upload_settings {
+  std::string public_url;        // base of the upload QR URLs
+  int upload_code_minutes = 10;  // how long a material's upload QR stays valid
+  int upload_code_max_pages = 10;
+};
+
+class applications {
+ public:
+  applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging, const clock& clock,
+               event_hub& page_events, upload_settings settings);
+
+  // Writes the catalogue into the database (start-up).
+  void install_catalogue(const std::vector<db::service_def>& services);
+  std::vector<db::service_def> list_services();
+  std::optional<db::service_def> find_service(const std::string& code);
+
+  result<std::int64_t> start_application(const caller& who, const std::string& service_code);
+  result<application_view> get_application(const caller& who, std::int64_t id);
+  result<std::vector<db::application_row>> list_applications(const caller& who);
+  status save_form(const caller& who, std::int64_t id, const std::optional<application_form>& form,
+                   const std::optional<std::string>& step);
+
+  result<issued_upload_code> create_upload_code(const caller& who, std::int64_t id, const std::string& material);
+  status revoke_upload_code(const caller& who, std::int64_t id, std::int64_t code_id);
+  result<upload_code_view> describe_upload_code(const std::string& token);
+
+  // Checks the code or the caller's rights and the photo's type, then processes the photo on the
+  // imaging executor and calls `done` there. An error returned here (a dead code, a full queue:
+  // imaging_busy) comes before any image work, and `done` is not called.
+  status upload_with_code(const std::string& token, std::string bytes, std::optional<std::string> idempotency_key,
+                          upload_done done);
+  status upload_from_portal(const caller& who, std::int64_t id, const std::string& material, std::string bytes,
+                            std::optional<std::string> idempotency_key, upload_done done);
+
+  // A page's image or thumbnail (content type, bytes) for its application's owner, or for an
+  // upload code of that material.
+  result<std::pair<std::string, std::string>> page_image(const std::optional<caller>& who,
+                                                         const std::optional<std::string>& upload_token,
+                                                         std::int64_t page_id, bool thumbnail);
+  status delete_page(const caller& who, std::int64_t id, const std::string& material, std::int64_t page_id);
+  status reorder_pages(const caller& who, std::int64_t id, const std::string& material,
+                       const std::vector<std::int64_t>& page_ids);
+
+  // Refused with materials_missing (the codes in error::items) unless every required material has
+  // a page or may be tolerated.
+  result<submission> submit_application(const caller& who, std::int64_t id);
+  status withdraw_application(const caller& who, std::int64_t id);
+  result<std::string> material_pdf(const caller& who, std::int64_t id, const std::string& material);
+
+  // Page changes of applications from every node: subscribe to one application's id.
+  event_hub& events() { return events_; }
+
+ private:
+  struct upload_target;
+  status start_upload(const upload_target& target, std::string bytes, std::optional<std::string> key,
+                      upload_done done);
+  result<upload_outcome> finish_upload(const upload_target& target, const std::string& bytes,
+                                       const std::optional<std::string>& key, const std::string& request_hash);
+
+  db::pool& db_;
+  const personal_data_hasher& hash_;
+  imaging_executor& imaging_;
+  const clock& clock_;
+  event_hub& events_;
+  upload_settings settings_;
+};
+
+// Adds n working days (Monday to Friday) to an ISO date.
+std::string add_working_days(const std::string& iso_date, int n);
+
+}  // namespace hallpass::server::services

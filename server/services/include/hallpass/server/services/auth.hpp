@@ -1,0 +1,72 @@
+#pragma once
+// Sessions: password login, token authentication, logout. Tokens are CSPRNG values stored only
+// as SHA-256 hashes; unit sessions are re-checked against the grant on every use, so a revoked
+// or expired grant ends them at once. How a token travels (header, cookie) is the api's business.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hallpass/server/db/database.hpp"
+#include "hallpass/server/services/accounts.hpp"
+#include "hallpass/server/services/caller.hpp"
+#include "hallpass/server/services/error.hpp"
+#include "hallpass/server/services/personal_data.hpp"
+#include "hallpass/server/services/rate_limiter.hpp"
+
+namespace hallpass::server::services {
+
+struct issued_session {
+  std::string token;       // give to the client once; only its hash is stored
+  std::string csrf_token;  // for cookie-authenticated state changes
+  caller who;
+};
+
+struct password_login {
+  std::optional<std::string> unit;  // USCC or unit number; absent: log in as a person
+  std::string account;              // resident ID number or mobile
+  std::string password;
+  std::string channel = "web";
+  std::string ip;
+};
+
+// A session token as presented by a client.
+struct credentials {
+  std::string token;
+  // Tokens that a browser sends by itself (cookies) need the CSRF token for state changes.
+  bool sent_automatically = false;
+  bool changes_state = false;
+  std::optional<std::string> csrf_token;
+};
+
+struct session_settings {
+  int idle_minutes = 30;
+  int absolute_hours = 12;
+  int login_failures_per_account = 5;  // within 15 minutes, then too_many_attempts
+  int login_attempts_per_ip = 30;      // per minute
+};
+
+class sessions {
+ public:
+  sessions(db::pool& db, const personal_data_hasher& hash, rate_limiter& limits, accounts& accounts,
+           session_settings settings);
+
+  result<issued_session> login_with_password(const password_login& in);
+  // Opens a session for a person, acting for unit_id when set (role and grant looked up and
+  // checked to be valid today). Used by password login and by QR login.
+  result<issued_session> open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
+                                      const std::string& channel, const std::string& ip);
+  result<caller> authenticate(const credentials& c);
+  status logout(const caller& who, const std::string& ip);
+  const session_settings& settings() const { return settings_; }
+
+ private:
+  std::string login_hash(const std::string& account) const;
+
+  db::pool& db_;
+  const personal_data_hasher& hash_;
+  rate_limiter& limits_;
+  accounts& accounts_;
+  session_settings settings_;
+};
+
+}  // namespace hallpass::server::services

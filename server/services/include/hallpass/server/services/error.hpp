@@ -1,0 +1,95 @@
+#pragma once
+// Expected failures of the rules, as values: a stable error code and, where it helps, details.
+// Nothing here knows HTTP; the api layer maps each code to a status and a message (one table,
+// api/src/error_table.cpp).
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "hallpass/server/identity/validators.hpp"
+
+namespace hallpass::server::services {
+
+enum class errc {
+  // input
+  invalid_input,  // a rule of identity/ (resident ID, USCC, mobile, password); see error::rule
+  invalid_channel, invalid_person_name, invalid_unit_name, invalid_unit_number, invalid_role, invalid_date,
+  invalid_window, window_in_past, invalid_scope, admin_has_no_scope, legal_rep_needs_no_grant, invalid_step,
+  invalid_contact_name, invalid_email, invalid_postcode, invalid_address, invalid_page_order,
+  invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, form_incomplete,
+  materials_missing,  // error::items lists the material codes
+  // sessions and rights
+  invalid_credentials, too_many_attempts, rate_limited, unauthenticated, session_invalid, grant_revoked,
+  csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
+  only_legal_rep_manages_admin, cannot_change_own_grant,
+  // things not found
+  unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found,
+  material_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
+  // conflicts and states
+  person_exists, unit_exists, grant_exists, admin_exists, agent_limit_reached, application_not_draft,
+  already_submitted, cannot_withdraw, material_full, upload_code_expired, upload_code_revoked,
+  upload_code_used_up, ticket_expired, ticket_cancelled, ticket_already_confirmed, ticket_claimed_by_another,
+  ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
+  wrong_match_number,
+  // capacity and faults
+  imaging_busy, database_unavailable, pdf_failed, internal,
+};
+
+struct error {
+  errc code;
+  int retry_after = 0;                          // seconds until a retry may succeed (limits, busy)
+  std::vector<std::string> items;               // e.g. the missing material codes
+  std::optional<identity::rule_message> rule;   // for errc::invalid_input
+
+  error(errc c) : code(c) {}  // NOLINT: an errc is an error
+  error(errc c, int retry) : code(c), retry_after(retry) {}
+  static error broken_rule(const identity::rule_message& m) {
+    error e(errc::invalid_input);
+    e.rule = m;
+    return e;
+  }
+};
+
+// Thrown by result::or_throw() to end a request with that error; the api layer catches it.
+struct failure {
+  error err;
+};
+
+// A value, or an error for an expected failure.
+template <class T>
+class result {
+ public:
+  result(T value) : v_(std::move(value)) {}  // NOLINT
+  result(error e) : v_(std::move(e)) {}      // NOLINT
+  result(errc c) : v_(error(c)) {}           // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  const T& value() const& { return std::get<0>(v_); }
+  const error& err() const { return std::get<1>(v_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  // The value, or throw failure.
+  T& or_throw() & {
+    if (!ok()) throw failure{err()};
+    return value();
+  }
+  T or_throw() && {  // by value: `for (auto& x : f().or_throw())` must not dangle
+    if (!ok()) throw failure{err()};
+    return std::move(*this).value();
+  }
+
+ private:
+  std::variant<T, error> v_;
+};
+
+struct none {};
+using status = result<none>;
+inline status ok() { return none{}; }
+
+}  // namespace hallpass::server::services

@@ -1,0 +1,99 @@
+#pragma once
+// QR scan-to-login (PRODUCT.md §3): pending → scanned → confirmed → consumed, or cancelled /
+// expired. The QR holds a one-time scan token; the portal alone holds a different poll secret;
+// only hashes of both are stored, so knowing the QR never yields the session.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/db/login_tickets_store.hpp"
+#include "hallpass/server/services/auth.hpp"
+#include "hallpass/server/services/event_hub.hpp"
+#include "hallpass/server/services/pending_tickets.hpp"
+
+namespace hallpass::server::services {
+
+inline constexpr int ticket_ttl_seconds = 120;
+inline constexpr int confirm_window_seconds = 60;
+
+struct created_ticket {
+  db::ticket_row ticket;
+  std::string scan_token;   // goes into the QR URL
+  std::string poll_secret;  // only for the portal (RFC 8628 device_code)
+  std::string qr_url;       // <public_url>/l/<scan_token>
+  std::optional<std::string> user_code;  // device requests only
+};
+
+struct ticket_origin {
+  std::string kind = "portal";  // portal | device
+  std::optional<std::string> client_id;
+  std::string portal_name = "网上办事服务大厅";
+  std::string user_agent, ip;
+};
+// What the phone shows after scanning.
+struct scan_context {
+  db::ticket_row ticket;
+  std::string browser, os;
+  std::vector<int> numbers;  // three numbers, one of them the portal's
+  std::vector<db::unit_role> units;
+};
+// RFC 8628 token request.
+struct device_token_outcome {
+  std::optional<issued_session> session;
+  std::string oauth_error;  // authorization_pending, slow_down, access_denied, expired_token, invalid_grant
+  int interval = 5;
+};
+struct ticket_settings {
+  std::string public_url;           // base of the QR URLs
+  int device_poll_interval = 5;     // RFC 8628 interval in seconds
+  int tickets_per_ip_per_minute = 60;
+  int polls_per_minute = 120;       // state requests per ticket
+};
+
+class login_tickets {
+ public:
+  login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_tickets& pending, event_hub& events,
+                sessions& sessions, accounts& accounts, rate_limiter& limits, ticket_settings settings);
+
+  // Refused with rate_limited beyond tickets_per_ip_per_minute for origin.ip.
+  result<created_ticket> create_ticket(const ticket_origin& origin);
+  result<scan_context> claim_ticket(const caller& phone, const std::optional<std::string>& scan_token,
+                                    const std::optional<std::string>& user_code, const std::string& ip);
+  status confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
+                        std::optional<std::int64_t> unit_id, const std::string& ip);
+  status cancel_ticket_by_phone(const caller& phone, std::int64_t ticket_id);
+
+  // The portal's view, checked against its poll secret.
+  result<db::ticket_row> ticket_for_portal(std::int64_t ticket_id, const std::string& poll_secret);
+  // Counts one state request of the portal; rate_limited beyond polls_per_minute.
+  status count_poll(std::int64_t ticket_id);
+  status cancel_ticket_by_portal(std::int64_t ticket_id, const std::string& poll_secret);
+  // confirmed → consumed, once; the grant is checked again now.
+  result<issued_session> redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
+                                       const std::string& channel, const std::string& ip);
+  device_token_outcome poll_device_token(const std::string& device_code, const std::string& client_id,
+                                         const std::string& ip);
+
+  // Ticket state changes from every node: subscribe to one ticket's id.
+  event_hub& events() { return events_; }
+  const ticket_settings& settings() const { return settings_; }
+
+ private:
+  db::pool& db_;
+  db::ticket_batcher& inserts_;
+  pending_tickets& pending_;
+  event_hub& events_;
+  sessions& sessions_;
+  accounts& accounts_;
+  rate_limiter& limits_;
+  ticket_settings settings_;
+};
+
+std::string browser_of(const std::string& user_agent);
+std::string os_of(const std::string& user_agent);
+// Approximate place of an IP address for the phone's confirmation screen.
+std::string place_of(const std::string& ip);
+
+}  // namespace hallpass::server::services

@@ -1,0 +1,497 @@
+#include "hallpass/server/services/applications.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include "hallpass/imaging/imaging.hpp"
+#include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/identity/masking.hpp"
+#include "hallpass/server/identity/tokens.hpp"
+#include "hallpass/server/identity/validators.hpp"
+
+namespace hallpass::server::services {
+
+namespace json = boost::json;
+namespace id = identity;
+
+namespace {
+
+error application_not_found() { return errc::application_not_found; }
+error material_not_found() { return errc::material_not_found; }
+error not_draft() {
+  return errc::application_not_draft;
+}
+error material_full() {
+  return errc::material_full;
+}
+error code_invalid() {
+  return errc::upload_code_invalid;
+}
+error code_expired() {
+  return errc::upload_code_expired;
+}
+
+std::string sha256_hex(std::span<const std::uint8_t> bytes) {
+  return id::sha256_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+// Who may see and manage an application: its own unit (an agent only within scope) or its person.
+result<db::application_row> owned(db::connection& c, const caller& who, std::int64_t id, bool for_update) {
+  auto row = db::find_application(c, id, for_update);
+  if (!row) return application_not_found();
+  if (row->unit_id) {
+    if (!who.unit_id || *who.unit_id != *row->unit_id) return application_not_found();
+    if (!who.may_do(row->service_code))
+      return errc::out_of_scope;
+  } else if (who.unit_id || who.person_id != row->person_id) {
+    return application_not_found();
+  }
+  return *row;
+}
+
+const db::material_def* material_in(const db::service_def& s, const std::string& code) {
+  for (auto& m : s.materials)
+    if (m.code == code) return &m;
+  return nullptr;
+}
+
+std::optional<error> check_type(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return errc::empty_upload;
+  auto type = imaging::sniff(bytes);
+  using ft = imaging::file_type;
+  if (type == ft::jpeg || type == ft::png || type == ft::webp || type == ft::heic) return std::nullopt;
+  return errc::unsupported_media_type;
+}
+
+// Page rows of an earlier upload with the same Idempotency-Key: its answer again, or a refusal
+// when the key came with another photo.
+std::optional<result<upload_outcome>> replay(db::connection& c, std::int64_t application_id,
+                                             const std::optional<std::string>& key, const std::string& request_hash) {
+  if (!key) return std::nullopt;
+  auto first = db::find_page_by_idempotency(c, application_id, *key);
+  if (!first) return std::nullopt;
+  if (first->second != request_hash) return result<upload_outcome>(errc::idempotency_key_reused);
+  upload_outcome out;
+  out.accepted = out.replayed = true;
+  out.page = first->first;
+  return result<upload_outcome>(std::move(out));
+}
+
+}  // namespace
+
+std::string add_working_days(const std::string& iso, int n) {
+  using namespace std::chrono;
+  year_month_day d{year(std::stoi(iso.substr(0, 4))), month(static_cast<unsigned>(std::stoi(iso.substr(5, 2)))),
+                   day(static_cast<unsigned>(std::stoi(iso.substr(8, 2))))};
+  sys_days t{d};
+  while (n > 0) {
+    t += days(1);
+    auto wd = weekday(t).c_encoding();  // 0 Sunday … 6 Saturday
+    if (wd != 0 && wd != 6) --n;
+  }
+  year_month_day out{t};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(out.year()), static_cast<unsigned>(out.month()),
+                static_cast<unsigned>(out.day()));
+  return buf;
+}
+
+std::vector<db::service_def> load_catalogue(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read the service catalogue " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::vector<db::service_def> out;
+  try {
+    auto doc = json::parse(ss.str()).as_object();
+    for (auto& sv : doc.at("services").as_array()) {
+      auto& s = sv.as_object();
+      db::service_def d;
+      d.code = std::string(s.at("code").as_string());
+      d.name = std::string(s.at("name").as_string());
+      if (auto* en = s.if_contains("name_en")) d.name_en = std::string(en->as_string());
+      d.authority = std::string(s.at("authority").as_string());
+      d.notice = std::string(s.at("notice").as_string());
+      d.time_limit_days = static_cast<int>(s.at("time_limit_days").as_int64());
+      int pos = 0;
+      for (auto& mv : s.at("materials").as_array()) {
+        auto& m = mv.as_object();
+        db::material_def md;
+        md.code = std::string(m.at("code").as_string());
+        md.name = std::string(m.at("name").as_string());
+        md.position = ++pos;
+        md.required = m.at("required").as_bool();
+        if (auto* t = m.if_contains("tolerable")) md.tolerable = t->as_bool();
+        if (auto* sd = m.if_contains("supply_days")) md.supply_days = static_cast<int>(sd->as_int64());
+        d.materials.push_back(std::move(md));
+      }
+      out.push_back(std::move(d));
+    }
+  } catch (const std::exception& e) {
+    throw std::runtime_error("malformed service catalogue " + path + ": " + e.what());
+  }
+  return out;
+}
+
+void applications::install_catalogue(const std::vector<db::service_def>& services) {
+  db::in_transaction(db_, [&](db::transaction& tx) { db::upsert_catalogue(tx, services); });
+}
+
+result<std::int64_t> applications::start_application(const caller& who, const std::string& service_code) {
+  auto conn = db_.acquire();
+  if (!db::find_service(*conn, service_code))
+    return errc::service_not_found;
+  if (!who.may_do(service_code))
+    return errc::out_of_scope;
+  return db::insert_application(*conn, service_code, who.person_id, who.unit_id);
+}
+
+result<application_view> applications::get_application(const caller& who, std::int64_t id) {
+  auto conn = db_.acquire();
+  auto row = owned(*conn, who, id, false);
+  if (!row) return row.err();
+  application_view v{*row, *db::find_service(*conn, row->service_code), db::pages_of(*conn, id)};
+  return v;
+}
+
+result<std::vector<db::application_row>> applications::list_applications(const caller& who) {
+  auto conn = db_.acquire();
+  auto rows = db::list_applications(*conn, who.unit_id, who.person_id);
+  std::erase_if(rows, [&](auto& r) { return !who.may_do(r.service_code); });
+  return rows;
+}
+
+status applications::save_form(const caller& who, std::int64_t id, const std::optional<application_form>& form,
+                 const std::optional<std::string>& step) {
+  static const std::vector<std::string> steps = {"notice", "form", "materials", "declaration"};
+  if (step && std::find(steps.begin(), steps.end(), *step) == steps.end())
+    return errc::invalid_step;
+  json::object f;
+  if (form) {
+    if (form->contact_name.empty() || form->contact_name.size() > 96)
+      return errc::invalid_contact_name;
+    auto mobile = id::normalize_mobile_input(form->contact_mobile);
+    if (!id::is_valid_mobile(mobile)) {
+      return error::broken_rule(id::invalid_mobile_message());
+    }
+    static const std::regex email(R"([^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,24})");
+    if (form->email && !form->email->empty() && !std::regex_match(*form->email, email))
+      return errc::invalid_email;
+    if (form->postcode && !form->postcode->empty() && !std::regex_match(*form->postcode, std::regex(R"(\d{6})")))
+      return errc::invalid_postcode;
+    if (form->address && form->address->size() > 600)
+      return errc::invalid_address;
+    // The contact's mobile is personal data: kept masked, with a keyed hash to match it.
+    f = {{"contact_name", form->contact_name},
+         {"contact_mobile_masked", id::mask_mobile(mobile)},
+         {"contact_mobile_hash", id::sha256_hex(hash_("mobile", mobile))},
+         {"email", form->email.value_or("")},
+         {"address", form->address.value_or("")},
+         {"postcode", form->postcode.value_or("")}};
+  }
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    auto row = owned(tx.conn(), who, id, true);
+    if (!row) return row.err();
+    if (row->state != "draft") return not_draft();
+    auto merged = json::parse(row->form_json).as_object();
+    for (auto& kv : f) merged[kv.key()] = kv.value();
+    db::update_application_form(tx.conn(), id, json::serialize(merged), step.value_or(row->step));
+    return ok();
+  });
+}
+
+result<issued_upload_code> applications::create_upload_code(const caller& who, std::int64_t id, const std::string& material) {
+  auto conn = db_.acquire();
+  auto row = owned(*conn, who, id, false);
+  if (!row) return row.err();
+  if (row->state != "draft") return not_draft();
+  auto service = db::find_service(*conn, row->service_code);
+  auto* m = material_in(*service, material);
+  if (!m) return material_not_found();
+  int room = m->max_pages - db::count_pages(*conn, id, material);
+  if (room <= 0) return material_full();
+  issued_upload_code out;
+  out.token = id::random_token(24);  // 192 bits
+  out.url = settings_.public_url + "/u/" + out.token;
+  out.code = db::insert_upload_code(*conn, id::sha256_hex(out.token), id, material, who.person_id,
+                                    settings_.upload_code_minutes * 60, std::min(room, settings_.upload_code_max_pages));
+  return out;
+}
+
+status applications::revoke_upload_code(const caller& who, std::int64_t id, std::int64_t code_id) {
+  auto conn = db_.acquire();
+  auto row = owned(*conn, who, id, false);
+  if (!row) return row.err();
+  if (!db::revoke_upload_code(*conn, id, code_id))
+    return errc::upload_code_not_found;
+  return ok();
+}
+
+result<upload_code_view> applications::describe_upload_code(const std::string& token) {
+  auto conn = db_.acquire();
+  auto code = db::find_upload_code(*conn, id::sha256_hex(token));
+  if (!code) return code_invalid();
+  if (code->revoked) return errc::upload_code_revoked;
+  if (code->expired) return code_expired();
+  auto row = db::find_application(*conn, code->application_id);
+  if (row->state != "draft") return not_draft();
+  auto service = db::find_service(*conn, row->service_code);
+  upload_code_view v{*code, service->name, material_in(*service, code->material_code)->name,
+                     db::count_pages(*conn, code->application_id, code->material_code)};
+  return v;
+}
+
+struct applications::upload_target {
+  std::int64_t application_id = 0;
+  std::string material;
+  std::string source;
+  std::optional<std::int64_t> code_id;
+};
+
+status applications::upload_with_code(const std::string& token, std::string bytes, std::optional<std::string> key,
+                                      upload_done done) {
+  auto view = describe_upload_code(token);  // refuses dead codes before any image work
+  if (!view) return view.err();
+  if (view->code.pages_added >= view->code.max_pages) {
+    // Only the retry of a page already made may pass (to get its answer); a new page is refused
+    // before the photo is processed.
+    bool retry = false;
+    if (key) {
+      auto conn = db_.acquire();
+      retry = db::find_page_by_idempotency(*conn, view->code.application_id, *key).has_value();
+    }
+    if (!retry) return errc::upload_code_used_up;
+  }
+  return start_upload({view->code.application_id, view->code.material_code, "phone", view->code.id}, std::move(bytes),
+                      std::move(key), std::move(done));
+}
+
+status applications::upload_from_portal(const caller& who, std::int64_t id, const std::string& material,
+                                        std::string bytes, std::optional<std::string> key, upload_done done) {
+  {
+    auto conn = db_.acquire();
+    auto row = owned(*conn, who, id, false);
+    if (!row) return row.err();
+    if (row->state != "draft") return not_draft();
+    if (!material_in(*db::find_service(*conn, row->service_code), material)) return material_not_found();
+  }
+  return start_upload({id, material, "portal", std::nullopt}, std::move(bytes), std::move(key), std::move(done));
+}
+
+status applications::start_upload(const upload_target& target, std::string bytes, std::optional<std::string> key,
+                                  upload_done done) {
+  auto view = std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  if (auto e = check_type(view)) return *e;
+  if (key && (key->empty() || key->size() > 100)) return errc::invalid_idempotency_key;
+  auto request_hash = sha256_hex(view);
+  std::optional<result<upload_outcome>> again;
+  {
+    auto conn = db_.acquire();
+    again = replay(*conn, target.application_id, key, request_hash);
+  }
+  if (again) {
+    done(std::move(*again));
+    return ok();
+  }
+  auto job = [this, target, bytes = std::move(bytes), key = std::move(key), request_hash, done]() mutable {
+    std::optional<result<upload_outcome>> out;
+    try {
+      out.emplace(finish_upload(target, bytes, key, request_hash));
+    } catch (const db::db_error& e) {
+      out.emplace(e.kind() == db::error_kind::unavailable ? error(errc::database_unavailable, 5) : error(errc::internal));
+    } catch (const std::exception&) {
+      out.emplace(errc::internal);
+    }
+    done(std::move(*out));
+  };
+  if (!imaging_.try_post(std::move(job))) return error(errc::imaging_busy, 2);
+  return ok();
+}
+
+// On an imaging thread: the photo through the pipeline, then an accepted page committed.
+result<upload_outcome> applications::finish_upload(const upload_target& target, const std::string& bytes,
+                                                   const std::optional<std::string>& key,
+                                                   const std::string& request_hash) {
+  auto processed =
+      imaging::process(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), imaging::options{});
+  upload_outcome out;
+  for (auto& [name, c] : processed.checks) out.checks.push_back({name, {c.value, c.threshold, c.ok ? 1.0 : 0.0}});
+  if (!processed.accepted) {
+    for (auto& r : processed.reasons) out.reasons.push_back({r.code, r.message, r.message_en});
+    return out;  // a rejected photo is not stored
+  }
+
+  db::new_page page;
+  page.application_id = target.application_id;
+  page.material_code = target.material;
+  page.content = processed.output;
+  page.content_type = processed.output_format == "png" ? "image/png" : "image/jpeg";
+  page.sha256 = id::sha256_hex(processed.output);
+  page.thumbnail = processed.thumbnail_jpeg;
+  page.width = processed.width;
+  page.height = processed.height;
+  page.dpi = processed.dpi;
+  page.source = target.source;
+  page.upload_code_id = target.code_id;
+  page.idempotency_key = key;
+  page.request_sha256 = request_hash;
+
+  auto conn = db_.acquire();
+  try {
+    // One transaction: the page bytes and their metadata are durable before the answer.
+    db::transaction tx(*conn);
+    auto app_row = db::find_application(*conn, target.application_id, true);  // serialises page numbers
+    if (!app_row || app_row->state != "draft") return not_draft();
+    // The material's page limit holds whichever code or portal the page comes through.
+    auto service = db::find_service(*conn, app_row->service_code);
+    auto* m = service ? material_in(*service, target.material) : nullptr;
+    if (m && db::count_pages(*conn, target.application_id, target.material) >= m->max_pages) return material_full();
+    if (target.code_id && !db::take_upload_slot(*conn, *target.code_id)) return errc::upload_code_used_up;
+    out.page = db::insert_page(*conn, page);
+    tx.commit();
+  } catch (const db::db_error& e) {
+    if (e.kind() != db::error_kind::unique_violation || !key) throw;
+    if (auto r = replay(*conn, target.application_id, key, request_hash)) return std::move(*r);  // a concurrent retry won
+    throw;
+  }
+  out.accepted = true;
+  return out;
+}
+
+result<std::pair<std::string, std::string>> applications::page_image(const std::optional<caller>& who,
+                                                       const std::optional<std::string>& upload_token,
+                                                       std::int64_t page_id, bool thumbnail) {
+  auto conn = db_.acquire();
+  std::string type;
+  auto found = db::page_bytes(*conn, page_id, thumbnail, &type);
+  const error nf = errc::page_not_found;
+  if (!found) return nf;
+  bool allowed = false;
+  if (who) allowed = owned(*conn, *who, found->first, false).ok();
+  if (!allowed && upload_token) {
+    auto code = db::find_upload_code(*conn, id::sha256_hex(*upload_token));
+    if (code && !code->revoked && !code->expired && code->application_id == found->first) {
+      auto pages = db::pages_of(*conn, found->first);
+      allowed = std::any_of(pages.begin(), pages.end(),
+                            [&](auto& p) { return p.id == page_id && p.material_code == code->material_code; });
+    }
+  }
+  if (!allowed) return nf;
+  return std::make_pair(type, std::move(found->second));
+}
+
+status applications::delete_page(const caller& who, std::int64_t id, const std::string& material, std::int64_t page_id) {
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    auto row = owned(tx.conn(), who, id, true);
+    if (!row) return row.err();
+    if (row->state != "draft") return not_draft();
+    if (!db::delete_page(tx.conn(), id, material, page_id)) return errc::page_not_found;
+    return ok();
+  });
+}
+
+status applications::reorder_pages(const caller& who, std::int64_t id, const std::string& material,
+                     const std::vector<std::int64_t>& page_ids) {
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    auto row = owned(tx.conn(), who, id, true);
+    if (!row) return row.err();
+    if (row->state != "draft") return not_draft();
+    if (!db::reorder_pages(tx.conn(), id, material, page_ids))
+      return errc::invalid_page_order;
+    return ok();
+  });
+}
+
+result<submission> applications::submit_application(const caller& who, std::int64_t id) {
+  std::vector<std::string> missing;
+  return db::in_transaction(db_, [&](db::transaction& tx) -> result<submission> {
+    auto row = owned(tx.conn(), who, id, true);
+    if (!row) return row.err();
+    if (row->state != "draft")
+      return errc::already_submitted;
+    auto form = json::parse(row->form_json).as_object();
+    if (!form.contains("contact_name"))
+      return errc::form_incomplete;
+    auto service = db::find_service(tx.conn(), row->service_code);
+    submission out;
+    int supply_days = 0;
+    for (auto& m : service->materials) {
+      if (!m.required || db::count_pages(tx.conn(), id, m.code) > 0) continue;
+      if (m.tolerable) {
+        out.tolerated.push_back(m.code);
+        supply_days = std::max(supply_days, m.supply_days.value_or(7));
+      } else {
+        missing.push_back(m.code);
+      }
+    }
+    if (!missing.empty()) {
+      error e(errc::materials_missing);
+      e.items = missing;
+      return e;
+    }
+    auto today = china_date(clock_.now());
+    out.due_date = add_working_days(today, service->time_limit_days);
+    if (supply_days > 0) out.supply_deadline = add_working_days(today, supply_days);
+    db::mark_submitted(tx.conn(), id, out.due_date, out.supply_deadline);
+    db::revoke_codes_of(tx.conn(), id);  // every upload code of this application is dead now
+    db::audit(tx, {"application_submitted", who.person_id, row->unit_id, std::nullopt, who.grant_id, "",
+                   "{\"application\":" + std::to_string(id) + "}"});
+    return out;
+  });
+}
+
+status applications::withdraw_application(const caller& who, std::int64_t id) {
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    auto row = owned(tx.conn(), who, id, true);
+    if (!row) return row.err();
+    if (row->state != "draft" && row->state != "submitted")
+      return errc::cannot_withdraw;
+    db::set_application_state(tx.conn(), id, row->state, "withdrawn");
+    db::revoke_codes_of(tx.conn(), id);
+    return ok();
+  });
+}
+
+result<std::string> applications::material_pdf(const caller& who, std::int64_t id, const std::string& material) {
+  std::vector<db::page_row> meta;
+  std::vector<std::string> contents;
+  {
+    auto conn = db_.acquire();
+    auto row = owned(*conn, who, id, false);
+    if (!row) return row.err();
+    if (!material_in(*db::find_service(*conn, row->service_code), material)) return material_not_found();
+    contents = db::page_contents(*conn, id, material, &meta);
+  }
+  if (contents.empty()) return errc::no_pages;
+  std::vector<imaging::page_for_pdf> pages;
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    pages.push_back({std::move(contents[i]), meta[i].content_type == "image/png" ? "png" : "jpeg", meta[i].width,
+                     meta[i].height, meta[i].dpi});
+  }
+  auto pdf = imaging::make_pdf(pages, material);
+  if (!pdf.pdf) return errc::pdf_failed;
+  return std::move(*pdf.pdf);
+}
+
+applications::applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging,
+                           const clock& clock, event_hub& page_events, upload_settings settings)
+    : db_(db), hash_(hash), imaging_(imaging), clock_(clock), events_(page_events), settings_(std::move(settings)) {}
+
+std::vector<db::service_def> applications::list_services() {
+  auto conn = db_.acquire();
+  return db::list_services(*conn);
+}
+
+std::optional<db::service_def> applications::find_service(const std::string& code) {
+  auto conn = db_.acquire();
+  return db::find_service(*conn, code);
+}
+
+}  // namespace hallpass::server::services

@@ -1,0 +1,291 @@
+#include "hallpass/server/services/login_tickets.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "hallpass/server/identity/tokens.hpp"
+
+namespace hallpass::server::services {
+
+namespace id = identity;
+
+namespace {
+
+error ticket_not_found() {
+  return errc::ticket_not_found;
+}
+error ticket_expired() {
+  return errc::ticket_expired;
+}
+
+// A precise refusal for a ticket that could not move.
+error refusal(const db::ticket_row& t, std::optional<std::int64_t> session) {
+  if (t.state == "expired") return ticket_expired();
+  if (t.state == "cancelled") return errc::ticket_cancelled;
+  if (t.state == "confirmed" || t.state == "consumed")
+    return errc::ticket_already_confirmed;
+  if (t.state == "scanned" && session && t.claimed_session != session)
+    return errc::ticket_claimed_by_another;
+  if (t.state == "pending") return errc::ticket_not_scanned;
+  return errc::ticket_state_conflict;
+}
+
+// Letters without vowels and look-alikes (RFC 8628 §6.1): 20 characters, 8 of them, ~34 bits.
+std::string make_user_code() {
+  static const char* alphabet = "BCDFGHJKLMNPQRSTVWXZ";
+  std::string out;
+  for (int i = 0; i < 8; ++i) {
+    if (i == 4) out += '-';
+    out += alphabet[id::random_uniform(20)];
+  }
+  return out;
+}
+
+std::optional<std::string> normalize_user_code(const std::string& raw) {
+  std::string out;
+  for (char c : raw) {
+    if (c == '-' || c == ' ') continue;
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!std::strchr("BCDFGHJKLMNPQRSTVWXZ", c) || c == 0) return std::nullopt;
+    out += c;
+  }
+  if (out.size() != 8) return std::nullopt;
+  return out.substr(0, 4) + "-" + out.substr(4);
+}
+
+}  // namespace
+
+std::string browser_of(const std::string& ua) {
+  if (ua.find("Edg/") != std::string::npos) return "Microsoft Edge";
+  if (ua.find("Firefox/") != std::string::npos) return "Firefox";
+  if (ua.find("HeadlessChrome/") != std::string::npos) return "Chrome (headless)";
+  if (ua.find("Chrome/") != std::string::npos || ua.find("Chromium/") != std::string::npos) return "Chrome";
+  if (ua.find("Safari/") != std::string::npos) return "Safari";
+  if (ua.empty()) return "未知";
+  return "其他浏览器";
+}
+
+std::string os_of(const std::string& ua) {
+  if (ua.find("Windows") != std::string::npos) return "Windows";
+  if (ua.find("Android") != std::string::npos) return "Android";
+  if (ua.find("iPhone") != std::string::npos || ua.find("iPad") != std::string::npos) return "iOS";
+  if (ua.find("Mac OS X") != std::string::npos) return "macOS";
+  if (ua.find("Linux") != std::string::npos) return "Linux";
+  return "未知";
+}
+
+std::string place_of(const std::string& ip) {
+  // No geolocation database ships with the hall; name the kinds of address we can tell apart.
+  if (ip.rfind("127.", 0) == 0 || ip == "::1") return "本机 (localhost)";
+  if (ip.rfind("10.", 0) == 0 || ip.rfind("192.168.", 0) == 0 || ip.rfind("172.", 0) == 0)
+    return "内部网络 (private network)";
+  return "互联网 (internet) " + ip;
+}
+
+login_tickets::login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_tickets& pending, event_hub& events,
+                             sessions& sessions, accounts& accounts, rate_limiter& limits, ticket_settings settings)
+    : db_(db),
+      inserts_(inserts),
+      pending_(pending),
+      events_(events),
+      sessions_(sessions),
+      accounts_(accounts),
+      limits_(limits),
+      settings_(std::move(settings)) {}
+
+result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin) {
+  if (int wait = limits_.hit("ticket-create:" + origin.ip, settings_.tickets_per_ip_per_minute, 60))
+    return error(errc::rate_limited, wait);
+  for (int attempt = 0;; ++attempt) {
+    created_ticket out;
+    out.scan_token = id::random_token(16);   // 128 bits
+    out.poll_secret = id::random_token(32);  // 256 bits, a different value
+    out.qr_url = settings_.public_url + "/l/" + out.scan_token;
+    db::new_ticket_row row;
+    row.scan_hash = id::sha256_hex(out.scan_token);
+    row.poll_hash = id::sha256_hex(out.poll_secret);
+    row.kind = origin.kind;
+    row.client_id = origin.client_id;
+    row.portal_name = origin.portal_name;
+    row.user_agent = origin.user_agent.substr(0, 300);
+    row.portal_ip = origin.ip;
+    row.match_number = 10 + static_cast<int>(id::random_uniform(90));
+    row.ttl_seconds = ticket_ttl_seconds;
+    row.poll_interval = settings_.device_poll_interval;
+    if (origin.kind == "device") row.user_code = out.user_code = make_user_code();
+    try {
+      out.ticket = inserts_.insert(row);
+      pending_.remember(row.poll_hash, out.ticket);
+      return out;
+    } catch (const db::db_error& e) {
+      // Only a user code can collide in practice (34 bits); draw again.
+      if (e.kind() != db::error_kind::unique_violation || attempt >= 3) throw;
+    }
+  }
+}
+
+result<scan_context> login_tickets::claim_ticket(const caller& phone, const std::optional<std::string>& scan_token,
+                                  const std::optional<std::string>& user_code, const std::string& ip) {
+  const int unknown_limit = 20;
+  if (int wait = limits_.blocked_for("scan-unknown:" + ip, unknown_limit, 60)) return error(errc::rate_limited, wait);
+  std::optional<std::string> code;
+  if (user_code) code = normalize_user_code(*user_code);
+  if (!scan_token && !code) {
+    limits_.hit("scan-unknown:" + ip, unknown_limit, 60);
+    return ticket_not_found();
+  }
+  std::optional<std::string> scan_hash;
+  if (scan_token) scan_hash = id::sha256_hex(*scan_token);
+  auto conn = db_.acquire();
+  auto found = db::find_ticket_by_scan(*conn, scan_hash, scan_token ? std::nullopt : code);
+  if (!found) {
+    limits_.hit("scan-unknown:" + ip, unknown_limit, 60);
+    return ticket_not_found();
+  }
+  // Leaving `pending`: this node's memory of it goes first (other nodes learn by NOTIFY).
+  pending_.forget(found->id);
+  auto claimed = db::claim_ticket(*conn, found->id, phone.session_id, confirm_window_seconds);
+  if (!claimed) {
+    auto now = db::find_ticket(*conn, found->id);
+    return refusal(now ? *now : *found, phone.session_id);
+  }
+  scan_context ctx;
+  ctx.ticket = *claimed;
+  ctx.browser = browser_of(claimed->user_agent);
+  ctx.os = os_of(claimed->user_agent);
+  ctx.numbers.push_back(claimed->match_number);
+  while (ctx.numbers.size() < 3) {
+    int n = 10 + static_cast<int>(id::random_uniform(90));
+    if (std::find(ctx.numbers.begin(), ctx.numbers.end(), n) == ctx.numbers.end()) ctx.numbers.push_back(n);
+  }
+  std::swap(ctx.numbers[0], ctx.numbers[id::random_uniform(3)]);
+  ctx.units = accounts_.units_of(phone.person_id);
+  return ctx;
+}
+
+status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
+                      std::optional<std::int64_t> unit_id, const std::string& ip) {
+  auto conn = db_.acquire();
+  auto t = db::find_ticket(*conn, ticket_id);
+  if (!t || t->claimed_session != phone.session_id) return ticket_not_found();  // not yours: not found
+  if (t->state != "scanned") return refusal(*t, phone.session_id);
+  if (match_number != t->match_number) {
+    // A wrong number means the phone is not looking at this portal: stop this login.
+    db::cancel_ticket(*conn, ticket_id, phone.session_id, std::nullopt);
+    return errc::wrong_match_number;
+  }
+  std::optional<std::int64_t> grant_id;
+  if (unit_id) {
+    auto roles = accounts_.units_of(phone.person_id);
+    auto it = std::find_if(roles.begin(), roles.end(), [&](auto& r) { return r.unit.id == *unit_id; });
+    if (it == roles.end())
+      return errc::no_role_in_unit;
+    if (!it->valid_now)
+      return errc::grant_not_valid_now;
+    grant_id = it->grant_id;
+  }
+  if (!db::confirm_ticket(*conn, ticket_id, phone.session_id, phone.person_id, unit_id, grant_id)) {
+    auto now = db::find_ticket(*conn, ticket_id);
+    return refusal(now ? *now : *t, phone.session_id);
+  }
+  db::in_transaction(db_, [&](db::transaction& tx) {
+    db::audit(tx, {"qr_login_confirmed", phone.person_id, unit_id, std::nullopt, grant_id, ip,
+                   "{\"ticket\":" + std::to_string(ticket_id) + "}"});
+  });
+  return ok();
+}
+
+status login_tickets::cancel_ticket_by_phone(const caller& phone, std::int64_t ticket_id) {
+  auto conn = db_.acquire();
+  auto t = db::find_ticket(*conn, ticket_id);
+  if (!t || t->claimed_session != phone.session_id) return ticket_not_found();
+  if (!db::cancel_ticket(*conn, ticket_id, phone.session_id, std::nullopt)) {
+    auto now = db::find_ticket(*conn, ticket_id);
+    return refusal(now ? *now : *t, phone.session_id);
+  }
+  return ok();
+}
+
+result<db::ticket_row> login_tickets::ticket_for_portal(std::int64_t ticket_id, const std::string& poll_secret) {
+  auto hash = id::sha256_hex(poll_secret);
+  if (events_.listening()) {
+    if (auto t = pending_.find(hash); t && t->id == ticket_id) return *t;  // pending, created here
+  }
+  auto conn = db_.acquire();
+  auto t = db::find_ticket_by_poll(*conn, hash);
+  if (!t || t->id != ticket_id) return ticket_not_found();
+  return *t;
+}
+
+status login_tickets::count_poll(std::int64_t ticket_id) {
+  if (int wait = limits_.hit("ticket-poll:" + std::to_string(ticket_id), settings_.polls_per_minute, 60))
+    return error(errc::rate_limited, wait);
+  return ok();
+}
+
+status login_tickets::cancel_ticket_by_portal(std::int64_t ticket_id, const std::string& poll_secret) {
+  auto conn = db_.acquire();
+  auto hash = id::sha256_hex(poll_secret);
+  auto t = db::find_ticket_by_poll(*conn, hash);
+  if (!t || t->id != ticket_id) return ticket_not_found();
+  pending_.forget(ticket_id);
+  if (!db::cancel_ticket(*conn, ticket_id, std::nullopt, hash)) return refusal(*t, std::nullopt);
+  return ok();
+}
+
+result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
+                                     const std::string& channel, const std::string& ip) {
+  db::ticket_row t;
+  {
+    auto conn = db_.acquire();
+    auto hash = id::sha256_hex(poll_secret);
+    auto consumed = db::consume_ticket(*conn, ticket_id, hash);
+    if (!consumed) {
+      auto now = db::find_ticket_by_poll(*conn, hash);
+      if (!now || now->id != ticket_id)
+        return errc::invalid_poll_secret;
+      if (now->state == "consumed")
+        return errc::ticket_already_redeemed;
+      if (now->state == "pending" || now->state == "scanned")
+        return errc::ticket_not_confirmed;
+      return refusal(*now, std::nullopt);
+    }
+    t = *consumed;
+  }
+  // The grant is checked again here: revoked between confirm and redeem means no unit session.
+  return sessions_.open_session(*t.person_id, t.unit_id, channel, ip);
+}
+
+device_token_outcome login_tickets::poll_device_token(const std::string& device_code, const std::string& client_id,
+                                       const std::string& ip) {
+  device_token_outcome out;
+  out.interval = settings_.device_poll_interval;
+  auto hash = id::sha256_hex(device_code);
+  std::optional<db::device_poll> poll;
+  {
+    auto conn = db_.acquire();
+    poll = db::record_device_poll(*conn, hash);
+  }
+  if (!poll || poll->ticket.kind != "device" || poll->ticket.client_id != client_id) {
+    out.oauth_error = "invalid_grant";
+    return out;
+  }
+  out.interval = poll->ticket.poll_interval;
+  auto& st = poll->ticket.state;
+  if (st == "confirmed") {  // an approved grant is never answered with slow_down
+    auto s = redeem_ticket(poll->ticket.id, device_code, "web", ip);
+    if (s) out.session = std::move(s.value());
+    else out.oauth_error = s.err().code == errc::ticket_already_redeemed ? "invalid_grant" : "access_denied";
+  } else if (st == "consumed") {
+    out.oauth_error = "invalid_grant";
+  } else if (st == "cancelled") {
+    out.oauth_error = "access_denied";
+  } else if (st == "expired") {
+    out.oauth_error = "expired_token";
+  } else {
+    out.oauth_error = poll->too_fast ? "slow_down" : "authorization_pending";
+  }
+  return out;
+}
+
+}  // namespace hallpass::server::services
