@@ -36,7 +36,7 @@ long peak_kb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir = std::string(HALLPASS_TESTDATA_DIR) + "/doc-photos/dynamsoft-document-scanning-dataset";
+  std::string dir = std::string(HALLPASS_TESTDATA_DIR) + "/photos/dynamsoft";
   int rounds = 3;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

@@ -49,7 +49,7 @@ std::string read_text(const fs::path& p)
 int main(int argc, char** argv)
 {
     const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
-    const fs::path corpus = fs::path(HALLPASS_TESTDATA_DIR) / "qr-photos" / "zxing-cpp-blackbox";
+    const fs::path corpus = fs::path(HALLPASS_TESTDATA_DIR) / "qr" / "zxing-blackbox";
 
     struct photo {
         cv::Mat gray;

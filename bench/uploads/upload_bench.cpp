@@ -107,7 +107,7 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string photo_path = std::string(HALLPASS_TESTDATA_DIR) + "/doc-photos/dynamsoft-document-scanning-dataset/a4-on-dark-background.jpg";
+  std::string photo_path = std::string(HALLPASS_TESTDATA_DIR) + "/photos/dynamsoft/a4-on-dark-background.jpg";
   int per_phone = 6, imaging_runs = 5, server_opencv_threads = -1;
   std::vector<int> phone_counts = {1, 2, 4};
   for (int i = 1; i < argc; ++i) {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { artifacts_dir, create_database, demo, launch_browser, psql, start_server } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const photos = resolve(here, '..', '..', '..', 'shared', 'testdata', 'doc-photos', 'dynamsoft-document-scanning-dataset');
+const photos = resolve(here, '..', 'data', 'photos', 'dynamsoft');
 const accepted_photo = join(photos, 'a4-on-dark-background.jpg');
 const wait_ms = 60000;
 

@@ -45,7 +45,7 @@ hi::options small_photo_options() {
 }  // namespace
 
 TEST(Pipeline, AcceptsRealPageAndProducesA4Output) {
-  std::string bytes = read_file(testdata("doc-photos/dynamsoft-document-scanning-dataset/a4-on-dark-background.jpg"));
+  std::string bytes = read_file(testdata("photos/dynamsoft/a4-on-dark-background.jpg"));
   hi::page_result r = hi::process(as_bytes(bytes));
   ASSERT_TRUE(r.accepted) << codes(r);
   EXPECT_EQ(r.paper, "a4");
@@ -65,7 +65,7 @@ TEST(Pipeline, AcceptsRealPageAndProducesA4Output) {
 }
 
 TEST(Pipeline, RejectsRealPhotoBlurredBySigmaTwo) {
-  cv::Mat photo = cv::imread(testdata("doc-photos/dynamsoft-document-scanning-dataset/inner-table.jpg"));
+  cv::Mat photo = cv::imread(testdata("photos/dynamsoft/inner-table.jpg"));
   ASSERT_FALSE(photo.empty());
   cv::GaussianBlur(photo, photo, cv::Size(0, 0), 2.0);
   hi::options o;

@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path corpus_dir() { return test::testdata_dir() / "qr-photos" / "zxing-cpp-blackbox"; }
+fs::path corpus_dir() { return test::testdata_dir() / "qr" / "zxing-blackbox"; }
 
 struct folder_case {
     std::string folder;

@@ -65,7 +65,7 @@ TEST(DecodeNegative, SceneWithoutQrCode)
 
 TEST(DecodeNegative, RealDocumentPhotoWithoutQrCode)
 {
-    const auto path = test::testdata_dir() / "doc-photos" / "dynamsoft-document-scanning-dataset" / "inner-table.jpg";
+    const auto path = test::testdata_dir() / "photos" / "dynamsoft" / "inner-table.jpg";
     const auto bytes = test::read_bytes(path);
     ASSERT_FALSE(bytes.empty()) << path;
     const auto d = decode_image_bytes(bytes);

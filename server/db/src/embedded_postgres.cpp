@@ -1,6 +1,7 @@
 #include "hallpass/server/db/embedded_postgres.hpp"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
@@ -78,6 +79,93 @@ bool user_can_reach(const std::string& user, const std::string& path) {
   return true;
 }
 
+std::string sha256_hex(const std::string& text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+// Where clusters go when the `postgres` user cannot reach the data directory (root's clone
+// under a mode-700 folder such as /root): one folder per data directory, named by a hash of
+// its absolute path, with the data directory's `postgres` entry a symbolic link to it.
+constexpr const char* relocated_root = "/var/lib/hallpass/clusters";
+
+void make_searchable_dir(const fs::path& p) {
+  if (fs::create_directories(p)) {
+    fs::permissions(p, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec,
+                    fs::perm_options::replace);
+  }
+}
+
+// The folder the cluster of `dir` really lives in, as seen by `user` (empty: the current user).
+// Creates the relocated folder and the link on first use.
+std::string cluster_dir_for(const std::string& dir, const std::string& user) {
+  if (user.empty()) return dir;
+  std::error_code ec;
+  if (fs::is_symlink(dir, ec)) {
+    // Made by an earlier run: follow it (also after the clone was moved).
+    fs::path target = fs::read_symlink(dir);
+    if (target.is_relative()) target = fs::path(dir).parent_path() / target;
+    target = target.lexically_normal();
+    if (!user_can_reach(user, target.parent_path())) {
+      throw std::runtime_error("the postgres user cannot reach " + target.string() + " (linked from " + dir + ")");
+    }
+    return target.string();  // created below when missing
+  }
+  if (user_can_reach(user, fs::path(dir).parent_path())) return dir;
+  if (fs::exists(fs::path(dir) / "PG_VERSION")) {
+    throw std::runtime_error("the postgres user cannot reach the cluster in " + dir +
+                             " (a parent folder is not searchable): move it to " + relocated_root +
+                             "/NAME and leave a symbolic link to it in its place, or make the parents searchable");
+  }
+  if (fs::exists(dir) && !fs::is_empty(dir)) {
+    throw std::runtime_error("the postgres user cannot reach " + dir + ", which is not empty");
+  }
+  // A new cluster: in a folder of its own that the postgres user owns, outside the data directory.
+  make_searchable_dir(fs::path(relocated_root).parent_path());
+  make_searchable_dir(relocated_root);
+  if (!user_can_reach(user, relocated_root)) {
+    throw std::runtime_error("the postgres user cannot reach " + dir + " (a parent folder is not searchable), nor " +
+                             relocated_root);
+  }
+  fs::path target = fs::path(relocated_root) / sha256_hex(dir).substr(0, 16);
+  fs::create_directories(target);
+  fs::permissions(target, fs::perms::owner_all, fs::perm_options::replace);
+  chown_to(target.string(), user);
+  {
+    // For the operator: which data directory this cluster belongs to.
+    std::ofstream note(target.string() + ".source");
+    note << dir << "\n";
+  }
+  fs::remove(dir, ec);  // an empty folder
+  fs::create_directory_symlink(target, dir, ec);
+  if (ec && !(fs::is_symlink(dir) && fs::read_symlink(dir) == target)) {  // another process may have made it
+    throw std::runtime_error("cannot link " + dir + " to " + target.string() + ": " + ec.message());
+  }
+  return target.string();
+}
+
+// A value for a libpq key=value string: quoted when it holds a space, a quote or a backslash.
+std::string conninfo_value(const std::string& v) {
+  if (!v.empty() && v.find_first_of(" '\\\t") == std::string::npos) return v;
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
 }  // namespace
 
 embedded_postgres::embedded_postgres(std::string dir) : dir_(fs::absolute(dir).lexically_normal().string()) {}
@@ -133,10 +221,9 @@ std::string embedded_postgres::start(const std::string& database) {
     if (!getpwnam("postgres")) throw std::runtime_error("running as root needs the `postgres` system user");
   }
   fs::create_directories(fs::path(dir_).parent_path());
-  if (!run_as_.empty() && !user_can_reach(run_as_, fs::path(dir_).parent_path())) {
-    throw std::runtime_error("the postgres user cannot reach " + dir_ +
-                             " (a parent folder is not searchable); choose another data directory");
-  }
+  // From here on dir_ is where the cluster really is (a relocated folder when run as root and
+  // the data directory is out of the postgres user's reach).
+  dir_ = cluster_dir_for(dir_, run_as_);
 
   // The socket path must fit in sun_path (108 bytes); fall back to a private folder in /tmp.
   socket_dir_ = dir_;
@@ -181,7 +268,7 @@ std::string embedded_postgres::start(const std::string& database) {
   }
   running_ = true;
 
-  std::string base = "host=" + socket_dir_ + " port=" + port + " user=hallpass";
+  std::string base = "host=" + conninfo_value(socket_dir_) + " port=" + port + " user=hallpass";
   connection admin(base + " dbname=postgres");
   auto exists = admin.exec("SELECT 1 FROM pg_database WHERE datname = $1", {database});
   if (exists.empty()) {

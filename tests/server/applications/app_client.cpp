@@ -18,7 +18,7 @@ namespace hallpass::test::apps {
 namespace json = boost::json;
 
 std::string doc_photo(const std::string& relative) {
-  std::ifstream in(std::string(HALLPASS_TESTDATA_DIR) + "/doc-photos/" + relative, std::ios::binary);
+  std::ifstream in(std::string(HALLPASS_TESTDATA_DIR) + "/photos/" + relative, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read test photo " << relative;
   return {std::istreambuf_iterator<char>(in), {}};
 }
@@ -37,7 +37,7 @@ std::string encode_jpeg(const cv::Mat& m, int quality = 90) {
 }
 
 const cv::Mat& card_photo() {
-  static const cv::Mat m = decode(doc_photo("dynamsoft-document-scanning-dataset/webp/card-on-dark-background.webp"));
+  static const cv::Mat m = decode(doc_photo("dynamsoft/webp/card-on-dark-background.webp"));
   return m;
 }
 
@@ -55,6 +55,12 @@ std::string blurred_jpeg() {
 }
 
 std::string blank_jpeg() { return encode_jpeg(cv::Mat(1920, 1080, CV_8UC3, cv::Scalar(128, 128, 128))); }
+
+std::string card_tiff() {
+  std::vector<std::uint8_t> out;
+  EXPECT_TRUE(cv::imencode(".tiff", card_photo(), out)) << "OpenCV cannot write TIFF";
+  return {out.begin(), out.end()};
+}
 
 std::string synthetic_page_jpeg(int variant) {
   cv::Mat page(297 * 2, 210 * 2, CV_8UC3, cv::Scalar(250, 250, 250));

@@ -13,7 +13,7 @@
 namespace hallpass::test::apps {
 
 // --- photos -------------------------------------------------------------------------------
-// Bytes of a file under HALLPASS_TESTDATA_DIR/doc-photos (fails the test when unreadable).
+// Bytes of a file under tests/data/photos (fails the test when unreadable).
 std::string doc_photo(const std::string& relative);
 // A real photo of an ID-1 card (the 1080×1920 WebP of the Dynamsoft set) re-encoded as JPEG,
 // as a phone sends it: accepted by the pipeline in a fraction of a second.
@@ -22,6 +22,8 @@ const std::string& accepted_jpeg();
 std::string blurred_jpeg();
 // A uniform grey photo of nothing: rejected (no document).
 std::string blank_jpeg();
+// The card photo encoded as TIFF, a photo type the server does not take.
+std::string card_tiff();
 // A small synthetic page (white with dark lines), valid JPEG bytes, for pages seeded by SQL.
 std::string synthetic_page_jpeg(int variant);
 

@@ -48,7 +48,7 @@ TEST(PhoneUpload, AcceptedPhotoIsStoredWithTheSha256OfItsImage) {
   EXPECT_EQ(view.json().as_object().at("pages_in_material").as_int64(), 0);
 
   // The phone sends what it has: here a real WebP photo of a card.
-  auto photo = doc_photo("dynamsoft-document-scanning-dataset/webp/card-on-dark-background.webp");
+  auto photo = doc_photo("dynamsoft/webp/card-on-dark-background.webp");
   auto r = phone_upload(s.port(), p.code.token, photo, "first");
   ASSERT_EQ(r.status, 201) << r.body;
   auto v = r.json().as_object();
@@ -105,7 +105,7 @@ TEST(PhoneUpload, WrongTypesAreRefusedAsUnsupportedAndNothingIsStored) {
   std::vector<std::pair<std::string, std::string>> wrong = {
       {"text named .jpg", "This is not a photo, only text in a file called scan.jpg\n"},
       {"pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"},
-      {"tiff", doc_photo("midv500-sample/CA43_01.tif")},
+      {"tiff", card_tiff()},
       {"html", "<html><body><script>alert(1)</script></body></html>"}};
   for (auto& [what, bytes] : wrong) {
     auto r = phone_upload(s.port(), p.code.token, bytes, "key-" + what);

@@ -37,7 +37,7 @@ struct acknowledged {
 
 TEST(UploadCrash, AcknowledgedPagesSurviveSigkillAndNothingElseAppears) {
   std::ifstream in(std::string(HALLPASS_TESTDATA_DIR) +
-                       "/doc-photos/dynamsoft-document-scanning-dataset/webp/card-on-dark-background.webp",
+                       "/photos/dynamsoft/webp/card-on-dark-background.webp",
                    std::ios::binary);
   ASSERT_TRUE(in.good());
   const std::string photo{std::istreambuf_iterator<char>(in), {}};
