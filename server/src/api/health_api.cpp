@@ -1,5 +1,7 @@
 // GET /healthz, /readyz, /metrics.
 #include "hallpass/server/api/handlers.hpp"
+#include "hallpass/server/db/login_tickets_store.hpp"
+#include "hallpass/server/services/event_hub.hpp"
 #include "hallpass/server/json_io.hpp"
 
 namespace hallpass::server::api {
@@ -32,6 +34,10 @@ response metrics_text(app& a, request&) {
       {"hallpass_db_pool_in_use", "PostgreSQL connections lent out now.", static_cast<double>(p.in_use)},
       {"hallpass_db_pool_waits_total", "Times a request waited for a free connection.", static_cast<double>(p.waits)},
       {"hallpass_db_connect_failures_total", "Failed attempts to connect to PostgreSQL.", static_cast<double>(p.failures)},
+      {"hallpass_ticket_waiters", "Portals waiting for a login ticket change on this node.",
+       a.ticket_events ? static_cast<double>(a.ticket_events->waiting()) : 0.0},
+      {"hallpass_ticket_insert_batch_max", "Most login tickets one INSERT has carried since start.",
+       a.ticket_inserts ? static_cast<double>(a.ticket_inserts->largest_batch()) : 0.0},
   });
   return r;
 }
