@@ -40,12 +40,31 @@ async function match_number_of(user_code) {
   return Number(n);
 }
 
-// Settles to 'pending' when `promise` has not settled within `ms`, else says how it settled.
-function settled_within(promise, ms) {
+// How `promise` has settled by now, or 'pending'.
+function settled_now(promise) {
   return Promise.race([
     promise.then(() => 'resolved', (e) => `rejected: ${e.error || ''} ${e.error_description || e.message}`),
-    new Promise((r) => setTimeout(() => r('pending'), ms)),
+    new Promise((r) => setImmediate(() => r('pending'))),
   ]);
+}
+
+// Token polls the server has refused so far (authorization_pending, slow_down, …), from /metrics.
+async function refused_token_polls() {
+  const text = await fetch(`${server.url}/metrics`).then((r) => r.text());
+  const m = text.match(/^hallpass_http_requests_total\{route="\/oauth\/token",method="POST",status="400"\} (\d+)$/m);
+  return m ? Number(m[1]) : 0;
+}
+
+// Waits until the server has refused `n` token polls more than `since`: the client then got a
+// refusal and polled again. Bounded: fails after 20 s.
+async function until_refused(since, n) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const seen = await refused_token_polls();
+    if (seen >= since + n) return;
+    assert.ok(Date.now() < deadline, `the server refused ${seen - since} token polls, not ${n}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 test('discovery finds the device authorization and token endpoints', async () => {
@@ -67,11 +86,13 @@ test('a device signs in once the phone approves, and its token acts for unit A',
   assert.equal(device.interval, 1);
   assert.ok(device.expires_in > 0);
 
+  const refused_before = await refused_token_polls();
   const controller = new AbortController();
   const polling = client.pollDeviceAuthorizationGrant(config, device, undefined, { signal: controller.signal });
   try {
     // Until the phone approves, the token endpoint keeps answering authorization_pending.
-    assert.equal(await settled_within(polling, 2500), 'pending', 'no token before the phone approves');
+    await until_refused(refused_before, 2);
+    assert.equal(await settled_now(polling), 'pending', 'no token before the phone approves');
 
     const number = await match_number_of(device.user_code);
     await phone.approve(device.verification_uri_complete, number, demo.unit_a_uscc);
@@ -110,7 +131,9 @@ test('a device whose login is cancelled on the phone gets access_denied', async 
 
   const scan = await phone.scan(device.verification_uri_complete);
   assert.ok(scan.numbers.includes(await match_number_of(device.user_code)), 'the phone is offered the right number');
-  assert.equal(await settled_within(polling, 1500), 'pending', 'scanning alone gives no token');
+  const refused_at_scan = await refused_token_polls();
+  await until_refused(refused_at_scan, 2);
+  assert.equal(await settled_now(polling), 'pending', 'scanning alone gives no token');
   await phone.cancel();
 
   await assert.rejects(polling, (e) => {

@@ -36,6 +36,17 @@ after(async () => {
 test('a phone photo of one material appears on the open portal page', async (t) => {
   const portal_context = await browser.newContext({ viewport: { width: 1100, height: 1000 }, locale: 'zh-CN' });
   t.after(() => portal_context.close());
+  // Keeps the portal's event streams where the test can see whether one is open.
+  await portal_context.addInitScript(() => {
+    const Native = window.EventSource;
+    window.__streams = [];
+    window.EventSource = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__streams.push(this);
+      }
+    };
+  });
   const portal = await portal_context.newPage();
   const errors = [];
   portal.on('pageerror', (e) => errors.push(String(e)));
@@ -73,7 +84,10 @@ test('a phone photo of one material appears on the open portal page', async (t) 
   t.after(() => phone_context.close());
   const phone = await phone_context.newPage();
   await phone.goto(upload_url);
-  await portal.waitForTimeout(100);
+  // The portal listens for the application's changes: its event stream is open (the server
+  // subscribes it before answering), so the upload below must reach it without a reload.
+  await portal.waitForFunction(() => window.__streams.some((s) => s.readyState === EventSource.OPEN), null,
+    { timeout: wait_ms });
   await phone.locator('#material').filter({ hasText: '营业执照' }).waitFor({ timeout: wait_ms });
   assert.equal(await phone.getAttribute('#photo', 'capture'), 'environment');
   await phone.setInputFiles('#photo', accepted_photo);

@@ -1,7 +1,8 @@
 // Concurrent ticket creation is grouped into shared INSERTs: every caller must still get its own
-// ticket back.
+// ticket back, and statements carrying several tickets must actually happen.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -9,9 +10,11 @@
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 #include "support/test_env.hpp"
+#include "support/test_tools.hpp"
 
 using namespace hallpass;
 using namespace hallpass::test;
+using namespace std::chrono_literals;
 
 TEST(TicketBatches, ConcurrentCreatorsEachGetTheirOwnTicket) {
   auto cfg = test_config();
@@ -20,6 +23,11 @@ TEST(TicketBatches, ConcurrentCreatorsEachGetTheirOwnTicket) {
   cfg.tickets_per_ip_per_minute = 1000000;  // the service counts them like any portal's
   running_server s(cfg, false);
   constexpr int threads = 16, per_thread = 25;
+  auto& batcher = s.app().ticket_inserts;
+  // Hold every pooled connection, so the first insert cannot run: the creators' first tickets
+  // queue up behind it and must share statements once the connections are back.
+  std::vector<std::optional<server::db::pool::lease>> held(cfg.db_pool_size);
+  for (auto& h : held) h.emplace(s.app().db.acquire());
   std::vector<std::vector<server::services::created_ticket>> made(threads);
   std::vector<std::thread> workers;
   for (int i = 0; i < threads; ++i) {
@@ -30,7 +38,15 @@ TEST(TicketBatches, ConcurrentCreatorsEachGetTheirOwnTicket) {
       }
     });
   }
+  // Every creator has handed its first ticket to the batcher, and none can have got it back.
+  bool all_queued = wait_until([&] { return batcher.submitted() >= static_cast<std::size_t>(threads); }, 3s);
+  held.clear();
   for (auto& w : workers) w.join();
+  ASSERT_TRUE(all_queued) << batcher.submitted() << " tickets submitted";
+  EXPECT_EQ(batcher.submitted(), static_cast<std::size_t>(threads * per_thread));
+  // The first statement took k of the 16 waiting tickets and the next one the other 16 - k.
+  EXPECT_GE(batcher.largest_batch(), static_cast<std::size_t>(threads / 2));
+  EXPECT_EQ(metric_value(s.port(), "hallpass_ticket_insert_batch_max"), static_cast<double>(batcher.largest_batch()));
 
   std::set<std::int64_t> ids;
   server::db::connection c(s.conninfo());

@@ -32,6 +32,10 @@ response metrics_text(context& ctx, request&) {
       {"hallpass_db_pool_waits_total", "Times a request waited for a free connection.", static_cast<double>(p.waits)},
       {"hallpass_db_connect_failures_total", "Failed attempts to connect to PostgreSQL.", static_cast<double>(p.failures)},
       {"hallpass_imaging_load", "Photos queued or being processed now.", static_cast<double>(ctx.imaging_load())},
+      {"hallpass_ticket_waiters", "Portals waiting for a login ticket change on this node.",
+       static_cast<double>(ctx.tickets.events().waiting())},
+      {"hallpass_ticket_insert_batch_max", "Most login tickets one INSERT has carried since start.",
+       static_cast<double>(ctx.tickets.largest_insert_batch())},
   });
   return r;
 }

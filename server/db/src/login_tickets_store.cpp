@@ -73,6 +73,7 @@ ticket_row ticket_batcher::insert(const new_ticket_row& t) {
   waiting me{&t};
   std::unique_lock lock(mutex_);
   queue_.push_back(&me);
+  ++submitted_;
   while (!me.done) {
     if (leader_busy_) {
       cv_.wait(lock);
@@ -81,6 +82,7 @@ ticket_row ticket_batcher::insert(const new_ticket_row& t) {
     // Lead: insert everything queued so far in one statement.
     leader_busy_ = true;
     auto batch = std::exchange(queue_, {});
+    if (batch.size() > largest_batch_) largest_batch_ = batch.size();
     lock.unlock();
     std::exception_ptr error;
     std::vector<ticket_row> rows;

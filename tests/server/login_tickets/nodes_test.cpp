@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "support/test_env.hpp"
+#include "support/test_tools.hpp"
 #include "ticket_client.hpp"
 
 using namespace hallpass::test;
@@ -44,6 +45,9 @@ class TwoNodes : public ::testing::Test {
     return phone;
   }
 
+  // Portals waiting for a ticket change on node A, as its /metrics reports them.
+  double waiters_on_a() { return metric_value(a_->port(), "hallpass_ticket_waiters"); }
+
   std::unique_ptr<scratch_database> db_;
   std::unique_ptr<server_process> a_, b_;
 };
@@ -65,11 +69,14 @@ TEST_F(TwoNodes, ConfirmOnNodeBReachesWaitersOnNodeA) {
   auto phone = scan_on_b(t);
   ASSERT_TRUE(sse.wait_for("\"scanned\"", 5s)) << sse.text();
 
+  auto before = waiters_on_a();  // the event stream
+  ASSERT_GE(before, 1) << a_->log();
   auto waiter = std::async(std::launch::async, [&] {
     auto r = poll(a_->port(), t.id, t.poll_secret, "wait=25&known=scanned");
     return std::make_pair(r, std::chrono::steady_clock::now());
   });
-  std::this_thread::sleep_for(300ms);  // the long-poll is waiting on node A
+  // Confirm only once the long-poll waits on node A: only the notification can answer it then.
+  ASSERT_TRUE(wait_until([&] { return waiters_on_a() >= before + 1; }, 5s)) << waiters_on_a();
   auto confirm_sent = std::chrono::steady_clock::now();
   ASSERT_EQ(confirm(b_->port(), phone, t.id, t.match_number, unit_id_of(db_->conninfo(), demo::unit_a)).status, 200);
 
@@ -99,7 +106,7 @@ TEST_F(TwoNodes, WaiterLearnsOfChangesAfterTheListenerConnectionWasKilled) {
     auto r = poll(a_->port(), t.id, t.poll_secret, "wait=25&known=scanned");
     return std::make_pair(r, std::chrono::steady_clock::now());
   });
-  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(wait_until([&] { return waiters_on_a() >= 1; }, 5s)) << "the long-poll never waited on node A";
 
   // Kill the LISTEN connections of this database (an idle listener last ran its keep-alive).
   auto killed = sql(db_->conninfo(),

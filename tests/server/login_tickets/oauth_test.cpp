@@ -116,8 +116,12 @@ TEST(DeviceGrant, PollingAtTheIntervalIsNeverSlowDown) {
   auto d = authorize(s.port());
   EXPECT_EQ(d.interval, 1);
   EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
-  std::this_thread::sleep_for(1100ms);
+  // One interval passes: the last poll moves that far into the past instead of the test sleeping.
+  auto id = ticket_of(s, d.user_code);
+  sql(s.conninfo(), "UPDATE login_tickets SET last_poll_at = last_poll_at - make_interval(secs => poll_interval) "
+                    "WHERE id = " + id);
   EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT poll_interval FROM login_tickets WHERE id = " + id), "1");
 }
 
 TEST(DeviceGrant, ApprovedByUserCodeGivesAWorkingTokenOnce) {

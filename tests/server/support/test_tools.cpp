@@ -57,6 +57,26 @@ std::string str_at(const json::value& v, const char* key) {
   return p && p->is_string() ? std::string(p->as_string()) : "";
 }
 
+bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds within) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return ready();
+}
+
+double metric_value(unsigned short port, const std::string& name) {
+  try {
+    auto r = http_call(port, "GET", "/metrics");
+    auto at = ("\n" + r.body).find("\n" + name + " ");
+    if (r.status != 200 || at == std::string::npos) return -1;
+    return std::stod(r.body.substr(at + name.size() + 1));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 unsigned short free_port() {
   asio::io_context ioc;
   tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));

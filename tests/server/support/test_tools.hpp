@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -27,6 +28,14 @@ std::string sha256_hex(const std::string& bytes);
 
 // A string member of a JSON object, or "" when it is missing or not a string.
 std::string str_at(const boost::json::value& v, const char* key);
+
+// Asks `ready` every few milliseconds until it answers true; false when `within` passed first.
+// Tests wait for the condition they need, never for a fixed time.
+bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds within);
+
+// The value of the unlabelled sample `name` on the server's GET /metrics, or -1 when it is not
+// there (or the server does not answer).
+double metric_value(unsigned short port, const std::string& name);
 
 // A loopback TCP port that was free a moment ago.
 unsigned short free_port();

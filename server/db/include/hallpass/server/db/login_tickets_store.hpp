@@ -1,6 +1,7 @@
 #pragma once
 // SQL for login tickets. Every state change is one UPDATE … WHERE state = … RETURNING, so two
 // racing requests can never both move a ticket.
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <condition_variable>
@@ -46,6 +47,8 @@ class ticket_batcher {
  public:
   explicit ticket_batcher(pool& p);
   ticket_row insert(const new_ticket_row& t);  // throws db_error like insert_tickets
+  std::size_t submitted() const { return submitted_; }          // insert() calls so far
+  std::size_t largest_batch() const { return largest_batch_; }  // most tickets one INSERT carried
 
  private:
   struct waiting {
@@ -59,6 +62,7 @@ class ticket_batcher {
   std::condition_variable cv_;
   std::vector<waiting*> queue_;
   bool leader_busy_ = false;
+  std::atomic<std::size_t> submitted_{0}, largest_batch_{0};
 };
 std::optional<ticket_row> find_ticket(connection& c, std::int64_t id);
 std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash);

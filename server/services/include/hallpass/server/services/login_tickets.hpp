@@ -78,6 +78,8 @@ class login_tickets {
 
   // Ticket state changes from every node: subscribe to one ticket's id.
   event_hub& events() { return events_; }
+  // Most tickets one INSERT has carried since start (concurrent creations share statements).
+  std::size_t largest_insert_batch() const { return inserts_.largest_batch(); }
   const ticket_settings& settings() const { return settings_; }
 
  private:
