@@ -108,6 +108,11 @@ std::deque<std::string> response_later::take_chunks(bool& ended) {
   return std::exchange(chunks_, {});
 }
 
+bool response_later::pending() const {
+  std::lock_guard lock(mutex_);
+  return result_.has_value() || !chunks_.empty() || ended_;
+}
+
 void response_later::detach() {
   std::function<void()> f;
   {

@@ -174,6 +174,8 @@ asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response he
       if (ec) break;
     }
     if (ended || ec) break;
+    // A wake-up that came while chunks were being written found no wait to cancel: look again.
+    if (later->pending()) continue;
     timer->expires_after(heartbeat);
     auto [wec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     if (!wec) {  // quiet for a while: a comment line keeps proxies open and finds dead clients

@@ -74,6 +74,8 @@ class response_later {
   void attach(std::function<void()> wake);
   std::optional<response> take_result();
   std::deque<std::string> take_chunks(bool& ended);
+  // Whether something arrived that take_result or take_chunks would hand over (or the end).
+  bool pending() const;
   void detach();
 
  private:
