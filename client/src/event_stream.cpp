@@ -66,6 +66,7 @@ struct event_stream::impl {
   std::condition_variable arrived;
   std::deque<event> queue;
   bool ended = false;
+  stream_end how = stream_end::running;
   std::string failure;
   std::unique_ptr<response_stream> stream;  // last: stopped and joined before the rest goes
 
@@ -96,6 +97,7 @@ event_stream::event_stream(const endpoint& where, request req, options opts, std
   cb.on_end = [self](stream_end how, const std::string& why) {
     std::lock_guard lock(self->mutex);
     self->ended = true;
+    self->how = how;
     if (how == stream_end::failed) self->failure = why;
     self->arrived.notify_all();
   };
@@ -115,7 +117,10 @@ std::optional<event> event_stream::next(std::chrono::milliseconds timeout) {
 
 void event_stream::stop() { impl_->stream->stop(); }
 int event_stream::status() const { return impl_->status; }
-stream_end event_stream::ended() const { return impl_->stream->state(); }
+stream_end event_stream::ended() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->how;
+}
 
 std::string event_stream::failure() const {
   std::lock_guard lock(impl_->mutex);

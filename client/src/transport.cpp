@@ -109,22 +109,31 @@ error_code transport::write(std::string_view head, std::string_view body, clock:
       deadline);
 }
 
+// A TLS peer that closes without close_notify ends a body delimited by the close as well
+// (servers commonly do so); elsewhere the truncation stays an error.
+error_code transport::end_of_body(error_code ec, response_parser& parser) {
+  if (ec != asio::ssl::error::stream_truncated || !parser.is_header_done() || !parser.need_eof()) return ec;
+  error_code eof_ec;
+  parser.put_eof(eof_ec);
+  return eof_ec;
+}
+
 error_code transport::read(response_parser& parser, clock::time_point deadline) {
-  return run(
+  return end_of_body(run(
       [&](auto handler) {
         if (tls_) http::async_read(*tls_, buffer_, parser, handler);
         else http::async_read(*plain_, buffer_, parser, handler);
       },
-      deadline);
+      deadline), parser);
 }
 
 error_code transport::read_some(response_parser& parser, clock::time_point deadline) {
-  return run(
+  return end_of_body(run(
       [&](auto handler) {
         if (tls_) http::async_read_some(*tls_, buffer_, parser, handler);
         else http::async_read_some(*plain_, buffer_, parser, handler);
       },
-      deadline);
+      deadline), parser);
 }
 
 void transport::close() noexcept {

@@ -51,6 +51,7 @@ class transport {
   template <class Initiate>
   error_code run(Initiate&& initiate, clock::time_point deadline);
   boost::beast::tcp_stream& lowest();
+  error_code end_of_body(error_code ec, response_parser& parser);
 
   endpoint where_;
   options opts_;

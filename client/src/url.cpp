@@ -26,13 +26,14 @@ std::string endpoint::base_url() const {
 }
 
 endpoint parse_base_url(std::string_view url) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = boost::urls::parse_uri(url);
   if (!parsed) bad(url, parsed.error().message());
   endpoint e;
   auto scheme = parsed->scheme_id();
   if (scheme == boost::urls::scheme::https) e.tls = true;
   else if (scheme != boost::urls::scheme::http) bad(url, "the scheme must be http or https");
   if (parsed->has_userinfo()) bad(url, "user info is not supported");
+  if (parsed->has_query() || parsed->has_fragment()) bad(url, "a query or fragment is not allowed");
   if (!parsed->encoded_path().empty() && parsed->encoded_path() != "/") bad(url, "a path is not allowed");
   switch (parsed->host_type()) {
     case boost::urls::host_type::name:
