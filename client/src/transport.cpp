@@ -30,21 +30,31 @@ bool is_ip_literal(const std::string& host) {
 
 }  // namespace
 
-transport::transport(endpoint where, const options& opts) : where_(std::move(where)), opts_(opts) {
-  if (!where_.tls) return;
-  ssl_.emplace(asio::ssl::context::tls_client);
-  ssl_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-  if (!opts_.tls.verify_peer) {
-    ssl_->set_verify_mode(asio::ssl::verify_none);
-    return;
+std::optional<asio::ssl::context> make_ssl_context(const endpoint& where, const options& opts) {
+  std::optional<asio::ssl::context> ssl;
+  if (!where.tls) return ssl;
+  ssl.emplace(asio::ssl::context::tls_client);
+  ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  if (!opts.tls.verify_peer) {
+    ssl->set_verify_mode(asio::ssl::verify_none);
+    return ssl;
   }
   error_code ec;
-  if (opts_.tls.ca_file.empty()) ssl_->set_default_verify_paths(ec);
-  else ssl_->load_verify_file(opts_.tls.ca_file, ec);
-  if (ec) throw error(errc::tls, "cannot load the trusted certificates " + opts_.tls.ca_file + ": " + ec.message());
-  ssl_->set_verify_mode(asio::ssl::verify_peer);
+  if (opts.tls.ca_file.empty()) ssl->set_default_verify_paths(ec);
+  else ssl->load_verify_file(opts.tls.ca_file, ec);
+  if (ec) throw error(errc::tls, "cannot load the trusted certificates " + opts.tls.ca_file + ": " + ec.message());
+  ssl->set_verify_mode(asio::ssl::verify_peer);
+  return ssl;
 }
+
+void prepare_tls(boost::beast::ssl_stream<boost::beast::tcp_stream>& stream, const endpoint& where, const options& opts) {
+  if (!is_ip_literal(where.host)) SSL_set_tlsext_host_name(stream.native_handle(), where.host.c_str());  // SNI
+  if (opts.tls.verify_peer) stream.set_verify_callback(asio::ssl::host_name_verification(where.host));
+}
+
+transport::transport(endpoint where, const options& opts)
+    : where_(std::move(where)), opts_(opts), ssl_(make_ssl_context(where_, opts_)) {}
 
 transport::~transport() { close(); }
 
@@ -89,8 +99,7 @@ void transport::connect(clock::time_point deadline) {
   }
   lowest().socket().set_option(tcp::no_delay(true), ec);
   if (!tls_) return;
-  if (!is_ip_literal(where_.host)) SSL_set_tlsext_host_name(tls_->native_handle(), where_.host.c_str());  // SNI
-  if (opts_.tls.verify_peer) tls_->set_verify_callback(asio::ssl::host_name_verification(where_.host));
+  prepare_tls(*tls_, where_, opts_);
   ec = run([&](auto handler) { tls_->async_handshake(asio::ssl::stream_base::client, handler); }, deadline);
   if (ec) {
     close();

@@ -63,6 +63,11 @@ class transport {
   std::size_t connects_ = 0;
 };
 
+// The TLS client context of the options (none for http): trusted authorities, verification.
+std::optional<boost::asio::ssl::context> make_ssl_context(const endpoint& where, const options& opts);
+// SNI and host name verification on a new TLS stream, before its handshake.
+void prepare_tls(boost::beast::ssl_stream<boost::beast::tcp_stream>& stream, const endpoint& where, const options& opts);
+
 // Serialises a request's head (request line, Host, User-Agent, Content-Length, the headers)
 // into `out`; throws std::invalid_argument for a line break in a field.
 void write_head(const request& req, const endpoint& where, const options& opts, std::string& out);

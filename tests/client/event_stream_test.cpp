@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "hallpass/client/event_stream.hpp"
+#include "hallpass/client/stream_group.hpp"
 #include "local_server.hpp"
 
 using namespace hallpass::client;
@@ -93,4 +96,29 @@ TEST(ResponseStream, HandsOverTheHeadThenTheBody) {
   EXPECT_EQ(s.wait(3s), stream_end::complete);
   EXPECT_EQ(status, 200);
   EXPECT_NE(body.find("streamed"), std::string::npos);
+}
+
+TEST(StreamGroup, RunsManyStreamsOnOneThreadAndStopsThemAll) {
+  local_server server;
+  std::mutex m;
+  std::map<std::string, int> ends;
+  int pieces = 0;
+  auto count_end = [&](stream_end how, const std::string&) {
+    std::lock_guard lock(m);
+    ++ends[how == stream_end::complete ? "complete" : how == stream_end::stopped ? "stopped" : "other"];
+  };
+  stream_group group;
+  for (int i = 0; i < 20; ++i)
+    group.add(loopback(server.port()), {.target = i % 2 ? "/events" : "/events-held"},
+              {.on_data = [&](std::string_view) { std::lock_guard lock(m); ++pieces; }, .on_end = count_end});
+  for (int i = 0; i < 300 && group.running() > 10; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(group.running(), 10u);  // the held ones
+  group.stop();
+  for (int i = 0; i < 300 && group.running() > 0; ++i) std::this_thread::sleep_for(10ms);
+  std::lock_guard lock(m);
+  EXPECT_EQ(ends["complete"], 10);
+  EXPECT_EQ(ends["stopped"], 10);
+  EXPECT_EQ(ends["other"], 0);
+  EXPECT_GE(pieces, 20);
+  EXPECT_EQ(server.connections(), 20);
 }

@@ -8,18 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-
+#include "hallpass/client/connection.hpp"
 #include "support/test_env.hpp"
 
 using namespace hallpass::test;
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace client = hallpass::client;
 namespace fs = std::filesystem;
 
 namespace {
@@ -46,24 +39,13 @@ void make_certificate(const fs::path& dir) {
   EVP_PKEY_free(key);
 }
 
-http::response<http::string_body> https_call(unsigned short port, http::verb method, const std::string& target,
-                                              const std::string& body = "") {
-  asio::io_context ioc;
-  asio::ssl::context ctx(asio::ssl::context::tls_client);
-  ctx.set_verify_mode(asio::ssl::verify_none);  // self-signed for the test
-  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-  beast::get_lowest_layer(stream).connect({asio::ip::make_address("127.0.0.1"), port});
-  stream.handshake(asio::ssl::stream_base::client);
-  http::request<http::string_body> req{method, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.set(http::field::content_type, "application/json");
-  req.body() = body;
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  http::read(stream, buf, res);
-  return res;
+client::response https_call(unsigned short port, const std::string& method, const std::string& target,
+                             const std::string& body = "") {
+  client::options opts;
+  opts.tls.verify_peer = false;  // self-signed for the test
+  return client::fetch("https://127.0.0.1:" + std::to_string(port),
+                       {.method = method, .target = target, .headers = {{"Content-Type", "application/json"}}, .body = body},
+                       opts);
 }
 
 }  // namespace
@@ -77,14 +59,14 @@ TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
   cfg.net.tls_key_file = (dir / "key.pem").string();
   running_server s(cfg);
 
-  auto health = https_call(s.port(), http::verb::get, "/healthz");
-  EXPECT_EQ(health.result_int(), 200);
-  EXPECT_NE(health.body().find("ok"), std::string::npos);
+  auto health = https_call(s.port(), "GET", "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find("ok"), std::string::npos);
 
-  auto login = https_call(s.port(), http::verb::post, "/api/v1/sessions",
+  auto login = https_call(s.port(), "POST", "/api/v1/sessions",
                           std::string(R"({"account":")") + demo::person_only + R"(","password":"Demo@2026","channel":"web"})");
-  ASSERT_EQ(login.result_int(), 201) << login.body();
-  std::string cookie(login[http::field::set_cookie]);
+  ASSERT_EQ(login.status, 201) << login.body;
+  std::string cookie(login.header("set-cookie"));
   EXPECT_EQ(cookie.rfind("__Host-hp_session=", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("Secure"), std::string::npos);
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
