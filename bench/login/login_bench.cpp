@@ -19,15 +19,16 @@
 #include <sstream>
 #include <thread>
 
-#include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include "hallpass/client/connection.hpp"
+#include "hallpass/client/json.hpp"
+#include "hallpass/client/stream_group.hpp"
 #include "support/test_env.hpp"
 #include "support/test_tools.hpp"
 
-namespace asio = boost::asio;
+namespace client = hallpass::client;
 namespace json = boost::json;
-using asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 using namespace hallpass::test;
 
@@ -74,45 +75,32 @@ struct ticket {
   int match = 0;
 };
 
-ticket create_ticket(int port) {
-  auto r = http_call(static_cast<unsigned short>(port), "POST", "/api/v1/login-tickets?qr=none");
-  auto o = r.json().as_object();
+ticket create_ticket(client::connection& server) {
+  auto r = server.send({.method = "POST", .target = "/api/v1/login-tickets?qr=none"});
+  auto o = client::json_body(r).as_object();
   return {std::string(o.at("ticket_id").as_string()), std::string(o.at("poll_secret").as_string()),
           std::string(o.at("qr_url").as_string()), static_cast<int>(o.at("match_number").as_int64())};
 }
 
-// One waiting portal: an SSE connection that records when "confirmed" arrives.
+// One waiting portal: an SSE stream that records when "confirmed" arrives. Written on the
+// stream group's thread.
 struct portal {
-  tcp::socket socket;
   std::string buffer;
   bool opened = false;
-  clock_type::time_point confirmed_at{};
-  explicit portal(asio::io_context& ioc) : socket(ioc) {}
+  std::atomic<clock_type::time_point> confirmed_at{};
 };
 
-asio::awaitable<void> watch(portal& p, int port, ticket t, std::atomic<int>& opened) {
-  try {
-    co_await p.socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
-                                    asio::use_awaitable);
-    std::string req = "GET /api/v1/login-tickets/" + t.id + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Poll-Secret: " +
-                      t.secret + "\r\n\r\n";
-    co_await asio::async_write(p.socket, asio::buffer(req), asio::use_awaitable);
-    char buf[1024];
-    for (;;) {
-      auto n = co_await p.socket.async_read_some(asio::buffer(buf), asio::use_awaitable);
-      p.buffer.append(buf, n);
-      if (!p.opened && p.buffer.find("\"pending\"") != std::string::npos) {
-        p.opened = true;
-        ++opened;
-      }
-      if (p.buffer.find("\"confirmed\"") != std::string::npos) {
-        p.confirmed_at = clock_type::now();
-        co_return;
-      }
-      if (p.buffer.size() > 8192) p.buffer.erase(0, 4096);
+client::stream_callbacks watch(portal& p, std::atomic<int>& opened) {
+  return {.on_data = [&p, &opened](std::string_view piece) {
+    p.buffer.append(piece);
+    if (!p.opened && p.buffer.find("\"pending\"") != std::string::npos) {
+      p.opened = true;
+      ++opened;
     }
-  } catch (const std::exception&) {
-  }
+    if (p.confirmed_at.load() == clock_type::time_point{} && p.buffer.find("\"confirmed\"") != std::string::npos)
+      p.confirmed_at = clock_type::now();
+    if (p.buffer.size() > 8192) p.buffer.erase(0, 4096);
+  }};
 }
 
 }  // namespace
@@ -168,7 +156,8 @@ int main(int argc, char** argv) {
               wrk_line(out, "50%").c_str(), wrk_line(out, "99%").c_str());
 
   // 2. Pending polls against nginx serving a static 200, same client, same run.
-  auto t = create_ticket(port);
+  client::connection api(client::loopback(static_cast<unsigned short>(port)));  // keep-alive
+  auto t = create_ticket(api);
   out = wrk("-H 'X-Poll-Secret: " + t.secret + "' '" + base + "/api/v1/login-tickets/" + t.id + "'");
   double polls = wrk_rps(out);
   std::printf("pending polls: %.0f/s, p50 %s p99 %s\n", polls, wrk_line(out, "50%").c_str(), wrk_line(out, "99%").c_str());
@@ -196,16 +185,20 @@ int main(int argc, char** argv) {
   // 3. Waiting portals on SSE, the server's memory per waiting connection.
   std::vector<ticket> tickets;
   tickets.reserve(portals);
-  for (int i = 0; i < portals; ++i) tickets.push_back(create_ticket(port));
+  for (int i = 0; i < portals; ++i) tickets.push_back(create_ticket(api));
   long rss_before = rss_kb(server);
-  asio::io_context ioc;
   std::vector<std::unique_ptr<portal>> ps;
   std::atomic<int> opened{0};
+  client::options stream_opts;
+  stream_opts.timeout = std::chrono::hours(1);
+  client::stream_group streams(stream_opts);  // every portal on one client thread
   for (int i = 0; i < portals; ++i) {
-    ps.push_back(std::make_unique<portal>(ioc));
-    asio::co_spawn(ioc, watch(*ps.back(), port, tickets[i], opened), asio::detached);
+    ps.push_back(std::make_unique<portal>());
+    streams.add(client::loopback(static_cast<unsigned short>(port)),
+                {.target = "/api/v1/login-tickets/" + tickets[i].id + "/events",
+                 .headers = {{"Accept", "text/event-stream"}, {"X-Poll-Secret", tickets[i].secret}}},
+                watch(*ps.back(), opened));
   }
-  std::thread io([&] { ioc.run(); });
   auto deadline = clock_type::now() + std::chrono::seconds(120);
   while (opened < portals && clock_type::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -215,34 +208,32 @@ int main(int argc, char** argv) {
 
   // 4. Confirm-to-portal latency with all of them waiting.
   auto token = [&] {
-    auto r = http_call(static_cast<unsigned short>(port), "POST", "/api/v1/sessions",
-                       R"({"account":"13812340003","password":"Demo@2026","channel":"app"})");
-    return std::string(r.json().as_object().at("token").as_string());
+    auto r = api.send(client::json_request("POST", "/api/v1/sessions",
+                                           {{"account", "13812340003"}, {"password", "Demo@2026"}, {"channel", "app"}}));
+    return std::string(client::json_body(r).as_object().at("token").as_string());
   }();
   std::vector<double> lat;
   for (int i = 0; i < std::min(confirms, portals); ++i) {
     auto& tk = tickets[static_cast<std::size_t>(i) * portals / std::max(1, confirms)];
-    header_list auth{{"Authorization", "Bearer " + token}};
-    auto s = http_call(static_cast<unsigned short>(port), "POST", "/api/v1/login-tickets/scans",
-                       json::serialize(json::object{{"qr_url", tk.url}}), auth);
-    if (s.status != 200) continue;
+    client::header_list auth{{"Authorization", "Bearer " + token}};
+    auto sc = api.send(client::json_request("POST", "/api/v1/login-tickets/scans", {{"qr_url", tk.url}}, auth));
+    if (sc.status != 200) continue;
     auto start = clock_type::now();
-    auto c = http_call(static_cast<unsigned short>(port), "POST", "/api/v1/login-tickets/" + tk.id + "/confirmation",
-                       json::serialize(json::object{{"match_number", tk.match}}), auth);
+    auto c = api.send(client::json_request("POST", "/api/v1/login-tickets/" + tk.id + "/confirmation",
+                                           {{"match_number", tk.match}}, auth));
     if (c.status != 200) continue;
     auto& p = *ps[static_cast<std::size_t>(i) * portals / std::max(1, confirms)];
     auto wait_until = clock_type::now() + std::chrono::seconds(5);
-    while (p.confirmed_at == clock_type::time_point{} && clock_type::now() < wait_until)
+    while (p.confirmed_at.load() == clock_type::time_point{} && clock_type::now() < wait_until)
       std::this_thread::sleep_for(std::chrono::microseconds(200));
-    if (p.confirmed_at != clock_type::time_point{})
-      lat.push_back(std::chrono::duration<double, std::milli>(p.confirmed_at - start).count());
+    if (auto at = p.confirmed_at.load(); at != clock_type::time_point{})
+      lat.push_back(std::chrono::duration<double, std::milli>(at - start).count());
   }
   std::printf("confirm-to-portal latency (%zu confirms, %d portals waiting): p50 %.2f ms, p99 %.2f ms "
               "(from sending the confirm to the portal's event)\n",
               lat.size(), opened.load(), pct(lat, 0.5), pct(lat, 0.99));
 
-  ioc.stop();
-  io.join();
+  streams.stop();
   node.stop();
   return 0;
 }

@@ -20,9 +20,11 @@
 #include <boost/json.hpp>
 #include <opencv2/core.hpp>
 
+#include "hallpass/client/connection.hpp"
 #include "hallpass/imaging/imaging.hpp"
 #include "support/test_env.hpp"
 
+namespace client = hallpass::client;
 namespace json = boost::json;
 namespace test = hallpass::test;
 using clock_type = std::chrono::steady_clock;
@@ -179,15 +181,26 @@ int main(int argc, char** argv) {
     std::vector<std::thread> threads;
     for (int i = 0; i < n; ++i) {
       threads.emplace_back([&, i] {
+        client::options opts;
+        opts.timeout = std::chrono::seconds(120);
+        client::connection phone_link(client::loopback(server.port()), opts);  // keep-alive, as a phone's app
+        client::request req{.method = "POST", .target = "/api/v1/upload-codes/current/pages",
+                            .headers = {{"X-Upload-Code", phones[i].token}, {"Content-Type", "image/jpeg"}, {}},
+                            .body = photo};
+        client::response r;
         for (int k = 0; k < per_phone; ++k) {
+          req.headers.back() = {"Idempotency-Key", "p" + std::to_string(i) + "-" + std::to_string(k)};
           auto t = clock_type::now();
-          auto r = test::http_call(server.port(), "POST", "/api/v1/upload-codes/current/pages", photo,
-                                   {{"X-Upload-Code", phones[i].token},
-                                    {"Content-Type", "image/jpeg"},
-                                    {"Idempotency-Key", "p" + std::to_string(i) + "-" + std::to_string(k)}});
+          int status = 0;
+          try {
+            phone_link.send(req, r);
+            status = r.status;
+          } catch (const client::error& e) {
+            std::fprintf(stderr, "upload failed: %s\n", e.what());
+          }
           double ms = ms_since(t);
           std::lock_guard lock(m);
-          if (r.status != 201) ++failures;
+          if (status != 201) ++failures;
           latencies.push_back(ms);
         }
       });

@@ -4,27 +4,23 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <unistd.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 
+#include "hallpass/client/connection.hpp"
+#include "hallpass/client/json.hpp"
 #include "hallpass/qr/qr.hpp"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
+namespace client = hallpass::client;
 
 namespace {
 
 const char* usage =
-    "usage: hallpass-phone [--server URL] [--state FILE] COMMAND [options]\n\n"
+    "usage: hallpass-phone [--server URL] [--cacert FILE | --insecure] [--state FILE] COMMAND [options]\n\n"
     "Commands:\n"
     "  login --account ID_NUMBER_OR_MOBILE [--password P]   sign in as a person (password also from\n"
     "                                                       HALLPASS_PASSWORD); the token is kept in --state\n"
@@ -33,7 +29,9 @@ const char* usage =
     "  confirm --number N [--unit USCC_OR_UNIT_ID]   confirm the scanned login (as the unit's agent with --unit)\n"
     "  cancel                   refuse the scanned login\n"
     "  approve QR --number N [--unit USCC_OR_UNIT_ID]   scan and confirm in one step\n\n"
-    "Defaults: --server http://127.0.0.1:8080, --state ~/.hallpass-phone.json\n";
+    "Defaults: --server http://127.0.0.1:8080, --state ~/.hallpass-phone.json\n"
+    "HTTPS: --server https://…; the certificate is verified against the system's authorities, or\n"
+    "those of --cacert FILE (PEM); --insecure skips the check (self-signed test servers only).\n";
 
 struct reply {
   int status = 0;
@@ -41,30 +39,18 @@ struct reply {
 };
 
 struct phone {
-  std::string host, port = "80";
+  std::unique_ptr<client::connection> server;  // one keep-alive connection for the whole command
   std::string state_file;
   json::object state;
 
   reply call(const std::string& method, const std::string& target, const json::object& body) {
-    asio::io_context ioc;
-    asio::ip::tcp::resolver resolver(ioc);
-    beast::tcp_stream stream(ioc);
-    stream.expires_after(std::chrono::seconds(30));
-    stream.connect(resolver.resolve(host, port));
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, host);
-    req.set(http::field::user_agent, "hallpass-phone/1.0");
-    req.set(http::field::content_type, "application/json");
-    if (auto* t = state.if_contains("token")) req.set(http::field::authorization, "Bearer " + std::string(t->as_string()));
-    req.body() = json::serialize(body);
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    http::read(stream, buf, res);
+    client::header_list headers;
+    if (auto* t = state.if_contains("token")) headers.emplace_back("Authorization", "Bearer " + std::string(t->as_string()));
+    auto req = client::json_request(method, target, body, std::move(headers));
+    auto res = server->send(req);
     boost::system::error_code ec;
-    auto v = json::parse(res.body(), ec);
-    return {static_cast<int>(res.result_int()), ec ? json::value(res.body()) : v};
+    auto v = json::parse(res.body, ec);
+    return {res.status, ec ? json::value(res.body) : v};
   }
 
   void save() {
@@ -133,11 +119,17 @@ int main(int argc, char** argv) {
   std::string state_file = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.hallpass-phone.json";
   std::vector<std::string> words;
   std::map<std::string, std::string> opts;
+  client::options client_opts;
+  client_opts.user_agent = "hallpass-phone/1.0";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
       std::cout << usage;
       return 0;
+    }
+    if (a == "--insecure") {
+      client_opts.tls.verify_peer = false;
+      continue;
     }
     if (a.rfind("--", 0) == 0) {
       if (i + 1 >= argc) {
@@ -151,16 +143,19 @@ int main(int argc, char** argv) {
   }
   if (opts.count("server")) server = opts["server"];
   if (opts.count("state")) state_file = opts["state"];
+  if (opts.count("cacert")) client_opts.tls.ca_file = opts["cacert"];
   if (words.empty()) {
     std::cerr << usage;
     return 2;
   }
   try {
-    auto url = boost::urls::parse_uri(server);
-    if (!url || url->scheme() != "http") throw std::invalid_argument("--server must be an http:// URL");
     phone p;
-    p.host = std::string(url->host());
-    if (url->has_port()) p.port = std::string(url->port());
+    try {
+      p.server = std::make_unique<client::connection>(server, client_opts);
+    } catch (const client::error& e) {
+      if (e.code() == client::errc::url) throw std::invalid_argument("--server must be an http:// or https:// URL");
+      throw;
+    }
     p.state_file = state_file;
     if (std::ifstream in(state_file); in) {
       std::stringstream ss;

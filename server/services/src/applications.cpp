@@ -300,27 +300,40 @@ status applications::start_upload(const upload_target& target, std::string bytes
     done(std::move(*again));
     return ok();
   }
-  auto job = [this, target, bytes = std::move(bytes), key = std::move(key), request_hash, done]() mutable {
-    std::optional<result<upload_outcome>> out;
+  // The photo on a CPU thread; then the page committed off it, so a slot never waits on the database.
+  auto job = [this, target, bytes = std::move(bytes), key = std::move(key), request_hash,
+              done]() mutable -> imaging_executor::continuation {
+    auto processed = std::make_shared<imaging::page_result>();
+    bool failed = false;
     try {
-      out.emplace(finish_upload(target, bytes, key, request_hash));
-    } catch (const db::db_error& e) {
-      out.emplace(e.kind() == db::error_kind::unavailable ? error(errc::database_unavailable, 5) : error(errc::internal));
+      *processed = imaging::process(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+                                    imaging::options{});
     } catch (const std::exception&) {
-      out.emplace(errc::internal);
+      failed = true;
     }
-    done(std::move(*out));
+    bytes = {};  // the photo is not needed any more
+    return [this, target, key, request_hash, done, processed, failed] {
+      std::optional<result<upload_outcome>> out;
+      try {
+        if (failed) out.emplace(errc::internal);
+        else out.emplace(finish_upload(target, *processed, key, request_hash));
+      } catch (const db::db_error& e) {
+        out.emplace(e.kind() == db::error_kind::unavailable ? error(errc::database_unavailable, 5)
+                                                            : error(errc::internal));
+      } catch (const std::exception&) {
+        out.emplace(errc::internal);
+      }
+      done(std::move(*out));
+    };
   };
   if (!imaging_.try_post(std::move(job))) return error(errc::imaging_busy, 2);
   return ok();
 }
 
-// On an imaging thread: the photo through the pipeline, then an accepted page committed.
-result<upload_outcome> applications::finish_upload(const upload_target& target, const std::string& bytes,
+// Off the CPU threads: the verdict, and an accepted page committed.
+result<upload_outcome> applications::finish_upload(const upload_target& target, const imaging::page_result& processed,
                                                    const std::optional<std::string>& key,
                                                    const std::string& request_hash) {
-  auto processed =
-      imaging::process(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), imaging::options{});
   upload_outcome out;
   for (auto& [name, c] : processed.checks) out.checks.push_back({name, {c.value, c.threshold, c.ok ? 1.0 : 0.0}});
   if (!processed.accepted) {

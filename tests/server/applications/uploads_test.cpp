@@ -206,14 +206,14 @@ TEST(PhoneUpload, AcceptedPageIsPushedToThePortalWithinASecond) {
   running_server s;
   auto p = ready(s);
   background_read events(s.port(),
-                         "GET /api/v1/applications/" + p.id + "/events HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
-                             p.session + "\r\nConnection: close\r\n\r\n",
+                         {.target = "/api/v1/applications/" + p.id + "/events",
+                          .headers = {{"Authorization", "Bearer " + p.session}}},
                          20s);
   ASSERT_TRUE(events.wait_for("\"event\":\"open\"", 3s)) << events.text();
-  auto head = events.text();
-  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u);
-  EXPECT_NE(head.find("text/event-stream"), std::string::npos);
-  EXPECT_EQ(head.find("\"event\":\"INSERT\""), std::string::npos);
+  auto head = events.reply();
+  EXPECT_EQ(head.status, 200);
+  EXPECT_NE(head.headers["content-type"].find("text/event-stream"), std::string::npos);
+  EXPECT_EQ(head.body.find("\"event\":\"INSERT\""), std::string::npos);
 
   auto r = phone_upload(s.port(), p.code.token, accepted_jpeg(), "pushed");
   auto answered = std::chrono::steady_clock::now();

@@ -48,7 +48,7 @@ TEST(TicketPush, EventStreamDeliversEachStateWithIdsAndEndsAfterTheFinalOne) {
   auto t = create(s.port());
   background_read sse(s.port(), sse_request(t.id, t.poll_secret), 10s);
   ASSERT_TRUE(sse.wait_for("\"pending\"", 3s)) << sse.text();
-  auto head = parse_raw(sse.text());
+  auto head = sse.reply();
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.headers["content-type"].rfind("text/event-stream", 0), 0u);
   EXPECT_EQ(head.headers["cache-control"], "no-store");
@@ -65,7 +65,7 @@ TEST(TicketPush, EventStreamDeliversEachStateWithIdsAndEndsAfterTheFinalOne) {
   auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(sse.finish()) << "the stream stays open after the final state";
   EXPECT_LT(sse.closed_at() - started, 2s);
-  auto body = parse_raw(sse.text()).body;
+  auto body = sse.text();
   int pending = event_id(body, "pending"), scanned = event_id(body, "scanned"), confirmed = event_id(body, "confirmed");
   EXPECT_GT(pending, 0) << body;
   EXPECT_GT(scanned, pending) << body;
@@ -80,7 +80,7 @@ TEST(TicketPush, EventStreamOnAFinishedTicketSendsTheStateAndCloses) {
   ASSERT_EQ(portal_cancel(s.port(), t.id, t.poll_secret).status, 204);
   background_read sse(s.port(), sse_request(t.id, t.poll_secret), 5s);
   ASSERT_TRUE(sse.finish());
-  auto body = parse_raw(sse.text()).body;
+  auto body = sse.text();
   EXPECT_GT(event_id(body, "cancelled"), 0) << body;
   EXPECT_EQ(event_at(body, "pending"), std::string::npos);
 }
@@ -143,7 +143,7 @@ TEST(TicketPush, ExpiryIsPushedAsAnExpiredEvent) {
   // The sweeper runs every two seconds and its update is announced.
   ASSERT_TRUE(sse.wait_for("\"expired\"", 5s)) << sse.text();
   EXPECT_TRUE(sse.finish());
-  EXPECT_GT(event_id(parse_raw(sse.text()).body, "expired"), 0);
+  EXPECT_GT(event_id(sse.text(), "expired"), 0);
   ASSERT_EQ(waiter.wait_for(5s), std::future_status::ready);
   EXPECT_EQ(waiter.get().json().as_object().at("state").as_string(), "expired");
   EXPECT_EQ(sql_one(s.conninfo(), "SELECT state FROM login_tickets WHERE id = " + t.id), "expired");

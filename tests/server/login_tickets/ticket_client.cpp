@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <sstream>
 
 #include <boost/json.hpp>
 
@@ -111,38 +110,14 @@ int base64url_bytes(const std::string& text) {
   return static_cast<int>(text.size() * 6 / 8);
 }
 
-std::string sse_request(const std::string& id, const std::string& secret) {
-  return "GET /api/v1/login-tickets/" + id + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" +
-         "X-Poll-Secret: " + secret + "\r\nConnection: close\r\n\r\n";
+client::request sse_request(const std::string& id, const std::string& secret) {
+  return {.target = "/api/v1/login-tickets/" + id + "/events",
+          .headers = {{"Accept", "text/event-stream"}, {"X-Poll-Secret", secret}}};
 }
 
-std::string long_poll_request(const std::string& id, const std::string& secret, int wait, const std::string& known) {
-  return "GET /api/v1/login-tickets/" + id + "?wait=" + std::to_string(wait) + "&known=" + known +
-         " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Poll-Secret: " + secret + "\r\nConnection: close\r\n\r\n";
-}
-
-http_reply parse_raw(const std::string& raw) {
-  http_reply out;
-  auto sp = raw.find(' ');
-  if (raw.rfind("HTTP/1.", 0) != 0 || sp == std::string::npos) return out;
-  out.status = std::atoi(raw.c_str() + sp + 1);
-  auto head_end = raw.find("\r\n\r\n");
-  if (head_end == std::string::npos) return out;
-  std::istringstream head(raw.substr(0, head_end));
-  std::string line;
-  std::getline(head, line);
-  while (std::getline(head, line)) {
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string name = line.substr(0, colon);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r')) value.pop_back();
-    out.headers[name] = value;
-  }
-  out.body = raw.substr(head_end + 4);
-  return out;
+client::request long_poll_request(const std::string& id, const std::string& secret, int wait, const std::string& known) {
+  return {.target = "/api/v1/login-tickets/" + id + "?wait=" + std::to_string(wait) + "&known=" + known,
+          .headers = {{"X-Poll-Secret", secret}}};
 }
 
 }  // namespace hallpass::test::tickets

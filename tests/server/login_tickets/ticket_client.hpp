@@ -1,6 +1,6 @@
 #pragma once
-// Test clients for QR scan-to-login over real HTTP: the portal's and the phone's calls, raw
-// requests for long-polls and Server-Sent Events, and state arranged by SQL on the scratch
+// Test clients for QR scan-to-login over real HTTP: the portal's and the phone's calls, the
+// requests of long-polls and Server-Sent Events, and state arranged by SQL on the scratch
 // database. Everything talks to a loopback port, so the same calls work against an in-process
 // server and against a hallpass-server process (server_process in support/test_tools.hpp).
 #include <optional>
@@ -46,10 +46,8 @@ void expire_ticket(const std::string& conninfo, const std::string& id);
 // Decoded size of a base64url text without padding, or -1 if it holds another character.
 int base64url_bytes(const std::string& text);
 
-// GET requests as raw bytes (Connection: close) for background_read.
-std::string sse_request(const std::string& id, const std::string& secret);
-std::string long_poll_request(const std::string& id, const std::string& secret, int wait, const std::string& known);
-// The HTTP status and body of a complete raw response.
-http_reply parse_raw(const std::string& raw);
+// GET requests for background_read: the ticket's event stream, and a long-poll.
+client::request sse_request(const std::string& id, const std::string& secret);
+client::request long_poll_request(const std::string& id, const std::string& secret, int wait, const std::string& known);
 
 }  // namespace hallpass::test::tickets

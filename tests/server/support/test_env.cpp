@@ -3,16 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 #include <cstdlib>
 #include <random>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+
+#include "hallpass/client/connection.hpp"
 
 #include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/db/database.hpp"
@@ -23,8 +22,6 @@
 namespace hallpass::test {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 std::string admin_conninfo() {
@@ -69,32 +66,32 @@ std::string http_reply::error_code() const {
   return c && c->is_string() ? std::string(c->as_string()) : "";
 }
 
+http_reply to_reply(const client::response& r) {
+  http_reply out;
+  out.status = r.status;
+  for (auto& [name, value] : r.headers) out.headers[name] = value;  // the last of a repeated field
+  out.body = r.body;
+  return out;
+}
+
+client::options test_client_options() {
+  client::options o;
+  o.timeout = std::chrono::seconds(120);  // above the longest long-poll of the tests
+  o.user_agent = "hallpass-tests";
+  return o;
+}
+
 http_reply http_call(unsigned short port, const std::string& method, const std::string& target,
                      const std::string& body, const header_list& headers) {
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  for (auto& [k, v] : headers) req.set(k, v);
-  req.body() = body;
-  if (!body.empty() && req.find(http::field::content_type) == req.end()) req.set(http::field::content_type, "application/json");
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
-  http::read(stream, buf, parser);
-  auto res = parser.release();
-  http_reply out;
-  out.status = res.result_int();
-  for (auto& f : res) {
-    std::string n(f.name_string());
-    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[n] = std::string(f.value());
+  client::request req{.method = method, .target = target, .headers = headers, .body = body};
+  bool typed = false;
+  for (auto& [name, value] : headers) {
+    std::string lower = name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    typed = typed || lower == "content-type";
   }
-  out.body = res.body();
-  return out;
+  if (!body.empty() && !typed) req.headers.emplace_back("Content-Type", "application/json");
+  return to_reply(client::fetch(client::loopback(port), req, test_client_options()));
 }
 
 std::string raw_exchange(unsigned short port, const std::string& bytes, std::chrono::milliseconds wait) {

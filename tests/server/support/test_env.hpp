@@ -12,6 +12,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "hallpass/client/http.hpp"
 #include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/app/config.hpp"
 #include "hallpass/server/services/clock.hpp"
@@ -44,9 +45,16 @@ struct http_reply {
   std::string error_code() const;  // error.code of an error body, or ""
 };
 
-using header_list = std::vector<std::pair<std::string, std::string>>;
+using header_list = client::header_list;
 
-// One request on a fresh connection to 127.0.0.1:port.
+// A hallpass_client response as an http_reply (headers by lower-case name; of a repeated
+// field, the last value).
+http_reply to_reply(const client::response& r);
+// Options of the tests' client calls: a deadline of two minutes, above the longest long-poll.
+client::options test_client_options();
+
+// One request on a fresh connection to 127.0.0.1:port (hallpass_client), with Content-Type
+// application/json for a body unless given; client::error when there is no answer.
 http_reply http_call(unsigned short port, const std::string& method, const std::string& target,
                      const std::string& body = "", const header_list& headers = {});
 // Writes raw bytes and returns everything read until the server closes or `wait` passes.

@@ -12,7 +12,6 @@
 #include <sstream>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 
 #include "hallpass/server/db/database.hpp"
@@ -83,38 +82,22 @@ unsigned short free_port() {
   return a.local_endpoint().port();
 }
 
-background_read::background_read(unsigned short port, std::string request, std::chrono::milliseconds limit) {
-  thread_ = std::thread([this, port, request = std::move(request), limit] {
-    asio::io_context ioc;
-    tcp::socket sock(ioc);
-    boost::system::error_code ec;
-    sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-    if (ec) return;
-    asio::write(sock, asio::buffer(request), ec);
-    sock.non_blocking(true);
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    char buf[4096];
-    while (!stop_ && std::chrono::steady_clock::now() < deadline) {
-      auto n = sock.read_some(asio::buffer(buf), ec);
-      if (ec == asio::error::would_block) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        continue;
-      }
-      if (ec) {  // end of stream: the server closed the connection
-        closed_at_ = std::chrono::steady_clock::now();
-        closed_ = true;
-        return;
-      }
-      std::lock_guard lock(mutex_);
-      received_.append(buf, n);
-    }
-  });
+background_read::background_read(unsigned short port, client::request request, std::chrono::milliseconds limit) {
+  request.timeout = limit;
+  client::stream_callbacks callbacks;
+  callbacks.on_head = [this](const client::response& head) {
+    std::lock_guard lock(mutex_);
+    head_ = head;
+  };
+  callbacks.on_data = [this](std::string_view piece) {
+    std::lock_guard lock(mutex_);
+    received_.append(piece);
+  };
+  stream_ = std::make_unique<client::response_stream>(client::loopback(port), std::move(request), std::move(callbacks),
+                                                      test_client_options());
 }
 
-background_read::~background_read() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
+background_read::~background_read() { stream_.reset(); }
 
 bool background_read::wait_for(const std::string& needle, std::chrono::milliseconds within) {
   auto deadline = std::chrono::steady_clock::now() + within;
@@ -125,9 +108,13 @@ bool background_read::wait_for(const std::string& needle, std::chrono::milliseco
   return text().find(needle) != std::string::npos;
 }
 
-bool background_read::finish() {
-  if (thread_.joinable()) thread_.join();
-  return closed_;
+bool background_read::finish() { return stream_->wait() == client::stream_end::complete; }
+
+http_reply background_read::reply() const {
+  std::lock_guard lock(mutex_);
+  auto r = to_reply(head_);
+  r.body = received_;
+  return r;
 }
 
 std::string background_read::text() const {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -15,7 +16,12 @@
 
 #include <boost/json/value.hpp>
 
+#include "hallpass/client/http.hpp"
+#include "hallpass/client/response_stream.hpp"
+
 namespace hallpass::test {
+
+struct http_reply;
 
 // Direct SQL on a database, for arranging state and reading what is stored: the first column
 // of every row, as text ("" for NULL).
@@ -40,32 +46,34 @@ double metric_value(unsigned short port, const std::string& name);
 // A loopback TCP port that was free a moment ago.
 unsigned short free_port();
 
-// Sends raw request bytes on a thread and collects everything the server sends until it closes
-// the connection, stop() is called, or `limit` passes. For event streams and long-polls.
+// Sends a request to 127.0.0.1:port and collects the response as it arrives (hallpass_client's
+// response_stream, on a thread of its own) until the server ends it, stop() is called, or
+// `limit` passes. For event streams and long-polls.
 class background_read {
  public:
-  background_read(unsigned short port, std::string request, std::chrono::milliseconds limit);
+  background_read(unsigned short port, client::request request, std::chrono::milliseconds limit);
   // Stops reading and waits for the thread.
   ~background_read();
   background_read(const background_read&) = delete;
   background_read& operator=(const background_read&) = delete;
-  // Waits until the received bytes contain `needle`; false after `within`.
+  // Waits until the received body contains `needle`; false after `within`.
   bool wait_for(const std::string& needle, std::chrono::milliseconds within);
-  // Waits for the thread; true when the server closed the connection before the limit.
+  // Waits for the end; true when the server ended the response (closed the stream) before the limit.
   bool finish();
   // Ends the reading early.
-  void stop() { stop_ = true; }
+  void stop() { stream_->stop(); }
+  // The body received so far.
   std::string text() const;
-  // When the server closed the connection (valid after finish() returned true).
-  std::chrono::steady_clock::time_point closed_at() const { return closed_at_; }
+  // Status and headers (once the head arrived) with the body received so far.
+  http_reply reply() const;
+  // When the server ended the response (valid after finish() returned true).
+  std::chrono::steady_clock::time_point closed_at() const { return stream_->ended_at(); }
 
  private:
   mutable std::mutex mutex_;
+  client::response head_;
   std::string received_;
-  std::atomic<bool> stop_{false};
-  std::atomic<bool> closed_{false};
-  std::chrono::steady_clock::time_point closed_at_{};
-  std::thread thread_;
+  std::unique_ptr<client::response_stream> stream_;  // last: ended before the rest goes
 };
 
 // A hallpass-server child process (`binary`) on a free loopback port, the given database and

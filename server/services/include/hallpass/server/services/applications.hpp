@@ -18,6 +18,10 @@
 #include "hallpass/server/services/imaging_executor.hpp"
 #include "hallpass/server/services/personal_data.hpp"
 
+namespace hallpass::imaging {
+struct page_result;
+}
+
 namespace hallpass::server::services {
 
 // Reads the shipped catalogue (JSON); throws std::runtime_error on a malformed file.
@@ -116,7 +120,7 @@ class applications {
   struct upload_target;
   status start_upload(const upload_target& target, std::string bytes, std::optional<std::string> key,
                       upload_done done);
-  result<upload_outcome> finish_upload(const upload_target& target, const std::string& bytes,
+  result<upload_outcome> finish_upload(const upload_target& target, const imaging::page_result& processed,
                                        const std::optional<std::string>& key, const std::string& request_hash);
 
   db::pool& db_;
