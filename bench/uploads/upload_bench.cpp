@@ -4,7 +4,10 @@
 // calling hallpass::imaging::process directly, so that the targets can be read off:
 //   latency ≤ imaging time + 50 ms                       (the server adds little to one photo)
 //   throughput ≥ 90 % of cores ÷ single-thread imaging time (the cores are kept busy)
+// and then the p50/p99 of /healthz, logins and ticket polls, idle and while photos keep every
+// core busy.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -98,6 +101,100 @@ phone new_phone(const test::running_server& s) {
   return p;
 }
 
+// p50/p99 of one kind of request, sent back to back on a keep-alive connection for `seconds`.
+struct probe_figures {
+  double p50 = 0, p99 = 0;
+  std::size_t count = 0;
+  int failed = 0;
+};
+
+probe_figures probe(unsigned short port, const client::request& req, int expect, double seconds) {
+  client::connection link(client::loopback(port));
+  client::response r;
+  std::vector<double> t;
+  probe_figures out;
+  auto end = clock_type::now() + std::chrono::duration<double>(seconds);
+  while (clock_type::now() < end) {
+    auto start = clock_type::now();
+    try {
+      link.send(req, r);
+      if (r.status != expect) ++out.failed;
+    } catch (const client::error&) {
+      ++out.failed;
+    }
+    t.push_back(ms_since(start));
+  }
+  out.count = t.size();
+  out.p50 = percentile(t, 0.5);
+  out.p99 = percentile(t, 0.99);
+  return out;
+}
+
+// /healthz, password logins and login-ticket polls, first on an idle server, then while
+// 2 × cores phones keep every imaging thread busy: the HTTP workers must not wait on photos.
+void responsiveness(const test::running_server& server, const std::string& photo, unsigned cores) {
+  auto ticket = test::http_call(server.port(), "POST", "/api/v1/login-tickets", "{}", {{"Content-Type", "application/json"}});
+  auto tv = ticket.json();
+  std::string poll = "/api/v1/login-tickets/" + str_at(tv, "ticket_id");
+  client::header_list poll_headers{{"X-Poll-Secret", str_at(tv, "poll_secret")}};
+  std::string login = json::serialize(json::object{{"account", test::demo::person_only}, {"password", "Demo@2026"},
+                                                   {"channel", "app"}});
+  struct kind {
+    const char* name;
+    client::request req;
+    int expect;
+  } kinds[] = {
+      {"GET /healthz", {.method = "GET", .target = "/healthz"}, 200},
+      {"POST /api/v1/sessions (scrypt)", {.method = "POST", .target = "/api/v1/sessions",
+                                          .headers = {{"Content-Type", "application/json"}}, .body = login}, 201},
+      {"GET login ticket (poll)", {.method = "GET", .target = poll, .headers = poll_headers}, 200},
+  };
+  const double seconds = 3;
+  std::vector<probe_figures> idle;
+  for (auto& k : kinds) idle.push_back(probe(server.port(), k.req, k.expect, seconds));
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> pages{0};
+  std::vector<std::thread> phones;
+  for (unsigned i = 0; i < 2 * cores; ++i) {
+    auto p = new_phone(server);
+    phones.emplace_back([&, p, i] {
+      client::options opts;
+      opts.timeout = std::chrono::seconds(120);
+      client::connection link(client::loopback(server.port()), opts);
+      client::response r;
+      for (int k = 0; !stop; ++k) {
+        client::request req{.method = "POST", .target = "/api/v1/upload-codes/current/pages",
+                            .headers = {{"X-Upload-Code", p.token}, {"Content-Type", "image/jpeg"},
+                                        {"Idempotency-Key", "busy" + std::to_string(i) + "-" + std::to_string(k)}},
+                            .body = photo};
+        try {
+          link.send(req, r);
+          if (r.status == 201) ++pages;
+        } catch (const client::error&) {
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // let the imaging threads fill up
+  auto busy_start = clock_type::now();
+  int pages_before = pages;
+  std::vector<probe_figures> busy;
+  for (auto& k : kinds) busy.push_back(probe(server.port(), k.req, k.expect, seconds));
+  double busy_seconds = ms_since(busy_start) / 1000;
+  int busy_pages = pages - pages_before;
+  stop = true;
+  for (auto& t : phones) t.join();
+
+  std::printf("\nresponsiveness while every core images photos (%u phones uploading, %.2f pages/s meanwhile):\n",
+              2 * cores, busy_pages / busy_seconds);
+  std::printf("%-32s %10s %10s %10s %10s %8s\n", "request", "idle p50", "idle p99", "busy p50", "busy p99", "failed");
+  for (std::size_t i = 0; i < std::size(kinds); ++i) {
+    std::printf("%-32s %8.2f ms %8.2f ms %8.2f ms %8.2f ms %8d\n", kinds[i].name, idle[i].p50, idle[i].p99, busy[i].p50,
+                busy[i].p99, idle[i].failed + busy[i].failed);
+  }
+}
+
 int usage() {
   std::cerr << "usage: upload_bench [--photo FILE] [--uploads K] [--phones 1,2,4] [--imaging-runs R] [--opencv-threads T]\n"
                "  K uploads per phone (default 6), R direct imaging runs (default 5),\n"
@@ -141,6 +238,8 @@ int main(int argc, char** argv) {
   cfg.net.worker_threads = 8;
   cfg.db_pool_size = 8;
   cfg.upload_code_max_pages = 30;
+  cfg.login_attempts_per_ip = 1000000;     // the responsiveness probe logs in back to back
+  cfg.ticket_polls_per_minute = 1000000;
   test::running_server server(cfg);
 
   // Imaging alone, in this process: with OpenCV's default threading (as the server runs it) and
@@ -217,6 +316,7 @@ int main(int argc, char** argv) {
                 100 * rate / direct);
     std::fflush(stdout);
   }
+  responsiveness(server, photo, cores);
   std::printf("\npredicted = cores ÷ single-thread imaging time. Targets: median − imaging ≤ 50 ms at 1 phone; "
               "pages/s ÷ predicted ≥ 90 %% once phones ≥ cores.\n");
   if (failures) std::printf("%d uploads were not answered 201\n", failures);
