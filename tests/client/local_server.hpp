@@ -10,14 +10,13 @@
 //   /events-held   one event, then nothing for 30 s
 #include <atomic>
 #include <filesystem>
+
+#include "self_signed_cert.hpp"
 #include <memory>
 #include <string>
 
 namespace hallpass::client::testing {
 
-// A self-signed P-256 certificate for 127.0.0.1 and localhost (subjectAltName), written as
-// cert.pem and key.pem into `dir`.
-void make_certificate(const std::filesystem::path& dir);
 
 class local_server {
  public:

@@ -11,7 +11,7 @@
 
 using namespace hallpass::client;
 using hallpass::client::testing::local_server;
-using hallpass::client::testing::make_certificate;
+using hallpass::test::make_certificate;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
