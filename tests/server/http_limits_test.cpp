@@ -267,3 +267,27 @@ TEST(HttpLimits, ConnectionsBeyondTheLimitAreClosed) {
   ASSERT_TRUE(wait_open(s, 1));
   EXPECT_EQ(s.call("GET", "/healthz").status, 200);
 }
+
+TEST(HttpLimits, HeadAnswersCarryNoBodySoTheNextResponseFollowsAtOnce) {
+  running_server s(test_config(), false);
+  auto bytes = raw_exchange(s.port(),
+                            "HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                            "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  auto first = parse_raw(bytes);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_NE(first.head.find("Content-Length: 15"), std::string::npos) << first.head;  // as the GET's {"status":"ok"}
+  EXPECT_EQ(first.body.rfind("HTTP/1.1 200", 0), 0u) << "the HEAD answer carried a body: " << first.body;
+}
+
+TEST(HttpLimits, MadeUpMethodsGet501AndAddNoMetricSeries) {
+  running_server s(test_config(), false);
+  for (std::string method : {"FOO", "BREW", "XYZZY"}) {
+    auto r = parse_raw(raw_exchange(s.port(), method + " /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
+    EXPECT_EQ(r.status, 501) << method;
+    expect_error_shape(r.body, "method_not_implemented");
+  }
+  auto metrics = s.call("GET", "/metrics").body;
+  for (const char* method : {"FOO", "BREW", "XYZZY"})
+    EXPECT_EQ(metrics.find(std::string("method=\"") + method), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("method=\"OTHER\""), std::string::npos);
+}

@@ -114,6 +114,8 @@ void router::observe(const request& req, const request_plan& plan, int status, d
 
 response router::error_response(int status, std::string_view code) {
   if (status == 413) return error_json(errors::payload_too_large());
+  if (status == 501)
+    return error_json({501, std::string(code), "服务器不支持该请求方法", "The server does not implement this method"});
   if (status == 431)
     return error_json({431, std::string(code), "请求头过大", "Request header fields too large"});
   return error_json(errors::bad_request(std::string(code), "请求格式错误", "Malformed HTTP request"));

@@ -43,8 +43,20 @@ std::string decode_path(std::string_view raw) {
   return pct->decode();
 }
 
+// Methods the server knows; any other is answered 501 and counted under one name.
+bool known_method(http::verb v) {
+  switch (v) {
+    case http::verb::get: case http::verb::head: case http::verb::post: case http::verb::put:
+    case http::verb::patch: case http::verb::delete_: case http::verb::options:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A HEAD answer carries the headers of the GET, Content-Length included, and no body.
 http::response<http::string_body> to_beast(response&& r, unsigned version, bool keep_alive,
-                                           const std::string& request_id) {
+                                           const std::string& request_id, bool head_only = false) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::content_type, r.content_type);
   res.set("X-Request-Id", request_id);
@@ -52,6 +64,11 @@ http::response<http::string_body> to_beast(response&& r, unsigned version, bool 
   res.keep_alive(keep_alive && !r.close);
   res.body() = std::move(r.body);
   res.prepare_payload();
+  if (head_only) {
+    auto length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+  }
   return res;
 }
 
@@ -260,6 +277,13 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     req.remote_ip = remote_ip;
     req.secure = secure;
     req.request_id = make_request_id();
+    if (!known_method(head.method())) {  // refused before the body, and no new metric series
+      req.method = "OTHER";
+      request_plan refused{0, "method_not_implemented"};
+      handler.observe(req, refused, 501, 0);
+      co_await send_error(stream, 501, "method_not_implemented", head.version());
+      co_return;
+    }
     request_plan plan = handler.plan(req.method, req.path);
 
     auto declared = parser.content_length();
@@ -311,7 +335,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
 
     int status = res.status;
     bool close = res.close || !keep_alive || stopping;
-    auto out = to_beast(std::move(res), version, !close, req.request_id);
+    auto out = to_beast(std::move(res), version, !close, req.request_id, req.method == "HEAD");
     beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
