@@ -42,6 +42,7 @@ TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
 
   auto health = https_call(s.port(), "GET", "/healthz");
   EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(std::string(health.header("strict-transport-security")), "max-age=31536000");
   EXPECT_NE(health.body.find("ok"), std::string::npos);
 
   auto login = https_call(s.port(), "POST", "/api/v1/sessions",
@@ -67,10 +68,11 @@ TEST(Tls, PhoneSignsInOverHttpsWithTheCaFileAndRefusesAnUnknownCertificate) {
   cfg.net.tls_key_file = (dir / "key.pem").string();
   running_server s(cfg);
   auto state = dir / "phone.json";
+  auto quoted = [](const std::string& path) { return "'" + path + "'"; };  // the clone's path may hold a space
   auto phone = [&](const std::string& options) {
-    std::string cmd = std::string(HALLPASS_PHONE_BINARY) + " --state " + state.string() + " --server https://127.0.0.1:" +
-                      std::to_string(s.port()) + " " + options + " login --account " + demo::mobile_agent_all +
-                      " --password Demo@2026 > " + (dir / "out.txt").string() + " 2>&1";
+    std::string cmd = quoted(HALLPASS_PHONE_BINARY) + " --state " + quoted(state.string()) +
+                      " --server https://127.0.0.1:" + std::to_string(s.port()) + " " + options + " login --account " +
+                      demo::mobile_agent_all + " --password Demo@2026 > " + quoted((dir / "out.txt").string()) + " 2>&1";
     int rc = std::system(cmd.c_str());
     std::ifstream in(dir / "out.txt");
     std::stringstream out;
@@ -82,7 +84,7 @@ TEST(Tls, PhoneSignsInOverHttpsWithTheCaFileAndRefusesAnUnknownCertificate) {
   EXPECT_NE(refused.second.find("certificate verify failed"), std::string::npos) << refused.second;
   EXPECT_FALSE(fs::exists(state));
 
-  auto trusted = phone("--cacert " + (dir / "cert.pem").string());
+  auto trusted = phone("--cacert " + quoted((dir / "cert.pem").string()));
   EXPECT_EQ(trusted.first, 0) << trusted.second;
   EXPECT_NE(trusted.second.find("signed in"), std::string::npos) << trusted.second;
   std::ifstream saved(state);

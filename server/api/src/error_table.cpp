@@ -55,6 +55,7 @@ constexpr entry table[] = {
     {errc::out_of_scope, 403, "out_of_scope", "该业务不在您的授权范围内", "This business is outside your authorised scope"},
     {errc::agents_cannot_grant, 403, "agents_cannot_grant", "经办人不能查看或管理授权", "Agents cannot view, grant or change authorisations"},
     {errc::only_legal_rep_manages_admin, 403, "only_legal_rep_manages_admin", "只有法定代表人可以设置管理员", "Only the legal representative can appoint or change the administrator"},
+    {errc::app_channel_required, 403, "app_channel_required", "请使用手机 App 扫码并确认登录", "Only a phone app session can scan and confirm a login"},
     {errc::cannot_change_own_grant, 403, "cannot_change_own_grant", "不能修改自己的授权", "You cannot change your own grant"},
     {errc::unit_not_found, 404, "unit_not_found", "未找到该单位", "Unit not found"},
     {errc::person_not_found, 404, "person_not_found", "未找到该人员，请核对姓名和证件号码（需先注册个人账号）", "No registered person with this name and ID number"},

@@ -5,11 +5,31 @@
 
 namespace hallpass::server::api {
 
+namespace {
+
+// A NUL cannot be stored in PostgreSQL text, and no field of ours has a use for one.
+bool holds_nul(const boost::json::value& v) {
+  if (v.is_string()) return v.as_string().find('\0') != boost::json::string::npos;
+  if (v.is_array()) {
+    for (auto& e : v.as_array())
+      if (holds_nul(e)) return true;
+  }
+  if (v.is_object()) {
+    for (auto& kv : v.as_object())
+      if (kv.key().find('\0') != std::string_view::npos || holds_nul(kv.value())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 boost::json::object read_json(const request& req, std::initializer_list<std::string_view> allowed) {
   if (req.body.empty()) return {};
   boost::system::error_code ec;
   auto v = boost::json::parse(req.body, ec);
   if (ec || !v.is_object()) throw api_exception{errors::malformed_json()};
+  if (holds_nul(v))
+    throw api_exception{errors::bad_request("nul_character", "内容中不能含有空字符 (NUL)", "Text fields must not contain NUL")};
   auto& o = v.as_object();
   for (auto& kv : o) {
     bool ok = false;

@@ -104,7 +104,7 @@ response page_image_response(context& ctx, request& req, bool thumbnail) {
   response r;
   r.content_type = img.first;
   r.body = std::move(img.second);
-  r.set("Cache-Control", "private, max-age=300");
+  r.set("Cache-Control", "no-store");  // pages hold personal documents: no cache keeps them
   r.set("X-Content-Type-Options", "nosniff");
   return r;
 }

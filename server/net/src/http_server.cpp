@@ -336,6 +336,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     int status = res.status;
     bool close = res.close || !keep_alive || stopping;
     auto out = to_beast(std::move(res), version, !close, req.request_id, req.method == "HEAD");
+    if (secure) out.set(http::field::strict_transport_security, "max-age=31536000");
     beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

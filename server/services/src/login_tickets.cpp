@@ -126,6 +126,7 @@ result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin)
 
 result<scan_context> login_tickets::claim_ticket(const caller& phone, const std::optional<std::string>& scan_token,
                                   const std::optional<std::string>& user_code, const std::string& ip) {
+  if (phone.channel != "app") return errc::app_channel_required;
   const int unknown_limit = 20;
   if (int wait = limits_.blocked_for("scan-unknown:" + ip, unknown_limit, 60)) return error(errc::rate_limited, wait);
   std::optional<std::string> code;
@@ -165,6 +166,7 @@ result<scan_context> login_tickets::claim_ticket(const caller& phone, const std:
 
 status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
                       std::optional<std::int64_t> unit_id, const std::string& ip) {
+  if (phone.channel != "app") return errc::app_channel_required;
   auto conn = db_.acquire();
   auto t = db::find_ticket(*conn, ticket_id);
   if (!t || t->claimed_session != phone.session_id) return ticket_not_found();  // not yours: not found
@@ -196,6 +198,7 @@ status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id
 }
 
 status login_tickets::cancel_ticket_by_phone(const caller& phone, std::int64_t ticket_id) {
+  if (phone.channel != "app") return errc::app_channel_required;
   auto conn = db_.acquire();
   auto t = db::find_ticket(*conn, ticket_id);
   if (!t || t->claimed_session != phone.session_id) return ticket_not_found();

@@ -131,8 +131,10 @@ TEST(UploadCodes, GrantNothingBeyondTheirMaterial) {
   auto own_page = seed_page(s.conninfo(), d.id, "dispatch_rules");
   header_list with_code = {{"X-Upload-Code", code.token}};
 
-  // A page of its own material: visible to the phone.
-  EXPECT_EQ(s.call("GET", "/api/v1/pages/" + own_page + "/thumbnail", "", with_code).status, 200);
+  // A page of its own material: visible to the phone, and kept in no cache.
+  auto own = s.call("GET", "/api/v1/pages/" + own_page + "/thumbnail", "", with_code);
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(own.headers["cache-control"], "no-store");
   // Another material's page of the same application, and another application's page: not found.
   auto r = s.call("GET", "/api/v1/pages/" + other_material_page + "/image", "", with_code);
   EXPECT_EQ(r.status, 404);
@@ -212,4 +214,14 @@ TEST(UploadCodes, SubmissionKillsEveryCodeOfTheApplication) {
   EXPECT_EQ(late.status, 409) << late.body;
   EXPECT_EQ(late.error_code(), "application_not_draft");
   EXPECT_EQ(page_count(s.conninfo(), d.id), 4);
+}
+
+TEST(UploadCodes, ANulInAFormFieldIs400AndChangesNothing) {
+  running_server s;
+  auto d = unit_a_draft(s);
+  std::string body = R"({"form":{"contact_name":"王\u0000芳","contact_mobile":"13812340003"}})";
+  auto r = s.call_as(d.session, "PATCH", "/api/v1/applications/" + d.id, body);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.error_code(), "nul_character");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT form::text FROM applications WHERE id = " + d.id), "{}");
 }

@@ -253,3 +253,19 @@ TEST(GrantRecheck, GrantRevokedBetweenConfirmAndRedeemGivesNoSession) {
   // Nor can it be retried into a session later.
   EXPECT_NE(redeem(s.port(), x.t.id, x.t.poll_secret).status, 201);
 }
+
+TEST(TicketStates, OnlyAnAppSessionMayScanOrConfirm) {
+  running_server s(test_config(), true);
+  auto t = create(s.port());
+  auto web = http_call(s.port(), "POST", "/api/v1/sessions",
+                       R"({"account":")" + std::string(demo::person_only) + R"(","password":"Demo@2026","channel":"web"})");
+  ASSERT_EQ(web.status, 201) << web.body;
+  std::string token(web.json().as_object().at("token").as_string());
+  auto r = scan(s.port(), token, "scan_token", t.scan_token);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(r.error_code(), "app_channel_required");
+  EXPECT_EQ(state_of(s.port(), t), "pending");
+  EXPECT_EQ(confirm(s.port(), token, t.id, t.match_number).error_code(), "app_channel_required");
+  // The same person's app session scans it.
+  EXPECT_EQ(scan(s.port(), phone_login(s.port(), demo::person_only), "scan_token", t.scan_token).status, 200);
+}

@@ -23,7 +23,7 @@ enum class errc {
   // sessions and rights
   invalid_credentials, too_many_attempts, rate_limited, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
-  only_legal_rep_manages_admin, cannot_change_own_grant,
+  only_legal_rep_manages_admin, cannot_change_own_grant, app_channel_required,
   // things not found
   unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found,
   material_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
