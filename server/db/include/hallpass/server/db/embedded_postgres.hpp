@@ -2,7 +2,9 @@
 // A private PostgreSQL cluster under a data directory, run with Debian's initdb/pg_ctl.
 // It listens only on a Unix socket inside its own directory (no TCP port to collide with).
 // When the process runs as root, the cluster runs as the unprivileged `postgres` user,
-// since PostgreSQL refuses to run as root.
+// since PostgreSQL refuses to run as root. If that user cannot reach dir (a clone under a
+// mode-700 folder such as /root), the cluster lives in /var/lib/hallpass/clusters/<hash of
+// dir>, owned by postgres, and dir becomes a symbolic link to it, so later runs find it.
 #include <string>
 #include <vector>
 
