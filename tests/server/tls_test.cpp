@@ -29,16 +29,26 @@ client::response https_call(unsigned short port, const std::string& method, cons
                        opts);
 }
 
-}  // namespace
-
-TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
-  auto dir = fs::temp_directory_path() / ("hp-tls-" + std::to_string(::getpid()));
+// A fresh folder holding a self-signed certificate and its key.
+fs::path certificate_dir(const std::string& prefix) {
+  auto dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
   fs::create_directories(dir);
   make_certificate(dir);
+  return dir;
+}
+
+hallpass::server::config tls_config(const fs::path& dir) {
   auto cfg = test_config();
   cfg.net.tls_cert_file = (dir / "cert.pem").string();
   cfg.net.tls_key_file = (dir / "key.pem").string();
-  running_server s(cfg);
+  return cfg;
+}
+
+}  // namespace
+
+TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
+  auto dir = certificate_dir("hp-tls-");
+  running_server s(tls_config(dir));
 
   auto health = https_call(s.port(), "GET", "/healthz");
   EXPECT_EQ(health.status, 200);
@@ -60,13 +70,8 @@ TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
 }
 
 TEST(Tls, PhoneSignsInOverHttpsWithTheCaFileAndRefusesAnUnknownCertificate) {
-  auto dir = fs::temp_directory_path() / ("hp-tls-phone-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  make_certificate(dir);
-  auto cfg = test_config();
-  cfg.net.tls_cert_file = (dir / "cert.pem").string();
-  cfg.net.tls_key_file = (dir / "key.pem").string();
-  running_server s(cfg);
+  auto dir = certificate_dir("hp-tls-phone-");
+  running_server s(tls_config(dir));
   auto state = dir / "phone.json";
   auto quoted = [](const std::string& path) { return "'" + path + "'"; };  // the clone's path may hold a space
   auto phone = [&](const std::string& options) {
