@@ -55,14 +55,32 @@ TEST(PasswordLogin, WrongPasswordUnknownAccountAndUnknownUnitAreTheSameError) {
   }
 }
 
-TEST(PasswordLogin, ExpiredGrantAndNoRoleAreRefusedAfterThePassword) {
+TEST(PasswordLogin, AUnitWithoutRoleOrValidGrantLooksLikeAWrongPassword) {
   running_server s;
-  auto r = s.call("POST", "/api/v1/sessions", login_body(demo::unit_a, demo::agent_expired, "Demo@2026"));
-  EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(r.error_code(), "grant_not_valid_now");
-  r = s.call("POST", "/api/v1/sessions", login_body(demo::unit_a, demo::person_only, "Demo@2026"));
-  EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(r.error_code(), "no_role_in_unit");
+  auto wrong_password = s.call("POST", "/api/v1/sessions", login_body(demo::unit_a, demo::person_only, "Wrong@2026"));
+  EXPECT_EQ(wrong_password.status, 401);
+  EXPECT_EQ(wrong_password.error_code(), "invalid_credentials");
+  // The right password, for a unit where the person has no role or an expired grant: the same answer.
+  for (auto* account : {demo::person_only, demo::agent_expired}) {
+    auto r = s.call("POST", "/api/v1/sessions", login_body(demo::unit_a, account, "Demo@2026"));
+    EXPECT_EQ(r.status, 401) << account;
+    EXPECT_EQ(r.body, wrong_password.body) << account;
+  }
+}
+
+TEST(PasswordLogin, ALockedAccountIsLockedWhateverUnitTheRequestNames) {
+  auto cfg = test_config();
+  cfg.login_failures_per_account = 3;
+  running_server s(cfg);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(s.call("POST", "/api/v1/sessions", login_body(std::nullopt, demo::person_only, "Wrong@2026")).status, 401);
+  // The right password, with unit strings that normalise alike or name another unit: still 429.
+  for (std::optional<std::string> unit : {std::optional<std::string>(std::string("  ") + demo::unit_a + "  "),
+                                          std::optional<std::string>(demo::unit_b), std::optional<std::string>("x")}) {
+    auto r = s.call("POST", "/api/v1/sessions", login_body(unit, demo::person_only, "Demo@2026"));
+    EXPECT_EQ(r.status, 429) << *unit;
+    EXPECT_EQ(r.error_code(), "too_many_attempts") << *unit;
+  }
 }
 
 TEST(PasswordLogin, AccountIsLockedAfterRepeatedFailuresEvenWithTheRightPassword) {

@@ -44,6 +44,7 @@ constexpr entry table[] = {
     {errc::form_incomplete, 422, "form_incomplete", "请先完成信息填写", "Fill in the application form first"},
     {errc::materials_missing, 422, "materials_missing", "还有必需的材料没有上传", "Required materials are missing"},
     {errc::invalid_credentials, 401, "invalid_credentials", "账号或密码错误", "Wrong account or password"},
+    {errc::invalid_unit_login, 401, "invalid_credentials", "单位、账号或密码错误，或您在该单位没有有效的授权", "Wrong unit, account or password, or no valid authorisation for this unit"},
     {errc::too_many_attempts, 429, "too_many_attempts", "登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
     {errc::rate_limited, 429, "rate_limited", "操作过于频繁，请稍后再试", "Too many requests; try again later"},
     {errc::unauthenticated, 401, "unauthenticated", "请先登录", "Please sign in"},

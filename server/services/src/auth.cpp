@@ -111,7 +111,9 @@ result<issued_session> sessions::login_with_password(const password_login& in) {
   }
   if (int wait = limits_.hit("login-ip:" + in.ip, settings_.login_attempts_per_ip, 60)) return error(errc::rate_limited, wait);
 
-  std::string account_key = id::sha256_hex(login_hash(in.account) + "|" + in.unit.value_or(""));
+  // Failures count per account, whatever unit a request names, so a unit string never opens a
+  // second budget of guesses.
+  std::string account_key = id::sha256_hex(login_hash(in.account));
   const int window = 15 * 60;
   if (int wait = limits_.blocked_for("login-fail:" + account_key, settings_.login_failures_per_account, window))
     return too_many_attempts(wait);
@@ -128,14 +130,24 @@ result<issued_session> sessions::login_with_password(const password_login& in) {
   // The hash runs on this worker thread without holding a database connection.
   bool ok = id::verify_password(in.password, person && person->password_hash ? *person->password_hash : dummy_hash());
   ok = ok && person && person->password_hash && (!in.unit || unit);
+  // With a unit, a right password without a usable role there must look like a wrong one:
+  // otherwise the answer would tell a guesser that the password was right.
+  std::string reason = "invalid_credentials";
+  if (ok && unit) {
+    auto roles = accounts_.units_of(person->id);
+    auto it = std::find_if(roles.begin(), roles.end(), [&](auto& r) { return r.unit.id == unit->id; });
+    if (it == roles.end()) reason = "no_role_in_unit";
+    else if (!it->valid_now) reason = "grant_not_valid_now";
+    ok = reason == "invalid_credentials";
+  }
   if (!ok) {
     limits_.hit("login-fail:" + account_key, settings_.login_failures_per_account, window);
     db::in_transaction(db_, [&](db::transaction& tx) {
       db::audit(tx, {"login_failed", person ? std::optional(person->id) : std::nullopt,
                      unit ? std::optional(unit->id) : std::nullopt, std::nullopt, std::nullopt, in.ip,
-                     "{\"reason\":\"invalid_credentials\"}"});
+                     boost::json::serialize(boost::json::object{{"reason", reason}})});
     });
-    return invalid_credentials();
+    return in.unit ? errc::invalid_unit_login : invalid_credentials();
   }
   limits_.reset("login-fail:" + account_key);
   return open_session(person->id, unit ? std::optional(unit->id) : std::nullopt, in.channel, in.ip);
