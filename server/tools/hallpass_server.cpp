@@ -1,6 +1,7 @@
 // hallpass-server: the HallPass HTTP server.
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "hallpass/server/api/router.hpp"
 #include "hallpass/server/app/bootstrap.hpp"
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&signals, &sig);
     log_line("info", "stopping", {{"signal", std::to_string(sig)}});
+    parts->api.shutting_down = true;  // /readyz says 503 from now on; requests are still served
+    if (cfg.shutdown_delay > 0) std::this_thread::sleep_for(std::chrono::seconds(cfg.shutdown_delay));
     server.stop();
     parts.reset();
     if (database.embedded) database.embedded->stop();

@@ -7,6 +7,9 @@ namespace hallpass::server::api {
 response healthz(context&, request&) { return json_response({{"status", "ok"}}); }
 
 response readyz(context& ctx, request&) {
+  if (ctx.shutting_down) {
+    return error_json({503, "shutting_down", "服务正在停止", "The server is shutting down", 5});
+  }
   try {
     db::ping(ctx.db);
     return json_response({{"status", "ready"}});

@@ -78,6 +78,7 @@ const std::vector<option>& options() {
       int_opt("read-timeout", "seconds a request may take to arrive (default 15)", [](config& c, int v) { c.net.read_timeout = std::chrono::seconds(v); }),
       int_opt("idle-timeout", "seconds an idle keep-alive connection is kept (default 75)", [](config& c, int v) { c.net.idle_timeout = std::chrono::seconds(v); }),
       int_opt("shutdown-grace", "seconds in-flight requests get on shutdown (default 10)", [](config& c, int v) { c.net.shutdown_grace = std::chrono::seconds(v); }),
+      int_opt("shutdown-delay", "seconds /readyz answers 503 while still serving, before a stop (default 0)", [](config& c, int v) { c.shutdown_delay = v; }),
       int_opt("session-idle-minutes", "session idle expiry (default 30)", [](config& c, int v) { c.session_idle_minutes = v; }),
       int_opt("session-absolute-hours", "session absolute expiry (default 12)", [](config& c, int v) { c.session_absolute_hours = v; }),
       int_opt("login-failures-per-account", "wrong passwords per account in 15 minutes before 429 (default 5)", [](config& c, int v) { c.login_failures_per_account = v; }),

@@ -1,6 +1,7 @@
 #pragma once
 // What the HTTP handlers are given: the services they call, the metrics they keep, and the few
 // settings that shape responses. Built in main; the services are owned there, not here.
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -34,6 +35,8 @@ struct context {
   metrics stats{};
   std::function<connection_counts()> connections = [] { return connection_counts{}; };
   std::function<std::size_t()> imaging_load = [] { return std::size_t{0}; };
+  // Set when shutdown starts: /readyz answers 503 so that balancers stop sending new work.
+  std::atomic<bool> shutting_down{false};
 };
 
 }  // namespace hallpass::server::api
