@@ -1,7 +1,6 @@
 #include "hallpass/server/db/embedded_postgres.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "hallpass/server/db/database.hpp"
+#include "hallpass/server/identity/tokens.hpp"
 
 extern char** environ;
 
@@ -79,21 +79,6 @@ bool user_can_reach(const std::string& user, const std::string& path) {
   return true;
 }
 
-std::string sha256_hex(const std::string& text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
-
 // Where clusters go when the `postgres` user cannot reach the data directory (root's clone
 // under a mode-700 folder such as /root): one folder per data directory, named by a hash of
 // its absolute path, with the data directory's `postgres` entry a symbolic link to it.
@@ -138,7 +123,7 @@ std::string cluster_dir_for(const std::string& dir, const std::string& user) {
     throw std::runtime_error("the postgres user cannot reach " + dir + " (a parent folder is not searchable), nor " +
                              relocated_root);
   }
-  fs::path target = fs::path(relocated_root) / sha256_hex(dir).substr(0, 16);
+  fs::path target = fs::path(relocated_root) / identity::sha256_hex(dir).substr(0, 16);
   fs::create_directories(target);
   fs::permissions(target, fs::perms::owner_all, fs::perm_options::replace);
   chown_to(target.string(), user);

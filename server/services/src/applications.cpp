@@ -303,19 +303,17 @@ status applications::start_upload(const upload_target& target, std::string bytes
   // The photo on a CPU thread; then the page committed off it, so a slot never waits on the database.
   auto job = [this, target, bytes = std::move(bytes), key = std::move(key), request_hash,
               done]() mutable -> imaging_executor::continuation {
-    auto processed = std::make_shared<imaging::page_result>();
-    bool failed = false;
+    std::shared_ptr<const imaging::page_result> processed;  // null: the pipeline failed
     try {
-      *processed = imaging::process(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
-                                    imaging::options{});
+      processed = std::make_shared<const imaging::page_result>(imaging::process(
+          std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), imaging::options{}));
     } catch (const std::exception&) {
-      failed = true;
     }
     bytes = {};  // the photo is not needed any more
-    return [this, target, key, request_hash, done, processed, failed] {
+    return [this, target, key, request_hash, done, processed] {
       std::optional<result<upload_outcome>> out;
       try {
-        if (failed) out.emplace(errc::internal);
+        if (!processed) out.emplace(errc::internal);
         else out.emplace(finish_upload(target, *processed, key, request_hash));
       } catch (const db::db_error& e) {
         out.emplace(e.kind() == db::error_kind::unavailable ? error(errc::database_unavailable, 5)

@@ -43,7 +43,6 @@ std::string hex_of(const std::string& s) {
 
 TEST(UploadCodes, TokenIsLongRandomAndOnlyItsHashIsStored) {
   running_server s;
-  use_loopback_public_url(s);
   auto d = unit_a_draft(s);
   auto a = create_code(s, d.session, d.id, "dispatch_rules");
   auto b = create_code(s, d.session, d.id, "dispatch_rules");

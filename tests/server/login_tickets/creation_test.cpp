@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 TEST(TicketCreation, SecretsAreDistinctRandomValuesOfAtLeast128Bits) {
   running_server s;
-  auto base = use_loopback_public_url(s);
+  auto base = s.app().cfg.public_url;
   auto a = create(s.port());
   auto b = create(s.port());
   ASSERT_FALSE(a.id.empty());

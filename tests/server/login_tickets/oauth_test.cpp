@@ -55,7 +55,7 @@ std::string ticket_of(running_server& s, const std::string& user_code) {
 
 TEST(DeviceGrant, MetadataNamesTheEndpoints) {
   running_server s;
-  auto base = use_loopback_public_url(s);
+  auto base = s.app().cfg.public_url;
   auto r = http_call(s.port(), "GET", "/.well-known/oauth-authorization-server");
   ASSERT_EQ(r.status, 200) << r.body;
   auto o = r.json().as_object();
@@ -72,7 +72,7 @@ TEST(DeviceGrant, MetadataNamesTheEndpoints) {
 
 TEST(DeviceGrant, AuthorizationResponseHasEveryField) {
   running_server s;
-  auto base = use_loopback_public_url(s);
+  auto base = s.app().cfg.public_url;
   auto d = authorize(s.port());
   EXPECT_GE(base64url_bytes(d.device_code), 16) << d.device_code;
   EXPECT_TRUE(std::regex_match(d.user_code, std::regex("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$"))) << d.user_code;

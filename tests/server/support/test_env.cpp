@@ -202,6 +202,5 @@ std::string running_server::login(const std::optional<std::string>& unit, const 
   return std::string(v.as_object().at("token").as_string());
 }
 
-std::string use_loopback_public_url(running_server& s) { return s.app().cfg.public_url; }
 
 }  // namespace hallpass::test

@@ -90,9 +90,6 @@ class running_server {
   std::unique_ptr<parts> parts_;
 };
 
-// The server's public URL (issuer, QR URLs): its real loopback port.
-std::string use_loopback_public_url(running_server& s);
-
 // Demo data identities (see services/demo.cpp).
 namespace demo {
 inline constexpr const char* unit_a = "91320412MA1XK7P22M";
