@@ -132,12 +132,13 @@ response update_application(context& ctx, request& req) {
 response application_events(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
   auto id = path_id(req, "application_id");
+  auto slot = take_stream_slot(ctx, "session:" + std::to_string(who.session_id));
   auto later = std::make_shared<response_later>();
   auto* hub = &ctx.applications.events();
   auto sub = hub->subscribe(id, [later](const std::string& event) {
     later->push("event: changed\ndata: " + json::serialize(json::object{{"event", event}}) + "\n\n");
   });
-  later->on_done([hub, sub] { hub->unsubscribe(sub); });
+  later->on_done([hub, sub, slot] { hub->unsubscribe(sub); });
   auto view = ctx.applications.get_application(who, id);  // after subscribing: nothing falls in between
   if (!view) {
     later->detach();
@@ -187,6 +188,8 @@ response revoke_upload_code(context& ctx, request& req) {
   r.status = 204;
   return r;
 }
+
+void admit_portal_upload(context& ctx, request& req) { require_caller(ctx, req); }
 
 response upload_page_from_portal(context& ctx, request& req) {
   auto who = require_caller(ctx, req);

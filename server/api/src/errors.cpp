@@ -18,6 +18,13 @@ api_error method_not_allowed() { return {405, "method_not_allowed", "该接口�
 api_error payload_too_large() {
   return {413, "payload_too_large", "请求内容过大", "The request body is too large"};
 }
+api_error request_timeout() {
+  return {408, "request_timeout", "网络太慢，请求未能按时传完，请在网络较好的地方重试",
+          "The request did not arrive in time; try again on a better connection"};
+}
+api_error server_busy() {
+  return {503, "server_busy", "服务器繁忙，请稍后重试", "The server is busy; try again shortly", 5};
+}
 api_error rate_limited(int retry_after) {
   return {429, "rate_limited", "操作过于频繁，请稍后再试", "Too many requests; try again later", retry_after};
 }

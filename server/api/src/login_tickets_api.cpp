@@ -120,6 +120,7 @@ response login_ticket_events(context& ctx, request& req) {
   auto secret = poll_secret_of(req);
   ctx.tickets.ticket_for_portal(id, secret).or_throw();  // before counting, as for polls
   ctx.tickets.count_poll(id).or_throw();
+  auto slot = take_stream_slot(ctx, "ticket:" + std::to_string(id));
   auto later = std::make_shared<response_later>();
   auto gate = std::make_shared<forward_only>();
   auto* events = &ctx.tickets.events();
@@ -128,7 +129,7 @@ response login_ticket_events(context& ctx, request& req) {
     later->push(sse_event(state));
     if (is_final(state)) later->end();
   });
-  later->on_done([events, sub] { events->unsubscribe(sub); });
+  later->on_done([events, sub, slot] { events->unsubscribe(sub); });
   auto now = ctx.tickets.ticket_for_portal(id, secret);
   if (!now) {
     later->detach();

@@ -76,29 +76,46 @@ const route* router::match(std::string_view method, std::string_view path, reque
 
 request_plan router::plan(std::string_view method, std::string_view path) const {
   bool known = false;
-  if (auto* r = match(method, path, nullptr, &known)) return {r->body_limit, std::string(r->pattern)};
+  if (auto* r = match(method, path, nullptr, &known)) return {r->body_limit, std::string(r->pattern), r->admit != nullptr};
   return {0, known ? "method_not_allowed" : "not_found"};
 }
 
-response router::handle(request& req, const request_plan&) {
-  bool known = false;
-  const route* r = match(req.method, req.path, &req, &known);
-  if (!r) return error_json(known ? errors::method_not_allowed() : errors::route_not_found());
+template <class F>
+response router::guarded(const request& req, const route& r, F&& f) {
   try {
-    return r->handler(ctx_, req);
+    return f();
   } catch (const api_exception& e) {
     return error_json(e.error);
   } catch (const services::failure& f) {
     return error_json(f.err);
   } catch (const db::db_error& e) {
     if (e.kind() == db::error_kind::unavailable) return error_json(errors::database_unavailable());
-    log_line("error", "database_error", {{"request_id", json_str(req.request_id)}, {"route", json_str(r->pattern)},
+    log_line("error", "database_error", {{"request_id", json_str(req.request_id)}, {"route", json_str(r.pattern)},
                                          {"sqlstate", json_str(e.sqlstate())}, {"message", json_str(e.what())}});
   } catch (const std::exception& e) {
-    log_line("error", "unhandled", {{"request_id", json_str(req.request_id)}, {"route", json_str(r->pattern)},
+    log_line("error", "unhandled", {{"request_id", json_str(req.request_id)}, {"route", json_str(r.pattern)},
                                     {"message", json_str(e.what())}});
   }
   return error_json(errors::internal());
+}
+
+std::optional<response> router::admit(request& req, const request_plan&) {
+  const route* r = match(req.method, req.path, &req, nullptr);
+  if (!r || !r->admit) return std::nullopt;
+  std::optional<response> refused;
+  auto answer = guarded(req, *r, [&] {
+    r->admit(ctx_, req);
+    return response{};
+  });
+  if (answer.status >= 400) refused = std::move(answer);
+  return refused;
+}
+
+response router::handle(request& req, const request_plan&) {
+  bool known = false;
+  const route* r = match(req.method, req.path, &req, &known);
+  if (!r) return error_json(known ? errors::method_not_allowed() : errors::route_not_found());
+  return guarded(req, *r, [&] { return r->handler(ctx_, req); });
 }
 
 void router::observe(const request& req, const request_plan& plan, int status, double seconds) {
@@ -114,6 +131,8 @@ void router::observe(const request& req, const request_plan& plan, int status, d
 
 response router::error_response(int status, std::string_view code) {
   if (status == 413) return error_json(errors::payload_too_large());
+  if (status == 408) return error_json(errors::request_timeout());
+  if (status == 503) return error_json(errors::server_busy());
   if (status == 501)
     return error_json({501, std::string(code), "服务器不支持该请求方法", "The server does not implement this method"});
   if (status == 431)

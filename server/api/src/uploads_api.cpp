@@ -86,6 +86,10 @@ response describe_upload_code(context& ctx, request& req) {
                         {"expires_at", v.code.expires_at}});
 }
 
+void admit_code_upload(context& ctx, request& req) {
+  ctx.applications.describe_upload_code(upload_token(req)).or_throw();
+}
+
 response upload_page_with_code(context& ctx, request& req) {
   auto token = upload_token(req);
   return upload_later(ctx, [&](services::upload_done done) {

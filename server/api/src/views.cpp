@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "hallpass/server/api/api_error.hpp"
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/api/json_io.hpp"
 #include "hallpass/server/api/request_auth.hpp"
@@ -63,6 +64,14 @@ response session_response(const request& req, const services::issued_session& s,
                             (req.secure ? "; Secure" : ""));
   }
   return r;
+}
+
+std::shared_ptr<void> take_stream_slot(context& ctx, const std::string& key) {
+  auto slot = ctx.streams.take(key, ctx.settings.streams_per_key);
+  if (!slot)
+    throw api_exception{{429, "too_many_streams", "打开的实时页面过多，请关闭多余的页面后重试",
+                         "Too many live pages are open; close some and try again", 5}};
+  return slot;
 }
 
 response event_stream_response(std::shared_ptr<response_later> later) {

@@ -1,5 +1,6 @@
 #include "hallpass/server/app/bootstrap.hpp"
 
+#include <malloc.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
@@ -79,6 +80,7 @@ api::api_settings api_settings_of(const config& cfg) {
   s.json_body_limit = cfg.json_body_limit;
   s.upload_body_limit = cfg.upload_body_limit;
   s.log_requests = cfg.log_requests;
+  s.streams_per_key = cfg.streams_per_session;
   return s;
 }
 
@@ -98,6 +100,21 @@ struct assembly::sweeper {
   bool stop = false;
   std::thread thread;
 };
+
+namespace {
+
+// Request bodies and images are megabytes each. glibc's default moves its mmap threshold up after
+// such a buffer is freed, so later ones come from the heap and stay there after a burst. A fixed
+// threshold sends every large buffer to mmap and back to the system when freed.
+void return_large_buffers_to_system() {
+  static const bool done = [] {
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
 
 assembly::assembly(const config& c, const std::string& conninfo, const services::clock* clk)
     : cfg(c),
@@ -123,6 +140,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       applications(db, personal_data, imaging, clock, application_events,
                    {c.public_url, c.upload_code_minutes, c.upload_code_max_pages}),
       api{accounts, sessions, tickets, applications, db, api_settings_of(c)} {
+  return_large_buffers_to_system();
   api.imaging_load = [this] { return imaging.load(); };
   applications.install_catalogue(
       services::load_catalogue(cfg.catalogue_file.empty() ? HALLPASS_SOURCE_CATALOGUE : cfg.catalogue_file));

@@ -1,5 +1,6 @@
 #include "hallpass/server/net/http_server.hpp"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <limits>
@@ -7,11 +8,14 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -72,6 +76,63 @@ http::response<http::string_body> to_beast(response&& r, unsigned version, bool 
   return res;
 }
 
+// A read deadline of our own. Beast's stream timeout closes the socket, but a client that is too
+// slow should get a 408 rather than a dropped connection: when the deadline passes, the pending
+// read is cancelled and expired() says so. The timer completes on the connection's strand, like
+// the read, so it never cancels anything after the destructor has run.
+class read_deadline {
+ public:
+  read_deadline(const asio::any_io_executor& ex, tcp::socket& raw, std::chrono::steady_clock::time_point at)
+      : state_(std::make_shared<state>(ex)) {
+    state_->timer.expires_at(at);
+    state_->timer.async_wait([st = state_, &raw](boost::system::error_code ec) {
+      if (ec || !st->armed) return;
+      st->expired = true;
+      boost::system::error_code ignored;
+      raw.cancel(ignored);
+    });
+  }
+  ~read_deadline() {
+    state_->armed = false;
+    state_->timer.cancel();
+  }
+  read_deadline(const read_deadline&) = delete;
+  read_deadline& operator=(const read_deadline&) = delete;
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct state {
+    explicit state(const asio::any_io_executor& ex) : timer(ex) {}
+    asio::steady_timer timer;
+    bool armed = true;
+    bool expired = false;
+  };
+  std::shared_ptr<state> state_;
+};
+
+// The bytes one request body may occupy, held against the server-wide budget until the request
+// is answered.
+class body_reservation {
+ public:
+  explicit body_reservation(std::atomic<long>& total) : total_(total) {}
+  ~body_reservation() { total_ -= taken_; }
+  body_reservation(const body_reservation&) = delete;
+  body_reservation& operator=(const body_reservation&) = delete;
+  bool take(std::size_t bytes, std::size_t limit) {
+    const long want = static_cast<long>(bytes);
+    long now = total_.load();
+    do {
+      if (now + want > static_cast<long>(limit)) return false;
+    } while (!total_.compare_exchange_weak(now, now + want));
+    taken_ = want;
+    return true;
+  }
+
+ private:
+  std::atomic<long>& total_;
+  long taken_ = 0;
+};
+
 }  // namespace
 
 struct http_server::impl {
@@ -84,7 +145,10 @@ struct http_server::impl {
   std::optional<ssl::context> tls;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
-  std::atomic<long> open{0}, total{0}, refused{0};
+  std::atomic<long> open{0}, total{0}, refused{0}, accept_failures{0};
+  std::atomic<long> body_bytes{0};  // reserved by bodies in flight (body_memory_limit)
+  std::mutex per_ip_mutex;
+  std::unordered_map<std::string, int> per_ip;  // open connections by client address
   unsigned short bound_port = 0;
 
   // Sockets of connections waiting for their next request; closed on shutdown.
@@ -101,9 +165,14 @@ struct http_server::impl {
       : opts(std::move(o)), handler(h), workers(static_cast<std::size_t>(std::max(1, opts.worker_threads))) {}
 
   asio::awaitable<void> accept_loop();
+  bool take_ip_slot(const std::string& ip);
+  void give_ip_slot(const std::string& ip);
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, tcp::socket& raw, std::string remote_ip, bool secure);
-  asio::awaitable<void> session(tcp::socket socket);
+  asio::awaitable<void> serve(Stream& stream, tcp::socket& raw, const std::string& remote_ip, bool secure);
+  asio::awaitable<void> session(tcp::socket socket, std::string remote_ip);
+  template <class Stream>
+  asio::awaitable<void> refuse_unread_body(Stream& stream, tcp::socket& raw, request& req, const request_plan& plan,
+                                           response r, unsigned version);
 
   asio::awaitable<response> wait_for_answer(response fallback);
   template <class Stream>
@@ -116,25 +185,51 @@ struct http_server::impl {
     auto r = handler.error_response(status, code);
     r.close = true;
     auto res = to_beast(std::move(r), version, false, make_request_id());
+    beast::get_lowest_layer(stream).expires_after(opts.write_timeout);
     co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
   }
 };
 
 asio::awaitable<void> http_server::impl::accept_loop() {
+  asio::steady_timer pause(ioc);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
-      continue;  // e.g. EMFILE: keep serving the others
-    }
-    if (open.load() >= opts.max_connections) {
-      ++refused;
-      boost::system::error_code ignored;
-      socket.close(ignored);
+      // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS): the connection stays in the
+      // backlog and accept would fail again at once. Pause instead of spinning.
+      ++accept_failures;
+      pause.expires_after(std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    asio::co_spawn(ioc, session(std::move(socket)), asio::detached);
+    boost::system::error_code aec;
+    auto ep = socket.remote_endpoint(aec);
+    std::string ip = aec ? std::string("unknown") : ep.address().to_string();
+    if (open.load() >= opts.max_connections || !take_ip_slot(ip)) {
+      ++refused;
+      socket.close(aec);
+      continue;
+    }
+    asio::co_spawn(asio::make_strand(ioc), session(std::move(socket), std::move(ip)), asio::detached);
   }
+}
+
+bool http_server::impl::take_ip_slot(const std::string& ip) {
+  std::lock_guard lock(per_ip_mutex);
+  auto& n = per_ip[ip];
+  if (n >= opts.max_connections_per_ip) {
+    if (n == 0) per_ip.erase(ip);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void http_server::impl::give_ip_slot(const std::string& ip) {
+  std::lock_guard lock(per_ip_mutex);
+  auto it = per_ip.find(ip);
+  if (it != per_ip.end() && --it->second <= 0) per_ip.erase(it);
 }
 
 std::shared_ptr<asio::steady_timer> http_server::impl::attach_waiter(response_later& later) {
@@ -182,14 +277,23 @@ asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response he
   for (auto& f : head.headers) h.insert(f.name, f.value);
   h.keep_alive(false);  // the body runs until the connection closes
   http::response_serializer<http::empty_body> sr{h};
+  // Every write has a deadline: a client that stops reading is dropped instead of holding the
+  // stream and its queued events for good.
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  auto write = [&](const std::string& bytes) {
+    tcp_layer.expires_after(opts.write_timeout);
+    return asio::async_write(stream, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
+  };
+  tcp_layer.expires_after(opts.write_timeout);
   auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
   const auto heartbeat = std::chrono::seconds(15);
   while (!ec && !stopping) {
     bool ended = false;
     for (auto& chunk : later->take_chunks(ended)) {
-      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+      std::tie(ec, n) = co_await write(chunk);
       if (ec) break;
     }
+    tcp_layer.expires_never();
     if (ended || ec) break;
     // A wake-up that came while chunks were being written found no wait to cancel: look again.
     if (later->pending()) continue;
@@ -197,24 +301,24 @@ asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response he
     auto [wec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     if (!wec) {  // quiet for a while: a comment line keeps proxies open and finds dead clients
       static const std::string ping = ":\n\n";
-      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(ping), asio::as_tuple(asio::use_awaitable));
+      std::tie(ec, n) = co_await write(ping);
+      tcp_layer.expires_never();
     }
   }
   release_waiter(timer, *later);
 }
 
-asio::awaitable<void> http_server::impl::session(tcp::socket socket) {
+asio::awaitable<void> http_server::impl::session(tcp::socket socket, std::string remote_ip) {
   ++open;
   ++total;
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
-  auto ep = socket.remote_endpoint(ec);
-  std::string remote_ip = ec ? std::string("unknown") : ep.address().to_string();
   try {
     if (tls) {
       beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls);
       beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
       co_await stream.async_handshake(ssl::stream_base::server, asio::use_awaitable);
+      beast::get_lowest_layer(stream).expires_never();
       co_await serve(stream, beast::get_lowest_layer(stream).socket(), remote_ip, true);
       beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
       co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
@@ -226,12 +330,38 @@ asio::awaitable<void> http_server::impl::session(tcp::socket socket) {
   } catch (const std::exception&) {
     // Timeouts, resets, TLS failures: the connection simply ends.
   }
+  give_ip_slot(remote_ip);
   --open;
 }
 
 template <class Stream>
-asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw, std::string remote_ip,
+asio::awaitable<void> http_server::impl::refuse_unread_body(Stream& stream, tcp::socket& raw, request& req,
+                                                            const request_plan& plan, response r, unsigned version) {
+  handler.observe(req, plan, r.status, 0);
+  r.close = true;
+  auto res = to_beast(std::move(r), version, false, req.request_id);
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  tcp_layer.expires_after(opts.write_timeout);
+  auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  // The client may still be sending the body. Closing with its bytes unread would reset the
+  // connection, which can destroy the answer before the client reads it: drop what arrives for a
+  // moment, a buffer at a time.
+  boost::system::error_code ignored;
+  raw.shutdown(tcp::socket::shutdown_send, ignored);
+  tcp_layer.expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> sink;
+  for (;;) {
+    auto [rec, rn] = co_await tcp_layer.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+    if (rec) break;
+  }
+}
+
+template <class Stream>
+asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw, const std::string& remote_ip,
                                                bool secure) {
+  auto ex = co_await asio::this_coro::executor;
+  auto& tcp_layer = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
   bool first = true;
   for (;;) {
@@ -239,22 +369,31 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // the route sets the real limit
-    beast::get_lowest_layer(stream).expires_after(first ? opts.read_timeout : opts.idle_timeout);
 
     std::list<tcp::socket*>::iterator idle_it;
     {
       std::lock_guard lock(idle_mutex);
       idle_it = idle.insert(idle.end(), &raw);
     }
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser,
-                                                      asio::as_tuple(asio::use_awaitable));
+    boost::system::error_code hec;
+    bool late = false;
+    {
+      read_deadline deadline(ex, raw, std::chrono::steady_clock::now() + (first ? opts.read_timeout : opts.idle_timeout));
+      std::size_t n = 0;
+      std::tie(hec, n) = co_await http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      late = deadline.expired();
+    }
     {
       std::lock_guard lock(idle_mutex);
       idle.erase(idle_it);
     }
     first = false;
+    if (late) {  // a request begun and not finished in time gets an answer; an idle connection just ends
+      if (parser.got_some()) co_await send_error(stream, 408, "request_timeout", 11);
+      co_return;
+    }
     if (hec == http::error::end_of_stream || hec == asio::error::eof) co_return;
-    if (hec == beast::error::timeout || hec == asio::error::operation_aborted) co_return;
+    if (hec == asio::error::operation_aborted) co_return;
     if (hec == http::error::header_limit) {
       co_await send_error(stream, 431, "header_too_large", 11);
       co_return;
@@ -268,6 +407,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
 
     auto started = std::chrono::steady_clock::now();
     auto& head = parser.get();
+    const unsigned version = head.version();
     request req;
     req.method = std::string(head.method_string());
     req.target = std::string(head.target());
@@ -277,50 +417,80 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     req.remote_ip = remote_ip;
     req.secure = secure;
     req.request_id = make_request_id();
+    for (auto const& f : head) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.push_back({std::move(name), std::string(f.value())});
+    }
     if (!known_method(head.method())) {  // refused before the body, and no new metric series
       req.method = "OTHER";
+      // Named, not temporaries: GCC 12 may destroy temporaries of a co_await expression twice.
       request_plan refused{0, "method_not_implemented"};
-      handler.observe(req, refused, 501, 0);
-      co_await send_error(stream, 501, "method_not_implemented", head.version());
+      auto answer = handler.error_response(501, "method_not_implemented");
+      co_await refuse_unread_body(stream, raw, req, refused, std::move(answer), version);
       co_return;
     }
     request_plan plan = handler.plan(req.method, req.path);
 
     auto declared = parser.content_length();
-    if (declared && *declared > plan.body_limit) {
-      // Refused before a byte of the body is read.
-      handler.observe(req, plan, 413, 0);
-      co_await send_error(stream, 413, "payload_too_large", head.version());
+    if (declared && *declared > plan.body_limit) {  // refused before a byte of the body is read
+      auto answer = handler.error_response(413, "payload_too_large");
+      co_await refuse_unread_body(stream, raw, req, plan, std::move(answer), version);
       co_return;
     }
-    parser.body_limit(plan.body_limit);
+    body_reservation reservation(body_bytes);
     if (!parser.is_done()) {
-      beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
-      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-      if (bec == http::error::body_limit) {
-        handler.observe(req, plan, 413, 0);
-        co_await send_error(stream, 413, "payload_too_large", head.version());
+      if (plan.admit_first) {  // e.g. an upload: its code or session is checked before its body is read
+        auto early = co_await asio::co_spawn(
+            workers, [this, &req, &plan]() -> asio::awaitable<std::optional<response>> { co_return handler.admit(req, plan); },
+            asio::use_awaitable);
+        if (early) {
+          co_await refuse_unread_body(stream, raw, req, plan, std::move(*early), version);
+          co_return;
+        }
+      }
+      const std::size_t expected = declared ? static_cast<std::size_t>(*declared) : plan.body_limit;
+      if (!reservation.take(expected, opts.body_memory_limit)) {
+        auto answer = handler.error_response(503, "server_busy");
+        co_await refuse_unread_body(stream, raw, req, plan, std::move(answer), version);
         co_return;
       }
-      if (bec == beast::error::timeout) co_return;
+      if (auto expect = req.header_value("expect"); expect && beast::iequals(*expect, "100-continue")) {
+        static const std::string go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+        tcp_layer.expires_after(opts.write_timeout);
+        auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(go_on), asio::as_tuple(asio::use_awaitable));
+        tcp_layer.expires_never();
+        if (cec) co_return;
+      }
+      parser.body_limit(plan.body_limit);
+      // A slow phone gets time in proportion to what it sends, then a clear 408.
+      auto allowed = opts.read_timeout + std::chrono::seconds(expected / std::max<std::size_t>(1, opts.min_body_rate));
+      boost::system::error_code bec;
+      {
+        read_deadline deadline(ex, raw, std::chrono::steady_clock::now() + allowed);
+        std::size_t n = 0;
+        std::tie(bec, n) = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        late = deadline.expired();
+      }
+      if (late) {
+        handler.observe(req, plan, 408, 0);
+        co_await send_error(stream, 408, "request_timeout", version);
+        co_return;
+      }
+      if (bec == http::error::body_limit) {
+        auto answer = handler.error_response(413, "payload_too_large");
+        co_await refuse_unread_body(stream, raw, req, plan, std::move(answer), version);
+        co_return;
+      }
       if (bec) {
         if (bec.category() == beast::http::make_error_code(http::error::bad_version).category()) {
-          co_await send_error(stream, 400, "malformed_http", head.version());
+          co_await send_error(stream, 400, "malformed_http", version);
         }
         co_return;
       }
     }
-    beast::get_lowest_layer(stream).expires_never();
-
-    auto msg = parser.release();
-    for (auto const& f : msg) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.push_back({std::move(name), std::string(f.value())});
-    }
-    req.body = std::move(msg.body());
-    bool keep_alive = msg.keep_alive();
-    unsigned version = msg.version();
+    req.body = std::move(parser.get().body());
+    bool keep_alive = parser.get().keep_alive();
 
     response res = co_await asio::co_spawn(
         workers, [this, &req, &plan]() -> asio::awaitable<response> { co_return handler.handle(req, plan); },
@@ -337,8 +507,9 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     bool close = res.close || !keep_alive || stopping;
     auto out = to_beast(std::move(res), version, !close, req.request_id, req.method == "HEAD");
     if (secure) out.set(http::field::strict_transport_security, "max-age=31536000");
-    beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
+    tcp_layer.expires_after(opts.write_timeout);
     auto [wec, wn] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    tcp_layer.expires_never();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     handler.observe(req, plan, status, seconds);
     if (wec || close) co_return;
@@ -352,8 +523,36 @@ http_server::~http_server() {
   if (!impl_->threads.empty()) stop();
 }
 
+namespace {
+
+// Each connection takes a descriptor; so do the database pool, files and the listener. Raises the
+// soft limit to what max_connections needs, or says plainly what to change. max_connections 0
+// means as many as the hard limit allows, up to 20000. Returns the connection limit in force.
+int ensure_descriptors(int max_connections) {
+  const rlim_t spare = 256;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return max_connections > 0 ? max_connections : 1024;
+  if (max_connections == 0) {
+    const rlim_t fit = lim.rlim_max == RLIM_INFINITY ? 20000 : lim.rlim_max > spare ? lim.rlim_max - spare : 1;
+    max_connections = static_cast<int>(std::min<rlim_t>(20000, fit));
+  }
+  const rlim_t need = static_cast<rlim_t>(max_connections) + spare;
+  if (lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= need) return max_connections;
+  rlimit want = lim;
+  want.rlim_cur = need;
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < need) want.rlim_max = need;  // allowed with CAP_SYS_RESOURCE
+  if (setrlimit(RLIMIT_NOFILE, &want) == 0) return max_connections;
+  throw std::runtime_error("max-connections " + std::to_string(max_connections) + " needs " + std::to_string(need) +
+                           " open files, but the limit is " + std::to_string(lim.rlim_cur) + " (hard " +
+                           std::to_string(lim.rlim_max) +
+                           "); lower --max-connections or raise the limit (ulimit -n, LimitNOFILE=)");
+}
+
+}  // namespace
+
 void http_server::start() {
   auto& s = *impl_;
+  s.opts.max_connections = ensure_descriptors(s.opts.max_connections);
   if (!s.opts.tls_cert_file.empty() && !s.opts.tls_key_file.empty()) {
     s.tls.emplace(ssl::context::tls_server);
     s.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -421,7 +620,8 @@ void http_server::wait() {
 unsigned short http_server::port() const { return impl_->bound_port; }
 
 connection_counts http_server::connections() const {
-  return {impl_->open.load(), impl_->total.load(), impl_->refused.load()};
+  return {impl_->open.load(), impl_->total.load(), impl_->refused.load(), impl_->accept_failures.load(),
+          impl_->body_bytes.load()};
 }
 
 void http_server::post_work(std::function<void()> job) { asio::post(impl_->workers, std::move(job)); }

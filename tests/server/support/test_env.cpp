@@ -138,6 +138,9 @@ struct forwarding_handler final : server::request_handler {
   server::request_plan plan(std::string_view method, std::string_view path) const override {
     return target->plan(method, path);
   }
+  std::optional<server::response> admit(server::request& req, const server::request_plan& plan) override {
+    return target->admit(req, plan);
+  }
   server::response handle(server::request& req, const server::request_plan& plan) override {
     return target->handle(req, plan);
   }

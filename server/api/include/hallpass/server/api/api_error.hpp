@@ -35,6 +35,8 @@ api_error not_found();
 api_error route_not_found();
 api_error method_not_allowed();
 api_error payload_too_large();
+api_error request_timeout();
+api_error server_busy();
 api_error rate_limited(int retry_after);
 api_error database_unavailable();
 api_error internal();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hallpass/server/api/metrics.hpp"
+#include "hallpass/server/api/stream_slots.hpp"
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/net/http_server.hpp"
 #include "hallpass/server/services/accounts.hpp"
@@ -23,6 +24,7 @@ struct api_settings {
   std::size_t upload_body_limit = 20 * 1024 * 1024;
   std::chrono::seconds upload_wait{120};  // longest a photo may queue and process before 503
   bool log_requests = true;
+  int streams_per_key = 8;  // event streams one session (or one login ticket) may hold open
 };
 
 struct context {
@@ -33,6 +35,7 @@ struct context {
   db::pool& db;  // readiness and pool gauges only; all data goes through the services
   api_settings settings;
   metrics stats{};
+  stream_slots streams{};
   std::function<connection_counts()> connections = [] { return connection_counts{}; };
   std::function<std::size_t()> imaging_load = [] { return std::size_t{0}; };
   // Set when shutdown starts: /readyz answers 503 so that balancers stop sending new work.

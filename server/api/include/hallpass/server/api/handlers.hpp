@@ -52,6 +52,7 @@ response withdraw_application(context&, request&);
 response create_upload_code(context&, request&);
 response revoke_upload_code(context&, request&);
 response upload_page_from_portal(context&, request&);
+void admit_portal_upload(context&, request&);  // the session, before the photo is read
 response reorder_material_pages(context&, request&);
 response delete_material_page(context&, request&);
 response material_pdf(context&, request&);
@@ -59,6 +60,7 @@ response material_pdf(context&, request&);
 // uploads_api.cpp
 response describe_upload_code(context&, request&);
 response upload_page_with_code(context&, request&);
+void admit_code_upload(context&, request&);  // the upload code, before the photo is read
 response page_thumbnail(context&, request&);
 response page_image(context&, request&);
 

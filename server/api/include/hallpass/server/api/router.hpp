@@ -13,12 +13,15 @@
 namespace hallpass::server::api {
 
 using handler_fn = response (*)(context&, request&);
+// Checks a request from its header alone, before its body is read; refuses by throwing.
+using admit_fn = void (*)(context&, request&);
 
 struct route {
   std::string_view method;
   std::string_view pattern;  // "/api/v1/units/{unit_id}/grants"; {name} matches one segment
   handler_fn handler;
   std::size_t body_limit = 0;  // bytes; checked before the body is read
+  admit_fn admit = nullptr;    // routes that take large bodies authenticate before reading them
 };
 
 // Every route of the server (routes.cpp).
@@ -28,6 +31,7 @@ class router final : public request_handler {
  public:
   router(context& ctx, std::vector<route> routes);
   request_plan plan(std::string_view method, std::string_view path) const override;
+  std::optional<response> admit(request& req, const request_plan& plan) override;
   response handle(request& req, const request_plan& plan) override;
   void observe(const request& req, const request_plan& plan, int status, double seconds) override;
   response error_response(int status, std::string_view code) override;
@@ -35,6 +39,9 @@ class router final : public request_handler {
 
  private:
   const route* match(std::string_view method, std::string_view path, request* fill, bool* path_known) const;
+  // Runs f, turning what it throws into the error response the client sees.
+  template <class F>
+  response guarded(const request& req, const route& r, F&& f);
   context& ctx_;
   std::vector<route> routes_;
 };

@@ -2,6 +2,7 @@
 // JSON shapes shared by several handlers. Personal data leaves only masked.
 #include <boost/json/object.hpp>
 
+#include "hallpass/server/api/context.hpp"
 #include "hallpass/server/db/accounts_store.hpp"
 #include "hallpass/server/net/http.hpp"
 #include "hallpass/server/services/auth.hpp"
@@ -14,6 +15,9 @@ boost::json::object grant_json(const db::grant_row& g);
 boost::json::value scope_json(const std::optional<std::vector<std::string>>& scope);
 // 201/200 with the token, CSRF token and caller; sets the session cookie for the web channel.
 response session_response(const request& req, const services::issued_session& s, int status);
+// One of the few event streams `key` (a session, a login ticket) may hold open, kept while the
+// handle lives (give it to the stream's on_done); 429 too_many_streams beyond the limit.
+std::shared_ptr<void> take_stream_slot(context& ctx, const std::string& key);
 // A Server-Sent Events response whose events the producer pushes into `later`.
 response event_stream_response(std::shared_ptr<response_later> later);
 // Path parameter as a positive id, or throw 404.

@@ -30,6 +30,7 @@ struct config {
   std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
   std::size_t json_body_limit = 64 * 1024;
   int shutdown_delay = 0;               // seconds /readyz answers 503 before the server stops
+  int streams_per_session = 8;          // live event streams one session (or login ticket) may hold
   bool demo = false;                    // load the demo data set at start-up (idempotent)
   bool log_requests = true;
   std::string config_file;
