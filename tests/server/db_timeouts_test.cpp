@@ -72,6 +72,45 @@ TEST(DatabaseTimeouts, StatementToASilentPostgresEndsWithinItsDeadline) {
   EXPECT_EQ(c->exec("SELECT 2").str(0, 0), "2");
 }
 
+TEST(DatabaseTimeouts, WhileOneRequestTriesToReachALostPostgresTheOthersFailAtOnce) {
+  scratch_database scratch;
+  auto proxy = std::make_unique<stalling_proxy>(admin_conninfo());
+  auto limits = short_limits();
+  limits.connect_timeout = 10s;
+  db::pool pool(proxy->through(scratch.conninfo()), 4, limits, 2s);
+  {
+    auto c = pool.acquire();
+    c->exec("SELECT 1");
+  }
+  proxy->stall();
+  {
+    auto c = pool.acquire();
+    EXPECT_THROW(c->exec("SELECT 1"), db::db_error);  // lost: the pool counts PostgreSQL unreachable
+  }
+  auto first = std::async(std::launch::async, [&] {
+    try {
+      pool.acquire();
+      return true;
+    } catch (const db::db_error&) {
+      return false;
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return pool.stats().in_use == 1; }, 5s));  // it is connecting
+  EXPECT_THROW(pool.acquire(), db::db_error);
+  EXPECT_NE(first.wait_for(0s), std::future_status::ready) << "the second request waited for a connect of its own";
+  proxy->resume();
+  EXPECT_FALSE(first.get());  // its connection was accepted while silent
+  auto ok = [&] {
+    try {
+      auto c = pool.acquire();
+      return c->exec("SELECT 1").str(0, 0) == "1";
+    } catch (const db::db_error&) {
+      return false;
+    }
+  };
+  EXPECT_TRUE(wait_until(ok, 10s));
+}
+
 TEST(DatabaseTimeouts, ServerSideStatementTimeoutIsSetOnEveryConnection) {
   scratch_database scratch;
   db::pool pool(scratch.conninfo(), 1, short_limits());

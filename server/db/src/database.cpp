@@ -203,6 +203,8 @@ void connection::ping(std::chrono::milliseconds within) {
   PQclear(r);
 }
 
+bool connection::lost() const { return dead_ || PQstatus(c_.get()) != CONNECTION_OK; }
+
 bool connection::healthy() const {
   return !dead_ && PQstatus(c_.get()) == CONNECTION_OK && PQtransactionStatus(c_.get()) == PQTRANS_IDLE;
 }
@@ -257,13 +259,26 @@ pool::lease pool::acquire() {
     ++in_use_;
     return lease(*this, std::move(c));
   }
+  if (unreachable_ && probing_) {
+    ++failures_;
+    throw db_error(error_kind::unavailable, "08006", "PostgreSQL is not reachable (another request is trying)");
+  }
+  bool probe = unreachable_;  // this request is the one that tries
+  if (probe) probing_ = true;
   ++created_;
   ++in_use_;
   lock.unlock();
   try {
-    return lease(*this, std::make_unique<connection>(conninfo_, settings_));
+    auto c = std::make_unique<connection>(conninfo_, settings_);
+    lock.lock();
+    unreachable_ = false;
+    if (probe) probing_ = false;
+    lock.unlock();
+    return lease(*this, std::move(c));
   } catch (...) {
     lock.lock();
+    unreachable_ = true;
+    if (probe) probing_ = false;
     --created_;
     --in_use_;
     ++failures_;
@@ -279,8 +294,15 @@ void pool::give_back(std::unique_ptr<connection> c) {
     idle_.push_back(std::move(c));
   } else {
     --created_;  // dropped; a fresh one is made on demand (reconnection after a restart)
+    if (c->lost()) {
+      // PostgreSQL went away or stopped answering: the idle ones are likely dead too, and would
+      // each make a request wait for its deadline.
+      created_ -= static_cast<int>(idle_.size());
+      idle_.clear();
+      unreachable_ = true;
+    }
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 pool_stats pool::stats() const {

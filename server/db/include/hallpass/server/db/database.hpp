@@ -124,6 +124,8 @@ class connection {
   void ping(std::chrono::milliseconds within);
   // False once the connection failed or a statement went unanswered past its deadline.
   bool healthy() const;
+  // The connection failed or stopped answering (a statement timeout is no loss).
+  bool lost() const;
   pg_conn* native() { return c_.get(); }
 
  private:
@@ -163,7 +165,9 @@ struct pool_stats {
 
 // A fixed-size pool. acquire() reconnects broken connections; when PostgreSQL cannot be reached
 // it throws db_error(unavailable) instead of hanging the request: waiting for a free connection
-// ends after acquire_timeout, connecting after the connect timeout.
+// ends after acquire_timeout, connecting after the connect timeout. Once PostgreSQL is known
+// unreachable (a connect failed, or a connection was lost: then the idle ones are dropped too),
+// one request at a time tries to connect and the others fail at once, until a connect succeeds.
 // A thread holds at most one connection at a time: a second acquire() while it holds one could
 // deadlock a full pool, and is counted in stats().nested (tests check it stays 0).
 class pool {
@@ -203,6 +207,8 @@ class pool {
   long waits_ = 0;
   long failures_ = 0;
   long nested_ = 0;
+  bool unreachable_ = false;  // the last connect failed, or a connection was lost
+  bool probing_ = false;      // a request is connecting while unreachable_
 };
 
 // Runs fn(transaction&) and commits; retries a few times on serialization failures.
