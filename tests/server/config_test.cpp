@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/app/config.hpp"
 
 namespace server = hallpass::server;
@@ -157,6 +158,30 @@ TEST(Config, UnknownOptionsAndBadValuesAreReported) {
   EXPECT_TRUE(mentions(out.errors, "cannot read config file /nonexistent/hallpass.conf")) << joined(out.errors);
 }
 
+TEST(Config, DatabaseTimeLimitsHaveDefaultsAndReachEveryConnection) {
+  scoped_env env;
+  env.unset("HALLPASS_CONFIG");
+  server::config defaults;
+  ASSERT_TRUE(load(defaults, {}).errors.empty());
+  auto d = server::db_settings_of(defaults);
+  EXPECT_EQ(d.connect_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(d.statement_timeout, std::chrono::seconds(15));
+  EXPECT_EQ(d.keepalive_idle, std::chrono::seconds(10));
+  EXPECT_EQ(defaults.db_acquire_timeout, 5);
+
+  server::config cfg;
+  auto out = load(cfg, {"--db-connect-timeout=2", "--db-statement-timeout=3", "--db-keepalive-idle=4",
+                        "--db-keepalive-interval=1", "--db-keepalive-count=6", "--db-acquire-timeout=1"});
+  ASSERT_TRUE(out.errors.empty());
+  auto s = server::db_settings_of(cfg);
+  EXPECT_EQ(s.connect_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(s.statement_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(s.keepalive_idle, std::chrono::seconds(4));
+  EXPECT_EQ(s.keepalive_interval, std::chrono::seconds(1));
+  EXPECT_EQ(s.keepalive_count, 6);
+  EXPECT_EQ(cfg.db_acquire_timeout, 1);
+}
+
 TEST(Config, HelpListsEveryOption) {
   scoped_env env;
   env.unset("HALLPASS_CONFIG");
@@ -167,7 +192,9 @@ TEST(Config, HelpListsEveryOption) {
   for (auto name : {"address", "port", "data-dir", "database-url", "schema-dir", "public-url", "data-key", "tls-cert",
                     "tls-key", "io-threads", "workers", "db-pool-size", "max-connections", "read-timeout",
                     "idle-timeout", "shutdown-grace", "session-idle-minutes", "session-absolute-hours",
-                    "login-failures-per-account", "login-attempts-per-ip", "demo", "log-requests", "config", "help"}) {
+                    "login-failures-per-account", "login-attempts-per-ip", "db-acquire-timeout",
+                    "db-connect-timeout", "db-statement-timeout", "db-keepalive-idle", "db-keepalive-interval",
+                    "db-keepalive-count", "demo", "log-requests", "config", "help"}) {
     EXPECT_NE(out.help.find(std::string("--") + name + " "), std::string::npos) << name << "\n" << out.help;
   }
   EXPECT_NE(out.help.find("HALLPASS_"), std::string::npos);

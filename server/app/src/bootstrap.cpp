@@ -30,9 +30,21 @@ database_handle open_database(const config& cfg) {
   return h;
 }
 
+db::connection_settings db_settings_of(const config& cfg) {
+  db::connection_settings s;
+  s.connect_timeout = std::chrono::seconds(cfg.db_connect_timeout);
+  s.statement_timeout = std::chrono::seconds(cfg.db_statement_timeout);
+  s.keepalive_idle = std::chrono::seconds(cfg.db_keepalive_idle);
+  s.keepalive_interval = std::chrono::seconds(cfg.db_keepalive_interval);
+  s.keepalive_count = cfg.db_keepalive_count;
+  return s;
+}
+
 void run_migrations(const std::string& conninfo, const std::string& schema_dir) {
   auto files = db::load_migrations(schema_dir);
-  db::connection c(conninfo);
+  db::connection_settings no_statement_limit;  // a migration may rewrite a large table
+  no_statement_limit.statement_timeout = std::chrono::milliseconds(0);
+  db::connection c(conninfo, no_statement_limit);
   auto out = db::migrate(c, files);
   for (auto& name : out.applied) log_line("info", "migration_applied", {{"name", json_str(name)}});
 }
@@ -119,7 +131,7 @@ void return_large_buffers_to_system() {
 assembly::assembly(const config& c, const std::string& conninfo, const services::clock* clk)
     : cfg(c),
       clock(clk ? *clk : system_time),
-      db(conninfo, c.db_pool_size),
+      db(conninfo, c.db_pool_size, db_settings_of(c), std::chrono::seconds(c.db_acquire_timeout)),
       personal_data(load_data_key(c)),
       limits(clock),
       imaging(c.imaging_threads),

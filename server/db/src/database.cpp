@@ -80,15 +80,84 @@ bool closed_by_server(pg_conn* c) {
 
 }  // namespace
 
-connection::connection(const std::string& conninfo) : c_(PQconnectdb(conninfo.c_str())) {
+std::chrono::milliseconds connection_settings::answer_deadline() const {
+  if (statement_timeout.count() <= 0) return std::chrono::milliseconds(0);
+  return statement_timeout + std::chrono::seconds(2);
+}
+
+namespace {
+
+// Keywords first and the conninfo string last: what the string names overrides these defaults.
+pg_conn* connect_with(const std::string& conninfo, const connection_settings& s) {
+  auto secs = [](auto d) { return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()); };
+  // Unacknowledged data counts as a lost connection after as long as the keepalives take.
+  auto user_timeout = (s.keepalive_idle + s.keepalive_interval * s.keepalive_count) * 1000;
+  std::string values[] = {secs(s.connect_timeout), "1", secs(s.keepalive_idle), secs(s.keepalive_interval),
+                          std::to_string(s.keepalive_count), std::to_string(user_timeout.count()), conninfo};
+  const char* keywords[] = {"connect_timeout",    "keepalives",       "keepalives_idle", "keepalives_interval",
+                            "keepalives_count",   "tcp_user_timeout", "dbname",          nullptr};
+  const char* v[std::size(values) + 1] = {};
+  for (std::size_t i = 0; i < std::size(values); ++i) v[i] = values[i].c_str();
+  return PQconnectdbParams(keywords, v, 1);
+}
+
+}  // namespace
+
+connection::connection(const std::string& conninfo, const connection_settings& settings)
+    : c_(connect_with(conninfo, settings)), answer_deadline_(settings.answer_deadline()) {
   if (!c_ || PQstatus(c_.get()) != CONNECTION_OK) {
     std::string msg = c_ ? PQerrorMessage(c_.get()) : "out of memory";
     throw db_error(error_kind::unavailable, "08006", "cannot connect to PostgreSQL: " + msg);
   }
   PQsetNoticeProcessor(c_.get(), [](void*, const char*) {}, nullptr);
+  PQsetnonblocking(c_.get(), 1);  // sending waits in await_result, under the deadline
+  if (settings.statement_timeout.count() > 0)
+    exec_script("SET statement_timeout = " + std::to_string(settings.statement_timeout.count()));
+}
+
+pg_result* connection::await_result(std::chrono::milliseconds deadline) {
+  using clock = std::chrono::steady_clock;
+  auto until = clock::now() + deadline;
+  pg_conn* c = c_.get();
+  pg_result* out = nullptr;
+  for (;;) {
+    int unsent = PQflush(c);
+    if (unsent < 0) break;
+    if (unsent == 0 && !PQisBusy(c)) {
+      pg_result* r = PQgetResult(c);
+      if (!r) return out;
+      if (out && PQresultStatus(out) == PGRES_FATAL_ERROR) {
+        PQclear(r);  // the first error is the one to report
+      } else {
+        if (out) PQclear(out);
+        out = r;
+      }
+      continue;
+    }
+    int wait_ms = -1;
+    if (deadline.count() > 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now()).count();
+      if (left <= 0) {
+        if (out) PQclear(out);
+        dead_ = true;
+        throw db_error(error_kind::unavailable, "08006",
+                       "PostgreSQL did not answer within " + std::to_string(deadline.count()) + " ms");
+      }
+      wait_ms = static_cast<int>(left);
+    }
+    pollfd p{PQsocket(c), static_cast<short>(POLLIN | (unsent ? POLLOUT : 0)), 0};
+    if (p.fd < 0) break;
+    int n = poll(&p, 1, wait_ms);
+    if (n < 0 && errno != EINTR) break;
+    if (n > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(c)) break;
+  }
+  if (out) PQclear(out);
+  dead_ = true;
+  throw db_error(error_kind::unavailable, "08006", std::string("connection lost: ") + PQerrorMessage(c));
 }
 
 rows connection::exec(std::string_view sql, const std::vector<param>& params) {
+  if (dead_) throw db_error(error_kind::unavailable, "08006", "connection lost");
   std::vector<const char*> values(params.size());
   std::vector<int> lengths(params.size());
   std::vector<int> formats(params.size());
@@ -101,29 +170,43 @@ rows connection::exec(std::string_view sql, const std::vector<param>& params) {
   auto it = prepared_.find(q);
   if (it == prepared_.end()) {
     std::string name = "hp" + std::to_string(prepared_.size() + 1);
-    pg_result* p = PQprepare(c_.get(), name.c_str(), q.c_str(), static_cast<int>(params.size()), nullptr);
+    pg_result* p = PQsendPrepare(c_.get(), name.c_str(), q.c_str(), static_cast<int>(params.size()), nullptr)
+                       ? await_result(answer_deadline_)
+                       : nullptr;
     auto pst = p ? PQresultStatus(p) : PGRES_FATAL_ERROR;
     if (pst != PGRES_COMMAND_OK) throw_from(c_.get(), p);
     PQclear(p);
     it = prepared_.emplace(q, name).first;
   }
-  pg_result* r = PQexecPrepared(c_.get(), it->second.c_str(), static_cast<int>(params.size()), values.data(),
-                                lengths.data(), formats.data(), 0);
+  pg_result* r = PQsendQueryPrepared(c_.get(), it->second.c_str(), static_cast<int>(params.size()), values.data(),
+                                     lengths.data(), formats.data(), 0)
+                     ? await_result(answer_deadline_)
+                     : nullptr;
   auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw_from(c_.get(), r);
   return rows(r);
 }
 
 void connection::exec_script(std::string_view sql) {
+  if (dead_) throw db_error(error_kind::unavailable, "08006", "connection lost");
   std::string q(sql);
-  pg_result* r = PQexec(c_.get(), q.c_str());
+  pg_result* r = PQsendQuery(c_.get(), q.c_str()) ? await_result(answer_deadline_) : nullptr;
   auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw_from(c_.get(), r);
   PQclear(r);
 }
 
+void connection::ping(std::chrono::milliseconds within) {
+  if (dead_) throw db_error(error_kind::unavailable, "08006", "connection lost");
+  pg_result* r = PQsendQuery(c_.get(), "SELECT 1") ? await_result(within) : nullptr;
+  if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) throw_from(c_.get(), r);
+  PQclear(r);
+}
+
+bool connection::lost() const { return dead_ || PQstatus(c_.get()) != CONNECTION_OK; }
+
 bool connection::healthy() const {
-  return PQstatus(c_.get()) == CONNECTION_OK && PQtransactionStatus(c_.get()) == PQTRANS_IDLE;
+  return !dead_ && PQstatus(c_.get()) == CONNECTION_OK && PQtransactionStatus(c_.get()) == PQTRANS_IDLE;
 }
 
 transaction::transaction(connection& c, std::string_view begin) : c_(c) { c_.exec(begin); }
@@ -142,15 +225,24 @@ void transaction::commit() {
   done_ = true;
 }
 
-pool::pool(std::string conninfo, int size, std::chrono::milliseconds acquire_timeout)
-    : conninfo_(std::move(conninfo)), size_(size), acquire_timeout_(acquire_timeout) {}
+namespace {
+thread_local int leases_held = 0;  // by this thread, from any pool
+}  // namespace
+
+pool::pool(std::string conninfo, int size, connection_settings settings, std::chrono::milliseconds acquire_timeout)
+    : conninfo_(std::move(conninfo)), size_(size), settings_(settings), acquire_timeout_(acquire_timeout) {}
+
+pool::lease::lease(pool& p, std::unique_ptr<connection> c) : p_(&p), c_(std::move(c)) { ++leases_held; }
 
 pool::lease::~lease() {
-  if (c_) p_->give_back(std::move(c_));
+  if (!c_) return;  // moved from
+  --leases_held;
+  p_->give_back(std::move(c_));
 }
 
 pool::lease pool::acquire() {
   std::unique_lock lock(mutex_);
+  if (leases_held > 0) ++nested_;
   if (idle_.empty() && created_ >= size_) {
     ++waits_;
     if (!cv_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || created_ < size_; })) {
@@ -167,13 +259,26 @@ pool::lease pool::acquire() {
     ++in_use_;
     return lease(*this, std::move(c));
   }
+  if (unreachable_ && probing_) {
+    ++failures_;
+    throw db_error(error_kind::unavailable, "08006", "PostgreSQL is not reachable (another request is trying)");
+  }
+  bool probe = unreachable_;  // this request is the one that tries
+  if (probe) probing_ = true;
   ++created_;
   ++in_use_;
   lock.unlock();
   try {
-    return lease(*this, std::make_unique<connection>(conninfo_));
+    auto c = std::make_unique<connection>(conninfo_, settings_);
+    lock.lock();
+    unreachable_ = false;
+    if (probe) probing_ = false;
+    lock.unlock();
+    return lease(*this, std::move(c));
   } catch (...) {
     lock.lock();
+    unreachable_ = true;
+    if (probe) probing_ = false;
     --created_;
     --in_use_;
     ++failures_;
@@ -189,13 +294,20 @@ void pool::give_back(std::unique_ptr<connection> c) {
     idle_.push_back(std::move(c));
   } else {
     --created_;  // dropped; a fresh one is made on demand (reconnection after a restart)
+    if (c->lost()) {
+      // PostgreSQL went away or stopped answering: the idle ones are likely dead too, and would
+      // each make a request wait for its deadline.
+      created_ -= static_cast<int>(idle_.size());
+      idle_.clear();
+      unreachable_ = true;
+    }
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 pool_stats pool::stats() const {
   std::lock_guard lock(mutex_);
-  return {size_, in_use_, waits_, failures_};
+  return {size_, in_use_, waits_, failures_, nested_};
 }
 
 void ping(pool& p) {

@@ -22,7 +22,8 @@ event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread, obse
       [this, channel] {
         log_line("info", "listener_reconnected", {{"channel", json_str(channel)}});
         reread_all();
-      });
+      },
+      pool.settings());
 }
 
 event_hub::~event_hub() { stop(); }

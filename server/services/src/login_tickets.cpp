@@ -115,7 +115,8 @@ result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin)
     if (origin.kind == "device") row.user_code = out.user_code = make_user_code();
     try {
       out.ticket = inserts_.insert(row);
-      pending_.remember(row.poll_hash, out.ticket);
+      // Only while notifications arrive would the memory learn that the ticket moved on.
+      if (events_.listening()) pending_.remember(row.poll_hash, out.ticket);
       return out;
     } catch (const db::db_error& e) {
       // Only a user code can collide in practice (34 bits); draw again.
@@ -137,18 +138,21 @@ result<scan_context> login_tickets::claim_ticket(const caller& phone, const std:
   }
   std::optional<std::string> scan_hash;
   if (scan_token) scan_hash = id::sha256_hex(*scan_token);
-  auto conn = db_.acquire();
-  auto found = db::find_ticket_by_scan(*conn, scan_hash, scan_token ? std::nullopt : code);
-  if (!found) {
-    limits_.hit("scan-unknown:" + ip, unknown_limit, 60);
-    return ticket_not_found();
-  }
-  // Leaving `pending`: this node's memory of it goes first (other nodes learn by NOTIFY).
-  pending_.forget(found->id);
-  auto claimed = db::claim_ticket(*conn, found->id, phone.session_id, confirm_window_seconds);
-  if (!claimed) {
-    auto now = db::find_ticket(*conn, found->id);
-    return refusal(now ? *now : *found, phone.session_id);
+  std::optional<db::ticket_row> claimed;
+  {
+    auto conn = db_.acquire();
+    auto found = db::find_ticket_by_scan(*conn, scan_hash, scan_token ? std::nullopt : code);
+    if (!found) {
+      limits_.hit("scan-unknown:" + ip, unknown_limit, 60);
+      return ticket_not_found();
+    }
+    // Leaving `pending`: this node's memory of it goes first (other nodes learn by NOTIFY).
+    pending_.forget(found->id);
+    claimed = db::claim_ticket(*conn, found->id, phone.session_id, confirm_window_seconds);
+    if (!claimed) {
+      auto now = db::find_ticket(*conn, found->id);
+      return refusal(now ? *now : *found, phone.session_id);
+    }
   }
   scan_context ctx;
   ctx.ticket = *claimed;
@@ -167,17 +171,19 @@ result<scan_context> login_tickets::claim_ticket(const caller& phone, const std:
 status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
                       std::optional<std::int64_t> unit_id, const std::string& ip) {
   if (phone.channel != "app") return errc::app_channel_required;
-  auto conn = db_.acquire();
-  auto t = db::find_ticket(*conn, ticket_id);
-  if (!t || t->claimed_session != phone.session_id) return ticket_not_found();  // not yours: not found
-  if (t->state != "scanned") return refusal(*t, phone.session_id);
-  if (match_number != t->match_number) {
-    // A wrong number means the phone is not looking at this portal: stop this login.
-    db::cancel_ticket(*conn, ticket_id, phone.session_id, std::nullopt);
-    return errc::wrong_match_number;
+  {
+    auto conn = db_.acquire();
+    auto t = db::find_ticket(*conn, ticket_id);
+    if (!t || t->claimed_session != phone.session_id) return ticket_not_found();  // not yours: not found
+    if (t->state != "scanned") return refusal(*t, phone.session_id);
+    if (match_number != t->match_number) {
+      // A wrong number means the phone is not looking at this portal: stop this login.
+      db::cancel_ticket(*conn, ticket_id, phone.session_id, std::nullopt);
+      return errc::wrong_match_number;
+    }
   }
   std::optional<std::int64_t> grant_id;
-  if (unit_id) {
+  if (unit_id) {  // the person's roles are read with no connection held
     auto roles = accounts_.units_of(phone.person_id);
     auto it = std::find_if(roles.begin(), roles.end(), [&](auto& r) { return r.unit.id == *unit_id; });
     if (it == roles.end())
@@ -186,15 +192,16 @@ status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id
       return errc::grant_not_valid_now;
     grant_id = it->grant_id;
   }
-  if (!db::confirm_ticket(*conn, ticket_id, phone.session_id, phone.person_id, unit_id, grant_id)) {
-    auto now = db::find_ticket(*conn, ticket_id);
-    return refusal(now ? *now : *t, phone.session_id);
-  }
-  db::in_transaction(db_, [&](db::transaction& tx) {
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    if (!db::confirm_ticket(tx.conn(), ticket_id, phone.session_id, phone.person_id, unit_id, grant_id)) {
+      auto now = db::find_ticket(tx.conn(), ticket_id);
+      if (!now) return ticket_not_found();
+      return refusal(*now, phone.session_id);
+    }
     db::audit(tx, {"qr_login_confirmed", phone.person_id, unit_id, std::nullopt, grant_id, ip,
                    "{\"ticket\":" + std::to_string(ticket_id) + "}"});
+    return ok();
   });
-  return ok();
 }
 
 status login_tickets::cancel_ticket_by_phone(const caller& phone, std::int64_t ticket_id) {

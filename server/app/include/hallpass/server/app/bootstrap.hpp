@@ -25,6 +25,9 @@ struct database_handle {
 // Throws std::runtime_error with a message for the operator.
 database_handle open_database(const config& cfg);
 
+// The time limits of the server's PostgreSQL connections (pool and listeners).
+db::connection_settings db_settings_of(const config& cfg);
+
 // Applies the migrations in cfg.schema_dir; throws std::runtime_error on a changed file.
 void run_migrations(const std::string& conninfo, const std::string& schema_dir);
 

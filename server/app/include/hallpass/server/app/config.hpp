@@ -15,6 +15,12 @@ struct config {
   std::string public_url;            // base of URLs put in QR codes; default http://<address>:<port>
   std::string data_key;              // secret for keyed hashes of personal data; default: data_dir/keys/data.key
   int db_pool_size = 16;
+  int db_acquire_timeout = 5;           // seconds a request waits for a free PostgreSQL connection, then 503
+  int db_connect_timeout = 5;           // seconds to connect to PostgreSQL
+  int db_statement_timeout = 15;        // seconds one statement may run (PostgreSQL statement_timeout)
+  int db_keepalive_idle = 10;           // TCP keepalives: seconds idle before the first probe,
+  int db_keepalive_interval = 5;        // seconds between probes,
+  int db_keepalive_count = 3;           // unanswered probes before the connection is dead
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
   int login_failures_per_account = 5;   // within 15 minutes, then 429

@@ -100,18 +100,42 @@ struct conn_deleter {
   void operator()(pg_conn* c) const;
 };
 
+// Time limits of every connection, so that a PostgreSQL that stops answering costs a request
+// seconds, never a hang. Settings named in the conninfo string (e.g. connect_timeout=…) win.
+struct connection_settings {
+  std::chrono::seconds connect_timeout{5};             // 0: wait as long as the network does
+  std::chrono::milliseconds statement_timeout{15000};  // server-side; 0: none (migrations)
+  std::chrono::seconds keepalive_idle{10};             // TCP keepalives: first probe after this idle time,
+  std::chrono::seconds keepalive_interval{5};          // then one per interval,
+  int keepalive_count = 3;                             // the connection dead after this many unanswered
+  // How long a statement may go without any answer before the connection counts as dead: the
+  // statement timeout and two seconds for the server to report it; none without a statement timeout.
+  std::chrono::milliseconds answer_deadline() const;
+};
+
 class connection {
  public:
-  explicit connection(const std::string& conninfo);
+  explicit connection(const std::string& conninfo, const connection_settings& settings = {});
   // Each distinct statement is prepared once per connection and then only executed.
   rows exec(std::string_view sql, const std::vector<param>& params = {});
   // Runs several statements with no parameters (migrations).
   void exec_script(std::string_view sql);
+  // SELECT 1 answered within `within`; throws db_error(unavailable) otherwise.
+  void ping(std::chrono::milliseconds within);
+  // False once the connection failed or a statement went unanswered past its deadline.
   bool healthy() const;
+  // The connection failed or stopped answering (a statement timeout is no loss).
+  bool lost() const;
   pg_conn* native() { return c_.get(); }
 
  private:
+  // The outcome of the query just sent: its last result, or the first error. Throws
+  // db_error(unavailable) when the connection fails or nothing answers within deadline (0: no limit).
+  pg_result* await_result(std::chrono::milliseconds deadline);
+
   std::unique_ptr<pg_conn, conn_deleter> c_;
+  std::chrono::milliseconds answer_deadline_;
+  bool dead_ = false;  // stopped answering: never used again
   std::unordered_map<std::string, std::string> prepared_;  // statement text → name
 };
 
@@ -136,15 +160,21 @@ struct pool_stats {
   int in_use = 0;
   long waits = 0;
   long failures = 0;
+  long nested = 0;  // acquisitions by a thread that already held a connection (should stay 0)
 };
 
 // A fixed-size pool. acquire() reconnects broken connections; when PostgreSQL cannot be reached
-// it throws db_error(unavailable) at once instead of hanging the request.
+// it throws db_error(unavailable) instead of hanging the request: waiting for a free connection
+// ends after acquire_timeout, connecting after the connect timeout. Once PostgreSQL is known
+// unreachable (a connect failed, or a connection was lost: then the idle ones are dropped too),
+// one request at a time tries to connect and the others fail at once, until a connect succeeds.
+// A thread holds at most one connection at a time: a second acquire() while it holds one could
+// deadlock a full pool, and is counted in stats().nested (tests check it stays 0).
 class pool {
  public:
   class lease {
    public:
-    lease(pool& p, std::unique_ptr<connection> c) : p_(&p), c_(std::move(c)) {}
+    lease(pool& p, std::unique_ptr<connection> c);
     lease(lease&& o) noexcept = default;
     ~lease();
     connection& operator*() { return *c_; }
@@ -155,16 +185,19 @@ class pool {
     std::unique_ptr<connection> c_;
   };
 
-  pool(std::string conninfo, int size, std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5));
+  pool(std::string conninfo, int size, connection_settings settings = {},
+       std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5));
   lease acquire();
   pool_stats stats() const;
   const std::string& conninfo() const { return conninfo_; }
+  const connection_settings& settings() const { return settings_; }
 
  private:
   void give_back(std::unique_ptr<connection> c);
 
   std::string conninfo_;
   int size_;
+  connection_settings settings_;
   std::chrono::milliseconds acquire_timeout_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
@@ -173,6 +206,9 @@ class pool {
   int in_use_ = 0;
   long waits_ = 0;
   long failures_ = 0;
+  long nested_ = 0;
+  bool unreachable_ = false;  // the last connect failed, or a connection was lost
+  bool probing_ = false;      // a request is connecting while unreachable_
 };
 
 // Runs fn(transaction&) and commits; retries a few times on serialization failures.
