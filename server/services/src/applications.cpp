@@ -38,6 +38,14 @@ error code_expired() {
   return errc::upload_code_expired;
 }
 
+// Why a code may not be used now: revoked (also when its creator lost the right to the
+// application's business) or expired; nothing when it may.
+std::optional<error> code_refusal(const db::upload_code_row& code) {
+  if (code.revoked || !code.creator_entitled) return errc::upload_code_revoked;
+  if (code.expired) return code_expired();
+  return std::nullopt;
+}
+
 std::string sha256_hex(std::span<const std::uint8_t> bytes) {
   return id::sha256_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
@@ -238,8 +246,7 @@ result<upload_code_view> applications::describe_upload_code(const std::string& t
   auto conn = db_.acquire();
   auto code = db::find_upload_code(*conn, id::sha256_hex(token));
   if (!code) return code_invalid();
-  if (code->revoked) return errc::upload_code_revoked;
-  if (code->expired) return code_expired();
+  if (auto e = code_refusal(*code)) return *e;
   auto row = db::find_application(*conn, code->application_id);
   if (row->state != "draft") return not_draft();
   auto service = db::find_service(*conn, row->service_code);
@@ -364,7 +371,10 @@ result<upload_outcome> applications::finish_upload(const upload_target& target, 
     auto service = db::find_service(*conn, app_row->service_code);
     auto* m = service ? material_in(*service, target.material) : nullptr;
     if (m && db::count_pages(*conn, target.application_id, target.material) >= m->max_pages) return material_full();
-    if (target.code_id && !db::take_upload_slot(*conn, *target.code_id)) return errc::upload_code_used_up;
+    if (target.code_id && !db::take_upload_slot(*conn, *target.code_id)) {
+      auto code = db::find_upload_code_by_id(*conn, *target.code_id);
+      return code ? code_refusal(*code).value_or(errc::upload_code_used_up) : code_invalid();
+    }
     out.page = db::insert_page(*conn, page);
     tx.commit();
   } catch (const db::db_error& e) {
@@ -388,7 +398,7 @@ result<std::pair<std::string, std::string>> applications::page_image(const std::
   if (who) allowed = owned(*conn, *who, found->first, false).ok();
   if (!allowed && upload_token) {
     auto code = db::find_upload_code(*conn, id::sha256_hex(*upload_token));
-    if (code && !code->revoked && !code->expired && code->application_id == found->first) {
+    if (code && !code_refusal(*code) && code->application_id == found->first) {
       auto pages = db::pages_of(*conn, found->first);
       allowed = std::any_of(pages.begin(), pages.end(),
                             [&](auto& p) { return p.id == page_id && p.material_code == code->material_code; });
