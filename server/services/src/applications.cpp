@@ -255,6 +255,22 @@ result<upload_code_view> applications::describe_upload_code(const std::string& t
   return v;
 }
 
+status applications::count_photo(const std::string& source_key, const std::string& ip) {
+  if (int wait = limits_.hit("upload-ip:" + ip, settings_.photos_per_ip_per_minute, 60))
+    return error(errc::too_many_uploads, wait);
+  if (int wait = limits_.hit(source_key, settings_.photos_per_code_per_minute, 60))
+    return error(errc::too_many_uploads, wait);
+  return ok();
+}
+
+status applications::count_code_photo(const std::string& token, const std::string& ip) {
+  return count_photo("upload-code:" + id::sha256_hex(token), ip);
+}
+
+status applications::count_portal_photo(const caller& who, const std::string& ip) {
+  return count_photo("upload-person:" + std::to_string(who.person_id), ip);
+}
+
 struct applications::upload_target {
   std::int64_t application_id = 0;
   std::string material;
@@ -502,8 +518,14 @@ result<std::string> applications::material_pdf(const caller& who, std::int64_t i
 }
 
 applications::applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging,
-                           const clock& clock, event_hub& page_events, upload_settings settings)
-    : db_(db), hash_(hash), imaging_(imaging), clock_(clock), events_(page_events), settings_(std::move(settings)) {}
+                           rate_limiter& limits, const clock& clock, event_hub& page_events, upload_settings settings)
+    : db_(db),
+      hash_(hash),
+      imaging_(imaging),
+      limits_(limits),
+      clock_(clock),
+      events_(page_events),
+      settings_(std::move(settings)) {}
 
 std::vector<db::service_def> applications::list_services() {
   auto conn = db_.acquire();

@@ -55,18 +55,6 @@ void expect_code_refused(const running_server& s, const upload_code& c, const st
   EXPECT_EQ(pages_added(s, c), "0");
 }
 
-// Holds the only imaging thread until released (also when the test ends early).
-struct imaging_gate {
-  std::promise<void> release;
-  std::shared_future<void> opened = release.get_future().share();
-  bool released = false;
-  void open() {
-    if (!released) release.set_value();
-    released = true;
-  }
-  ~imaging_gate() { open(); }
-};
-
 }  // namespace
 
 TEST(UploadCodeRights, RevokingTheCreatorsGrantKillsItsCodesAtOnce) {
@@ -155,21 +143,14 @@ TEST(UploadCodeRights, ARevocationWhileThePhotoIsProcessedStoresNothing) {
   auto grant = creator_grant(s, code);
 
   // The only imaging thread is held, so the upload passes its first checks and then waits.
-  std::atomic<bool> holding{false};
   std::future<http_reply> upload;
-  imaging_gate gate;  // declared last: opened first when the test ends early
-  ASSERT_TRUE(s.app().imaging.try_post([&, opened = gate.opened]() -> hallpass::server::services::imaging_executor::continuation {
-    holding = true;
-    opened.wait();
-    return {};
-  }));
-  ASSERT_TRUE(wait_until([&] { return holding.load(); }, 30s));
+  imaging_hold hold(s.app().imaging);
   upload = std::async(std::launch::async, [&] { return phone_upload(s.port(), code.token, accepted_jpeg(), "in-flight"); });
   ASSERT_TRUE(wait_until([&] { return s.app().imaging.load() >= 2; }, 60s)) << "the upload never reached the queue";
 
   auto del = s.call_as(rep, "DELETE", "/api/v1/units/" + unit_of(s, id) + "/grants/" + grant);
   ASSERT_EQ(del.status, 204) << del.body;
-  gate.open();
+  hold.open();
   auto r = upload.get();
   EXPECT_EQ(r.status, 410) << r.body;
   EXPECT_EQ(r.error_code(), "upload_code_revoked");
