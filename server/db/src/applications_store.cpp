@@ -292,13 +292,12 @@ void revoke_codes_of(connection& c, std::int64_t application_id) {
   c.exec("UPDATE upload_codes SET revoked_at = now() WHERE application_id = $1 AND revoked_at IS NULL", {application_id});
 }
 
-int revoke_codes_creator_lost(connection& c, std::int64_t unit_id, std::int64_t person_id) {
-  return c.exec(std::string("UPDATE upload_codes uc SET revoked_at = now() FROM applications app "
-                            "WHERE app.id = uc.application_id AND app.unit_id = $1 AND uc.created_by = $2 "
-                            "AND uc.revoked_at IS NULL AND NOT ") +
-                    creator_entitled_sql,
-                {unit_id, person_id})
-      .affected();
+void revoke_codes_creator_lost(connection& c, std::int64_t unit_id, std::int64_t person_id) {
+  c.exec(std::string("UPDATE upload_codes uc SET revoked_at = now() FROM applications app "
+                     "WHERE app.id = uc.application_id AND app.unit_id = $1 AND uc.created_by = $2 "
+                     "AND uc.revoked_at IS NULL AND NOT ") +
+             creator_entitled_sql,
+         {unit_id, person_id});
 }
 
 }  // namespace hallpass::server::db

@@ -110,7 +110,7 @@ bool take_upload_slot(connection& c, std::int64_t code_id);
 bool revoke_upload_code(connection& c, std::int64_t application_id, std::int64_t code_id);
 void revoke_codes_of(connection& c, std::int64_t application_id);
 // Marks revoked the live codes a person made for the unit's applications that they may no longer
-// do (after their grant was revoked or narrowed, in the same transaction); returns how many.
-int revoke_codes_creator_lost(connection& c, std::int64_t unit_id, std::int64_t person_id);
+// do (after their grant was revoked or narrowed, in the same transaction).
+void revoke_codes_creator_lost(connection& c, std::int64_t unit_id, std::int64_t person_id);
 
 }  // namespace hallpass::server::db
