@@ -240,6 +240,8 @@ int main(int argc, char** argv) {
   cfg.upload_code_max_pages = 30;
   cfg.login_attempts_per_ip = 1000000;     // the responsiveness probe logs in back to back
   cfg.ticket_polls_per_minute = 1000000;
+  cfg.upload_photos_per_code_per_minute = 1000000;  // phones upload back to back from one address
+  cfg.upload_photos_per_ip_per_minute = 1000000;
   test::running_server server(cfg);
 
   // Imaging alone, in this process: with OpenCV's default threading (as the server runs it) and

@@ -182,6 +182,23 @@ TEST(Config, DatabaseTimeLimitsHaveDefaultsAndReachEveryConnection) {
   EXPECT_EQ(cfg.db_acquire_timeout, 1);
 }
 
+TEST(Config, UploadLimitsAndTheImagingQueueAreOptions) {
+  scoped_env env;
+  env.unset("HALLPASS_CONFIG");
+  server::config defaults;
+  auto out = load(defaults, {});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_EQ(defaults.upload_photos_per_code_per_minute, 20);
+  EXPECT_EQ(defaults.upload_photos_per_ip_per_minute, 60);
+  EXPECT_EQ(defaults.imaging_queue, 64);
+  server::config cfg;
+  out = load(cfg, {"--upload-photos-per-code-per-minute=5", "--upload-photos-per-ip-per-minute=7", "--imaging-queue=3"});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_EQ(cfg.upload_photos_per_code_per_minute, 5);
+  EXPECT_EQ(cfg.upload_photos_per_ip_per_minute, 7);
+  EXPECT_EQ(cfg.imaging_queue, 3);
+}
+
 TEST(Config, HelpListsEveryOption) {
   scoped_env env;
   env.unset("HALLPASS_CONFIG");

@@ -193,6 +193,7 @@ void admit_portal_upload(context& ctx, request& req) { require_caller(ctx, req);
 
 response upload_page_from_portal(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
+  ctx.applications.count_portal_photo(who, req.remote_ip).or_throw();  // before the photo is looked at
   auto id = path_id(req, "application_id");
   return upload_later(ctx, [&](services::upload_done done) {
     return ctx.applications.upload_from_portal(who, id, material_of(req), std::move(req.body), idempotency_key(req),

@@ -47,6 +47,7 @@ constexpr entry table[] = {
     {errc::invalid_unit_login, 401, "invalid_credentials", "单位、账号或密码错误，或您在该单位没有有效的授权", "Wrong unit, account or password, or no valid authorisation for this unit"},
     {errc::too_many_attempts, 429, "too_many_attempts", "登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
     {errc::rate_limited, 429, "rate_limited", "操作过于频繁，请稍后再试", "Too many requests; try again later"},
+    {errc::too_many_uploads, 429, "too_many_uploads", "上传照片过于频繁，请稍后再试", "Too many photos in a short time; try again later"},
     {errc::unauthenticated, 401, "unauthenticated", "请先登录", "Please sign in"},
     {errc::session_invalid, 401, "session_invalid", "登录已失效，请重新登录", "Your session has ended; please sign in again"},
     {errc::grant_revoked, 401, "grant_revoked", "您在该单位的授权已变更或撤销，请重新登录", "Your authorisation for this unit was changed or revoked; please sign in again"},

@@ -92,6 +92,7 @@ void admit_code_upload(context& ctx, request& req) {
 
 response upload_page_with_code(context& ctx, request& req) {
   auto token = upload_token(req);
+  ctx.applications.count_code_photo(token, req.remote_ip).or_throw();  // before the photo is looked at
   return upload_later(ctx, [&](services::upload_done done) {
     return ctx.applications.upload_with_code(token, std::move(req.body), idempotency_key(req), std::move(done));
   });

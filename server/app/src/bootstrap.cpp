@@ -134,7 +134,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       db(conninfo, c.db_pool_size, db_settings_of(c), std::chrono::seconds(c.db_acquire_timeout)),
       personal_data(load_data_key(c)),
       limits(clock),
-      imaging(c.imaging_threads),
+      imaging(c.imaging_threads, static_cast<std::size_t>(c.imaging_queue)),
       ticket_inserts(db),
       ticket_events(db, "login_tickets", ticket_state,
                     [this](std::int64_t id, const std::string&) {
@@ -149,8 +149,9 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
                 c.login_attempts_per_ip}),
       tickets(db, ticket_inserts, pending_tickets, ticket_events, sessions, accounts, limits,
               {c.public_url, c.device_poll_interval, c.tickets_per_ip_per_minute, c.ticket_polls_per_minute}),
-      applications(db, personal_data, imaging, clock, application_events,
-                   {c.public_url, c.upload_code_minutes, c.upload_code_max_pages}),
+      applications(db, personal_data, imaging, limits, clock, application_events,
+                   {c.public_url, c.upload_code_minutes, c.upload_code_max_pages, c.upload_photos_per_code_per_minute,
+                    c.upload_photos_per_ip_per_minute}),
       api{accounts, sessions, tickets, applications, db, api_settings_of(c)} {
   return_large_buffers_to_system();
   api.imaging_load = [this] { return imaging.load(); };

@@ -63,10 +63,23 @@ page_row read_page(const rows& r, int i, int first = 0) {
   return p;
 }
 
+// Whether the person who made upload code `uc` may still do its application's business: it is
+// their own application, or they are the unit's legal representative, or they hold a live grant
+// of the unit, valid today (China time), whose scope covers the service. Checked at every use.
+constexpr const char* creator_entitled_sql =
+    "EXISTS (SELECT 1 FROM applications a WHERE a.id = uc.application_id AND CASE "
+    "WHEN a.unit_id IS NULL THEN a.person_id = uc.created_by "
+    "ELSE EXISTS (SELECT 1 FROM units u WHERE u.id = a.unit_id AND u.legal_rep_id = uc.created_by) "
+    "OR EXISTS (SELECT 1 FROM grants g WHERE g.unit_id = a.unit_id AND g.person_id = uc.created_by "
+    "AND g.revoked_at IS NULL AND (now() AT TIME ZONE 'Asia/Shanghai')::date BETWEEN g.valid_from AND g.valid_until "
+    "AND (g.scope IS NULL OR a.service_code = ANY (g.scope))) END)";
+
+// Of upload_codes as uc.
 std::string code_columns() {
-  return "id, application_id, material_code, " + rfc3339("expires_at") +
-         ", greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, max_pages, pages_added, "
-         "revoked_at IS NOT NULL, expires_at <= now()";
+  return "uc.id, uc.application_id, uc.material_code, " + rfc3339("uc.expires_at") +
+         ", greatest(0, ceil(extract(epoch FROM uc.expires_at - now())))::int, uc.max_pages, uc.pages_added, "
+         "uc.revoked_at IS NOT NULL, uc.expires_at <= now(), " +
+         creator_entitled_sql;
 }
 
 upload_code_row read_code(const rows& r, int i) {
@@ -78,7 +91,8 @@ upload_code_row read_code(const rows& r, int i) {
           static_cast<int>(r.int64(i, 5)),
           static_cast<int>(r.int64(i, 6)),
           r.boolean(i, 7),
-          r.boolean(i, 8)};
+          r.boolean(i, 8),
+          r.boolean(i, 9)};
 }
 
 }  // namespace
@@ -241,22 +255,29 @@ std::vector<std::string> page_contents(connection& c, std::int64_t application_i
 upload_code_row insert_upload_code(connection& c, const std::string& token_hash, std::int64_t application_id,
                                    const std::string& material, std::int64_t created_by, int ttl_seconds,
                                    int max_pages) {
-  auto r = c.exec("INSERT INTO upload_codes (token_hash, application_id, material_code, created_by, expires_at, max_pages) "
-                  "VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6) RETURNING " +
+  auto r = c.exec("INSERT INTO upload_codes AS uc (token_hash, application_id, material_code, created_by, expires_at, "
+                  "max_pages) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6) RETURNING " +
                       code_columns(),
                   {bytea{token_hash}, application_id, material, created_by, ttl_seconds, max_pages});
   return read_code(r, 0);
 }
 
 std::optional<upload_code_row> find_upload_code(connection& c, const std::string& token_hash) {
-  auto r = c.exec("SELECT " + code_columns() + " FROM upload_codes WHERE token_hash = $1", {bytea{token_hash}});
+  auto r = c.exec("SELECT " + code_columns() + " FROM upload_codes uc WHERE uc.token_hash = $1", {bytea{token_hash}});
+  if (r.empty()) return std::nullopt;
+  return read_code(r, 0);
+}
+
+std::optional<upload_code_row> find_upload_code_by_id(connection& c, std::int64_t code_id) {
+  auto r = c.exec("SELECT " + code_columns() + " FROM upload_codes uc WHERE uc.id = $1", {code_id});
   if (r.empty()) return std::nullopt;
   return read_code(r, 0);
 }
 
 bool take_upload_slot(connection& c, std::int64_t code_id) {
-  return c.exec("UPDATE upload_codes SET pages_added = pages_added + 1 WHERE id = $1 AND pages_added < max_pages "
-                "AND expires_at > now() AND revoked_at IS NULL",
+  return c.exec(std::string("UPDATE upload_codes uc SET pages_added = pages_added + 1 WHERE uc.id = $1 "
+                            "AND uc.pages_added < uc.max_pages AND uc.expires_at > now() AND uc.revoked_at IS NULL AND ") +
+                    creator_entitled_sql,
                 {code_id})
              .affected() == 1;
 }
@@ -269,6 +290,14 @@ bool revoke_upload_code(connection& c, std::int64_t application_id, std::int64_t
 
 void revoke_codes_of(connection& c, std::int64_t application_id) {
   c.exec("UPDATE upload_codes SET revoked_at = now() WHERE application_id = $1 AND revoked_at IS NULL", {application_id});
+}
+
+void revoke_codes_creator_lost(connection& c, std::int64_t unit_id, std::int64_t person_id) {
+  c.exec(std::string("UPDATE upload_codes uc SET revoked_at = now() FROM applications app "
+                     "WHERE app.id = uc.application_id AND app.unit_id = $1 AND uc.created_by = $2 "
+                     "AND uc.revoked_at IS NULL AND NOT ") +
+             creator_entitled_sql,
+         {unit_id, person_id});
 }
 
 }  // namespace hallpass::server::db

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "hallpass/server/db/applications_store.hpp"
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/identity/password_hash.hpp"
 #include "hallpass/server/identity/validators.hpp"
@@ -189,6 +190,7 @@ result<db::grant_row> accounts::change_grant(const caller& who, std::int64_t uni
     if (auto e = check_scope(c.scope)) return *e;
     if (auto e = check_window(c.valid_from, c.valid_until)) return *e;
     db::update_grant(tx, grant_id, c);
+    db::revoke_codes_creator_lost(tx.conn(), unit_id, g->person_id);  // upload codes outside the new scope or window
     db::audit(tx, {"grant_changed", who.person_id, unit_id, g->person_id, grant_id, ip, grant_detail(g->role, c)});
     return *db::find_grant(tx, unit_id, grant_id, false);
   });
@@ -201,6 +203,7 @@ status accounts::revoke_grant(const caller& who, std::int64_t unit_id, std::int6
     if (!g || g->revoked) return errc::grant_not_found;
     if (auto e = may_manage(who, unit_id, g->role)) return *e;
     db::revoke_grant(tx, grant_id, who.person_id);
+    db::revoke_codes_creator_lost(tx.conn(), unit_id, g->person_id);  // its upload codes die with it
     db::audit(tx, {"grant_revoked", who.person_id, unit_id, g->person_id, grant_id, ip});
     return ok();
   });

@@ -38,6 +38,14 @@ error code_expired() {
   return errc::upload_code_expired;
 }
 
+// Why a code may not be used now: revoked (also when its creator lost the right to the
+// application's business) or expired; nothing when it may.
+std::optional<error> code_refusal(const db::upload_code_row& code) {
+  if (code.revoked || !code.creator_entitled) return errc::upload_code_revoked;
+  if (code.expired) return code_expired();
+  return std::nullopt;
+}
+
 std::string sha256_hex(std::span<const std::uint8_t> bytes) {
   return id::sha256_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
@@ -238,14 +246,29 @@ result<upload_code_view> applications::describe_upload_code(const std::string& t
   auto conn = db_.acquire();
   auto code = db::find_upload_code(*conn, id::sha256_hex(token));
   if (!code) return code_invalid();
-  if (code->revoked) return errc::upload_code_revoked;
-  if (code->expired) return code_expired();
+  if (auto e = code_refusal(*code)) return *e;
   auto row = db::find_application(*conn, code->application_id);
   if (row->state != "draft") return not_draft();
   auto service = db::find_service(*conn, row->service_code);
   upload_code_view v{*code, service->name, material_in(*service, code->material_code)->name,
                      db::count_pages(*conn, code->application_id, code->material_code)};
   return v;
+}
+
+status applications::count_photo(const std::string& source_key, const std::string& ip) {
+  if (int wait = limits_.hit("upload-ip:" + ip, settings_.photos_per_ip_per_minute, 60))
+    return error(errc::too_many_uploads, wait);
+  if (int wait = limits_.hit(source_key, settings_.photos_per_code_per_minute, 60))
+    return error(errc::too_many_uploads, wait);
+  return ok();
+}
+
+status applications::count_code_photo(const std::string& token, const std::string& ip) {
+  return count_photo("upload-code:" + id::sha256_hex(token), ip);
+}
+
+status applications::count_portal_photo(const caller& who, const std::string& ip) {
+  return count_photo("upload-person:" + std::to_string(who.person_id), ip);
 }
 
 struct applications::upload_target {
@@ -364,7 +387,10 @@ result<upload_outcome> applications::finish_upload(const upload_target& target, 
     auto service = db::find_service(*conn, app_row->service_code);
     auto* m = service ? material_in(*service, target.material) : nullptr;
     if (m && db::count_pages(*conn, target.application_id, target.material) >= m->max_pages) return material_full();
-    if (target.code_id && !db::take_upload_slot(*conn, *target.code_id)) return errc::upload_code_used_up;
+    if (target.code_id && !db::take_upload_slot(*conn, *target.code_id)) {
+      auto code = db::find_upload_code_by_id(*conn, *target.code_id);
+      return code ? code_refusal(*code).value_or(errc::upload_code_used_up) : code_invalid();
+    }
     out.page = db::insert_page(*conn, page);
     tx.commit();
   } catch (const db::db_error& e) {
@@ -388,7 +414,7 @@ result<std::pair<std::string, std::string>> applications::page_image(const std::
   if (who) allowed = owned(*conn, *who, found->first, false).ok();
   if (!allowed && upload_token) {
     auto code = db::find_upload_code(*conn, id::sha256_hex(*upload_token));
-    if (code && !code->revoked && !code->expired && code->application_id == found->first) {
+    if (code && !code_refusal(*code) && code->application_id == found->first) {
       auto pages = db::pages_of(*conn, found->first);
       allowed = std::any_of(pages.begin(), pages.end(),
                             [&](auto& p) { return p.id == page_id && p.material_code == code->material_code; });
@@ -492,8 +518,14 @@ result<std::string> applications::material_pdf(const caller& who, std::int64_t i
 }
 
 applications::applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging,
-                           const clock& clock, event_hub& page_events, upload_settings settings)
-    : db_(db), hash_(hash), imaging_(imaging), clock_(clock), events_(page_events), settings_(std::move(settings)) {}
+                           rate_limiter& limits, const clock& clock, event_hub& page_events, upload_settings settings)
+    : db_(db),
+      hash_(hash),
+      imaging_(imaging),
+      limits_(limits),
+      clock_(clock),
+      events_(page_events),
+      settings_(std::move(settings)) {}
 
 std::vector<db::service_def> applications::list_services() {
   auto conn = db_.acquire();

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <memory>
 
 #include <boost/json.hpp>
 #include <opencv2/core.hpp>
@@ -140,6 +142,31 @@ http_reply phone_upload(unsigned short port, const std::string& code_token, cons
 
 http_reply describe_code(unsigned short port, const std::string& code_token) {
   return http_call(port, "GET", "/api/v1/upload-codes/current", "", {{"X-Upload-Code", code_token}});
+}
+
+http_reply portal_upload(const running_server& s, const std::string& session, const std::string& application_id,
+                         const std::string& material, const std::string& bytes) {
+  return s.call("POST", "/api/v1/applications/" + application_id + "/materials/" + material + "/pages", bytes,
+                {{"Authorization", "Bearer " + session}, {"Content-Type", "image/jpeg"}});
+}
+
+imaging_hold::imaging_hold(server::services::imaging_executor& imaging) {
+  using server::services::imaging_executor;
+  auto running = std::make_shared<std::atomic<int>>(0);
+  for (int i = 0; i < imaging.threads(); ++i) {
+    EXPECT_TRUE(imaging.try_post([running, opened = opened_]() -> imaging_executor::continuation {
+      ++*running;
+      opened.wait();
+      return {};
+    }));
+  }
+  EXPECT_TRUE(wait_until([&] { return *running == imaging.threads(); }, std::chrono::seconds(30)))
+      << "the imaging threads were not all held";
+}
+
+void imaging_hold::open() {
+  if (!open_) release_.set_value();
+  open_ = true;
 }
 
 namespace {

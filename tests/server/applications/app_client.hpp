@@ -1,8 +1,10 @@
 #pragma once
 // Test clients for applications and upload codes over real HTTP: the portal's calls (session),
 // the phone's calls (upload code), photos for the pipeline, and pages arranged by SQL on the
-// scratch database. SQL, SHA-256 and the event-stream reader come from support/test_tools.hpp.
+// scratch database, and a hold on the imaging threads. SQL, SHA-256 and the event-stream reader
+// come from support/test_tools.hpp.
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +57,27 @@ upload_code create_code(const running_server& s, const std::string& session, con
 http_reply phone_upload(unsigned short port, const std::string& code_token, const std::string& bytes,
                         const std::optional<std::string>& idempotency_key = std::nullopt);
 http_reply describe_code(unsigned short port, const std::string& code_token);
+// POST a photo to the portal's upload endpoint of a material with a session.
+http_reply portal_upload(const running_server& s, const std::string& session, const std::string& application_id,
+                         const std::string& material, const std::string& bytes);
+
+// --- imaging ------------------------------------------------------------------------------
+// Holds every imaging thread of a server with a job that waits until open() (or destruction),
+// so that uploads queue behind it. Declare it after anything that waits for such an upload
+// (a std::future), so that it opens first when a test ends early.
+class imaging_hold {
+ public:
+  explicit imaging_hold(server::services::imaging_executor& imaging);
+  ~imaging_hold() { open(); }
+  imaging_hold(const imaging_hold&) = delete;
+  imaging_hold& operator=(const imaging_hold&) = delete;
+  void open();
+
+ private:
+  std::promise<void> release_;
+  std::shared_future<void> opened_ = release_.get_future().share();
+  bool open_ = false;
+};
 
 // --- dates --------------------------------------------------------------------------------
 // Today in China (UTC+8), and that date plus n working days (Monday–Friday), computed here

@@ -30,8 +30,11 @@ struct config {
   int device_poll_interval = 5;         // RFC 8628 interval in seconds
   int upload_code_minutes = 10;         // how long a material's upload QR stays valid
   int upload_code_max_pages = 10;       // pages one upload code may add
+  int upload_photos_per_code_per_minute = 20;  // per upload code; on the portal, per person
+  int upload_photos_per_ip_per_minute = 60;    // per address, phone and portal together
   std::size_t upload_body_limit = 20 * 1024 * 1024;  // bytes of one photo upload
   int imaging_threads = 0;              // photo processing threads; 0: one per core
+  int imaging_queue = 64;               // photos waiting for an imaging thread before 503 imaging_busy
   std::string catalogue_file;           // service catalogue; default: server/data/catalogue.json of the source tree
   std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
   std::size_t json_body_limit = 64 * 1024;

@@ -95,14 +95,22 @@ struct upload_code_row {
   int expires_in = 0;
   int max_pages = 0, pages_added = 0;
   bool revoked = false, expired = false;
+  // The person who made the code may still do its application's business (own application,
+  // legal representative, or a live grant valid today whose scope covers the service).
+  bool creator_entitled = true;
 };
 upload_code_row insert_upload_code(connection& c, const std::string& token_hash, std::int64_t application_id,
                                    const std::string& material, std::int64_t created_by, int ttl_seconds,
                                    int max_pages);
 std::optional<upload_code_row> find_upload_code(connection& c, const std::string& token_hash);
-// Counts one more page on a live code; false when it is used up, expired or revoked.
+std::optional<upload_code_row> find_upload_code_by_id(connection& c, std::int64_t code_id);
+// Counts one more page on a live code; false when it is used up, expired or revoked, or when its
+// creator may no longer do the application's business (checked in the same statement).
 bool take_upload_slot(connection& c, std::int64_t code_id);
 bool revoke_upload_code(connection& c, std::int64_t application_id, std::int64_t code_id);
 void revoke_codes_of(connection& c, std::int64_t application_id);
+// Marks revoked the live codes a person made for the unit's applications that they may no longer
+// do (after their grant was revoked or narrowed, in the same transaction).
+void revoke_codes_creator_lost(connection& c, std::int64_t unit_id, std::int64_t person_id);
 
 }  // namespace hallpass::server::db

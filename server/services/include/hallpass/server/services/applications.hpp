@@ -17,6 +17,7 @@
 #include "hallpass/server/services/event_hub.hpp"
 #include "hallpass/server/services/imaging_executor.hpp"
 #include "hallpass/server/services/personal_data.hpp"
+#include "hallpass/server/services/rate_limiter.hpp"
 
 namespace hallpass::imaging {
 struct page_result;
@@ -68,12 +69,14 @@ struct upload_settings {
   std::string public_url;        // base of the upload QR URLs
   int upload_code_minutes = 10;  // how long a material's upload QR stays valid
   int upload_code_max_pages = 10;
+  int photos_per_code_per_minute = 20;  // one upload code; on the portal, one person
+  int photos_per_ip_per_minute = 60;    // one address, phone and portal together
 };
 
 class applications {
  public:
-  applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging, const clock& clock,
-               event_hub& page_events, upload_settings settings);
+  applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging, rate_limiter& limits,
+               const clock& clock, event_hub& page_events, upload_settings settings);
 
   // Writes the catalogue into the database (start-up).
   void install_catalogue(const std::vector<db::service_def>& services);
@@ -89,6 +92,12 @@ class applications {
   result<issued_upload_code> create_upload_code(const caller& who, std::int64_t id, const std::string& material);
   status revoke_upload_code(const caller& who, std::int64_t id, std::int64_t code_id);
   result<upload_code_view> describe_upload_code(const std::string& token);
+
+  // Counts one photo against the per-minute limits of its address and of its upload code (on the
+  // portal: of its person); too_many_uploads with the seconds to wait when one is spent. Called
+  // before the photo is looked at, so refused photos cost no image work but count all the same.
+  status count_code_photo(const std::string& token, const std::string& ip);
+  status count_portal_photo(const caller& who, const std::string& ip);
 
   // Checks the code or the caller's rights and the photo's type, then processes the photo on the
   // imaging executor and calls `done` there. An error returned here (a dead code, a full queue:
@@ -118,6 +127,7 @@ class applications {
 
  private:
   struct upload_target;
+  status count_photo(const std::string& source_key, const std::string& ip);
   status start_upload(const upload_target& target, std::string bytes, std::optional<std::string> key,
                       upload_done done);
   result<upload_outcome> finish_upload(const upload_target& target, const imaging::page_result& processed,
@@ -126,6 +136,7 @@ class applications {
   db::pool& db_;
   const personal_data_hasher& hash_;
   imaging_executor& imaging_;
+  rate_limiter& limits_;
   const clock& clock_;
   event_hub& events_;
   upload_settings settings_;

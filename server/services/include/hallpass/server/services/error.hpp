@@ -21,7 +21,7 @@ enum class errc {
   invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, form_incomplete,
   materials_missing,  // error::items lists the material codes
   // sessions and rights
-  invalid_credentials, invalid_unit_login, too_many_attempts, rate_limited, unauthenticated, session_invalid, grant_revoked,
+  invalid_credentials, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
   only_legal_rep_manages_admin, cannot_change_own_grant, app_channel_required,
   // things not found
