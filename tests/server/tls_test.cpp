@@ -59,6 +59,7 @@ TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
                           std::string(R"({"account":")") + demo::person_only + R"(","password":"Demo@2026","channel":"web"})");
   ASSERT_EQ(login.status, 201) << login.body;
   std::string cookie(login.header("set-cookie"));
+  EXPECT_EQ(login.body.find("\"token\""), std::string::npos) << "a browser's token stays in its cookie";
   EXPECT_EQ(cookie.rfind("__Host-hp_session=", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("Secure"), std::string::npos);
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
