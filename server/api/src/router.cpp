@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "hallpass/server/api/client_address.hpp"
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/log.hpp"
 
@@ -81,6 +82,7 @@ request_plan router::plan(std::string_view method, std::string_view path) const 
 }
 
 response router::handle(request& req, const request_plan&) {
+  apply_forwarded_headers(req, ctx_.settings.trusted_proxies);  // once, before any handler reads them
   bool known = false;
   const route* r = match(req.method, req.path, &req, &known);
   if (!r) return error_json(known ? errors::method_not_allowed() : errors::route_not_found());

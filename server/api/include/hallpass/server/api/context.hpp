@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "hallpass/server/api/client_address.hpp"
 #include "hallpass/server/api/metrics.hpp"
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/net/http_server.hpp"
@@ -23,6 +24,7 @@ struct api_settings {
   std::size_t upload_body_limit = 20 * 1024 * 1024;
   std::chrono::seconds upload_wait{120};  // longest a photo may queue and process before 503
   bool log_requests = true;
+  std::vector<cidr> trusted_proxies;  // peers whose X-Forwarded-For / -Proto are believed
 };
 
 struct context {

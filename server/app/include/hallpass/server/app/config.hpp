@@ -32,6 +32,7 @@ struct config {
   int shutdown_delay = 0;               // seconds /readyz answers 503 before the server stops
   bool demo = false;                    // load the demo data set at start-up (idempotent)
   bool log_requests = true;
+  std::string trusted_proxies;          // CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed
   std::string config_file;
 };
 
