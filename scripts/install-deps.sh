@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev postgresql postgresql-contrib
-  libssl-dev
+  libssl-dev openssl
   libopencv-dev libheif-dev libhpdf-dev
   libzxing-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -233,3 +233,18 @@ TEST(Config, HelpListsEveryOption) {
   server::config other;
   EXPECT_TRUE(load(other, {"-h"}).show_help);
 }
+
+TEST(Config, TrustedProxiesFromTheEnvironmentAndBadNetworksRefused) {
+  scoped_env env;
+  env.set("HALLPASS_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8");
+  server::config cfg;
+  auto out = load(cfg, {});
+  EXPECT_TRUE(out.errors.empty());
+  EXPECT_EQ(cfg.trusted_proxies, "10.0.0.0/8, fd00::/8");
+  EXPECT_NE(out.help.find("--trusted-proxies"), std::string::npos);
+
+  server::config bad;
+  out = load(bad, {"--trusted-proxies=10.0.0.0/40"});
+  ASSERT_EQ(out.errors.size(), 1u);
+  EXPECT_NE(out.errors[0].find("trusted-proxies"), std::string::npos);
+}

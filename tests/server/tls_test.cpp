@@ -44,7 +44,42 @@ hallpass::server::config tls_config(const fs::path& dir) {
   return cfg;
 }
 
+// One handshake by the openssl command-line client with the given options; its exit status (0:
+// a session was established) and output. The client's own floor is lowered (@SECLEVEL=0) so
+// that a refusal is the server's.
+std::pair<int, std::string> openssl_handshake(unsigned short port, const fs::path& dir, const std::string& options) {
+  auto out = dir / "s_client.txt";
+  std::string cmd = "openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " " + options + " < /dev/null > '" +
+                    out.string() + "' 2>&1";
+  int rc = std::system(cmd.c_str());
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, text.str()};
+}
+
 }  // namespace
+
+TEST(Tls, OnlyTls12AndUpWithStrongCiphers) {
+  auto dir = certificate_dir("hp-tls-versions-");
+  running_server s(tls_config(dir));
+  for (std::string accepted : {"-tls1_2", "-tls1_3"}) {
+    auto r = openssl_handshake(s.port(), dir, accepted);
+    EXPECT_EQ(r.first, 0) << accepted << "\n" << r.second;
+    EXPECT_NE(r.second.find("Cipher is"), std::string::npos) << r.second;
+  }
+  for (std::string refused : {"-tls1 -cipher DEFAULT:@SECLEVEL=0", "-tls1_1 -cipher DEFAULT:@SECLEVEL=0",
+                              "-tls1_2 -cipher 'RC4:3DES:NULL:EXPORT:aNULL:MD5:@SECLEVEL=0'",
+                              // CBC with SHA-1 and SHA-384 MACs: accepted by OpenSSL's default list.
+                              "-tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0'",
+                              "-tls1_2 -cipher 'ECDHE-ECDSA-AES256-SHA384:@SECLEVEL=0'"}) {
+    auto r = openssl_handshake(s.port(), dir, refused);
+    EXPECT_NE(r.first, 0) << refused << " was accepted:\n" << r.second;
+  }
+  // The server still answers afterwards.
+  EXPECT_EQ(https_call(s.port(), "GET", "/healthz").status, 200);
+  fs::remove_all(dir);
+}
 
 TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
   auto dir = certificate_dir("hp-tls-");
@@ -59,6 +94,7 @@ TEST(Tls, ServesHttpsAndMarksTheSessionCookieSecure) {
                           std::string(R"({"account":")") + demo::person_only + R"(","password":"Demo@2026","channel":"web"})");
   ASSERT_EQ(login.status, 201) << login.body;
   std::string cookie(login.header("set-cookie"));
+  EXPECT_EQ(login.body.find("\"token\""), std::string::npos) << "a browser's token stays in its cookie";
   EXPECT_EQ(cookie.rfind("__Host-hp_session=", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("Secure"), std::string::npos);
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);

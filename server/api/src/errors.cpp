@@ -12,6 +12,9 @@ api_error unknown_field(const std::string& f) {
 api_error missing_field(const std::string& f) {
   return bad_request("missing_field", "缺少字段或类型不对：" + f, "Missing or mistyped field: " + f);
 }
+api_error json_required() {
+  return {415, "unsupported_media_type", "请求内容类型必须是 application/json", "The request body must be sent as application/json"};
+}
 api_error not_found() { return {404, "not_found", "未找到", "Not found"}; }
 api_error route_not_found() { return {404, "route_not_found", "没有这个接口", "No such endpoint"}; }
 api_error method_not_allowed() { return {405, "method_not_allowed", "该接口不支持此请求方法", "Method not allowed on this endpoint"}; }

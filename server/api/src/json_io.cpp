@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cctype>
+
 namespace hallpass::server::api {
 
 namespace {
@@ -21,9 +23,25 @@ bool holds_nul(const boost::json::value& v) {
   return false;
 }
 
+// A cross-site HTML form can post text/plain or a form type without asking first, never
+// application/json: so every JSON body must be declared as such (and a declared type must be it).
+bool declared_json(const request& req) {
+  auto type = req.header_value("content-type");
+  if (!type) return req.body.empty();
+  auto media = type->substr(0, type->find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  constexpr std::string_view json = "application/json";
+  if (media.size() != json.size()) return false;
+  for (std::size_t i = 0; i < json.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(media[i])) != json[i]) return false;
+  return true;
+}
+
 }  // namespace
 
 boost::json::object read_json(const request& req, std::initializer_list<std::string_view> allowed) {
+  if (!declared_json(req)) throw api_exception{errors::json_required()};
   if (req.body.empty()) return {};
   boost::system::error_code ec;
   auto v = boost::json::parse(req.body, ec);

@@ -58,6 +58,7 @@ struct forward_only {
 }  // namespace
 
 response create_login_ticket(context& ctx, request& req) {
+  refuse_cross_site(ctx, req);
   read_json(req, {});
   services::ticket_origin origin;
   origin.user_agent = std::string(req.header_value("user-agent").value_or(""));
@@ -143,6 +144,7 @@ response login_ticket_events(context& ctx, request& req) {
 }
 
 response redeem_login_ticket(context& ctx, request& req) {
+  refuse_cross_site(ctx, req);
   auto id = path_id(req, "ticket_id");
   read_json(req, {});
   auto s = ctx.tickets.redeem_ticket(id, poll_secret_of(req), "web", req.remote_ip).or_throw();

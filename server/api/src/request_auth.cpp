@@ -1,6 +1,40 @@
 #include "hallpass/server/api/request_auth.hpp"
 
+#include <cctype>
+
+#include "hallpass/server/api/api_error.hpp"
+
 namespace hallpass::server::api {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "scheme://host[:port]" of a URL in lower case, without the scheme's default port: the form
+// browsers send in Origin.
+std::string origin_of(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return lower(url);
+  auto authority_end = url.find_first_of("/?#", scheme_end + 3);
+  auto origin = lower(url.substr(0, authority_end));
+  if (origin.starts_with("http://") && origin.ends_with(":80")) origin.resize(origin.size() - 3);
+  if (origin.starts_with("https://") && origin.ends_with(":443")) origin.resize(origin.size() - 4);
+  return origin;
+}
+
+}  // namespace
+
+void refuse_cross_site(const context& ctx, const request& req) {
+  bool cross = false;
+  if (auto origin = req.header_value("origin")) cross = origin_of(*origin) != origin_of(ctx.settings.public_url);
+  if (auto site = req.header_value("sec-fetch-site")) cross = cross || (*site != "same-origin" && *site != "none");
+  if (cross)
+    throw api_exception{{403, "cross_site_request", "拒绝来自其他网站的请求", "Requests from other sites are refused"}};
+}
 
 std::string session_cookie_name(const request& req) { return req.secure ? "__Host-hp_session" : "hp_session"; }
 

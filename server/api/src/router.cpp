@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "hallpass/server/api/client_address.hpp"
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/log.hpp"
 
@@ -99,7 +100,14 @@ response router::guarded(const request& req, const route& r, F&& f) {
   return error_json(errors::internal());
 }
 
+void router::resolve_client(request& req) const {
+  if (req.client_resolved) return;
+  apply_forwarded_headers(req, ctx_.settings.trusted_proxies);
+  req.client_resolved = true;
+}
+
 std::optional<response> router::admit(request& req, const request_plan&) {
+  resolve_client(req);
   const route* r = match(req.method, req.path, &req, nullptr);
   if (!r || !r->admit) return std::nullopt;
   std::optional<response> refused;
@@ -112,6 +120,7 @@ std::optional<response> router::admit(request& req, const request_plan&) {
 }
 
 response router::handle(request& req, const request_plan&) {
+  resolve_client(req);  // before any handler reads the address or the scheme
   bool known = false;
   const route* r = match(req.method, req.path, &req, &known);
   if (!r) return error_json(known ? errors::method_not_allowed() : errors::route_not_found());

@@ -13,6 +13,7 @@ namespace hallpass::server::api {
 namespace json = boost::json;
 
 response create_session(context& ctx, request& req) {
+  refuse_cross_site(ctx, req);
   auto body = read_json(req, {"unit", "account", "password", "channel"});
   services::password_login in;
   in.unit = opt_string(body, "unit");
@@ -33,6 +34,7 @@ response current_session(context& ctx, request& req) {
 }
 
 response delete_session(context& ctx, request& req) {
+  refuse_cross_site(ctx, req);
   auto who = require_caller(ctx, req);
   ctx.sessions.logout(who, req.remote_ip).or_throw();
   response r;

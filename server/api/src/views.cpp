@@ -56,8 +56,10 @@ json::object grant_json(const db::grant_row& g) {
 
 response session_response(const request& req, const services::issued_session& s, int status) {
   json::object body = caller_json(s.who);
-  body["token"] = s.token;
   body["csrf_token"] = s.csrf_token;
+  // A browser gets the token only as an HttpOnly cookie, out of reach of scripts; the phone
+  // app and the kiosk send it as a bearer token, so they get it in the body.
+  if (s.who.channel != "web") body["token"] = s.token;
   auto r = json_response(body, status);
   if (s.who.channel == "web") {
     r.set("Set-Cookie", session_cookie_name(req) + "=" + s.token + "; Path=/; HttpOnly; SameSite=Lax" +

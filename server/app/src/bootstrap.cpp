@@ -93,6 +93,7 @@ api::api_settings api_settings_of(const config& cfg) {
   s.upload_body_limit = cfg.upload_body_limit;
   s.log_requests = cfg.log_requests;
   s.streams_per_key = cfg.streams_per_session;
+  s.trusted_proxies = api::parse_cidr_list(cfg.trusted_proxies).value_or(std::vector<api::cidr>{});
   return s;
 }
 

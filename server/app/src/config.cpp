@@ -5,6 +5,8 @@
 #include <functional>
 #include <sstream>
 
+#include "hallpass/server/api/client_address.hpp"
+
 #ifndef HALLPASS_SOURCE_SCHEMA_DIR
 #define HALLPASS_SOURCE_SCHEMA_DIR "schema"
 #endif
@@ -107,6 +109,11 @@ const std::vector<option>& options() {
       str_opt("catalogue", "service catalogue JSON file", &config::catalogue_file),
       str_opt("web-dir", "folder of the portal and phone pages", &config::web_dir),
       {"demo", "load the demo data set at start-up (true/false)", [](config& c, const std::string& v) { return to_bool(v, c.demo); }},
+      {"trusted-proxies", "comma-separated CIDRs of load balancers whose X-Forwarded-For/-Proto are believed (default none)",
+       [](config& c, const std::string& v) {
+         c.trusted_proxies = v;
+         return api::parse_cidr_list(v).has_value();
+       }},
       {"log-requests", "one log line per request (true/false, default true)", [](config& c, const std::string& v) { return to_bool(v, c.log_requests); }},
   };
   return all;

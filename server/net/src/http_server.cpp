@@ -557,6 +557,8 @@ void http_server::start() {
     s.tls.emplace(ssl::context::tls_server);
     s.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    // TLS 1.2 suites with forward secrecy and authenticated encryption only (1.3 has no others).
+    SSL_CTX_set_cipher_list(s.tls->native_handle(), "ECDHE+AESGCM:ECDHE+CHACHA20");
     s.tls->use_certificate_chain_file(s.opts.tls_cert_file);
     s.tls->use_private_key_file(s.opts.tls_key_file, ssl::context::pem);
   }

@@ -111,7 +111,8 @@ TEST(QrLoginFlow, UnitAgentSignsInForTheUnitWithTheGrantsRoleAndScope) {
   auto r = redeem(s.port(), t.id, t.poll_secret);
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.headers["cache-control"], "no-store");
-  auto token = std::string(r.json().as_object().at("token").as_string());
+  EXPECT_FALSE(r.json().as_object().contains("token")) << "the portal's token stays in its HttpOnly cookie";
+  auto token = session_cookie(r);
   auto me = s.call_as(token, "GET", "/api/v1/sessions/current");
   ASSERT_EQ(me.status, 200) << me.body;
   auto who = me.json().as_object();
@@ -136,7 +137,7 @@ TEST(QrLoginFlow, ScopedAgentSessionCarriesTheGrantScope) {
   ASSERT_EQ(confirm(s.port(), phone, t.id, t.match_number, unit_id).status, 200);
   auto r = redeem(s.port(), t.id, t.poll_secret);
   ASSERT_EQ(r.status, 201) << r.body;
-  auto me = s.call_as(std::string(r.json().as_object().at("token").as_string()), "GET", "/api/v1/sessions/current");
+  auto me = s.call_as(session_cookie(r), "GET", "/api/v1/sessions/current");
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(me.json().as_object().at("role").as_string(), "agent");
   EXPECT_EQ(me.json().as_object().at("scope"), unit.as_object().at("scope"));
@@ -155,7 +156,7 @@ TEST(QrLoginFlow, PersonAloneSignsInAsThePerson) {
   auto r = http_call(s.port(), "POST", "/api/v1/login-tickets/" + t.id + "/session", "{}",
                      {{"Cookie", "hp_ticket=" + t.poll_secret}});
   ASSERT_EQ(r.status, 201) << r.body;
-  auto me = s.call_as(std::string(r.json().as_object().at("token").as_string()), "GET", "/api/v1/sessions/current");
+  auto me = s.call_as(session_cookie(r), "GET", "/api/v1/sessions/current");
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(me.json().as_object().at("role").as_string(), "person");
   EXPECT_TRUE(me.json().as_object().at("unit").is_null());

@@ -92,7 +92,7 @@ TEST_F(TwoNodes, ConfirmOnNodeBReachesWaitersOnNodeA) {
   // Redeemed on node B, with the poll secret the portal got from node A.
   auto session = redeem(b_->port(), t.id, t.poll_secret);
   ASSERT_EQ(session.status, 201) << session.body;
-  auto token = std::string(session.json().as_object().at("token").as_string());
+  auto token = session_cookie(session);
   auto me = http_call(a_->port(), "GET", "/api/v1/sessions/current", "", {{"Authorization", "Bearer " + token}});
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.json().as_object().at("unit").as_object().at("uscc").as_string(), demo::unit_a);

@@ -260,7 +260,7 @@ TEST(TicketStates, OnlyAnAppSessionMayScanOrConfirm) {
   auto web = http_call(s.port(), "POST", "/api/v1/sessions",
                        R"({"account":")" + std::string(demo::person_only) + R"(","password":"Demo@2026","channel":"web"})");
   ASSERT_EQ(web.status, 201) << web.body;
-  std::string token(web.json().as_object().at("token").as_string());
+  std::string token = session_cookie(web);
   auto r = scan(s.port(), token, "scan_token", t.scan_token);
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_EQ(r.error_code(), "app_channel_required");

@@ -66,6 +66,16 @@ std::string http_reply::error_code() const {
   return c && c->is_string() ? std::string(c->as_string()) : "";
 }
 
+std::string session_cookie(const http_reply& r) {
+  auto it = r.headers.find("set-cookie");
+  if (it == r.headers.end()) return "";
+  auto& c = it->second;
+  auto eq = c.find('=');
+  auto name = c.substr(0, eq);
+  if (eq == std::string::npos || (name != "hp_session" && name != "__Host-hp_session")) return "";
+  return c.substr(eq + 1, c.find(';') - eq - 1);
+}
+
 http_reply to_reply(const client::response& r) {
   http_reply out;
   out.status = r.status;

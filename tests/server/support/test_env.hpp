@@ -47,6 +47,9 @@ struct http_reply {
 
 using header_list = client::header_list;
 
+// The session token a browser login put into its cookie (hp_session or __Host-hp_session), or "".
+std::string session_cookie(const http_reply& r);
+
 // A hallpass_client response as an http_reply (headers by lower-case name; of a repeated
 // field, the last value).
 http_reply to_reply(const client::response& r);

@@ -31,6 +31,7 @@ api_error bad_request(std::string code, std::string message, std::string message
 api_error malformed_json();
 api_error unknown_field(const std::string& field);
 api_error missing_field(const std::string& field);
+api_error json_required();  // 415 unsupported_media_type
 api_error not_found();
 api_error route_not_found();
 api_error method_not_allowed();

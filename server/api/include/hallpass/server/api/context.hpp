@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "hallpass/server/api/client_address.hpp"
 #include "hallpass/server/api/metrics.hpp"
 #include "hallpass/server/api/stream_slots.hpp"
 #include "hallpass/server/db/database.hpp"
@@ -25,6 +26,7 @@ struct api_settings {
   std::chrono::seconds upload_wait{120};  // longest a photo may queue and process before 503
   bool log_requests = true;
   int streams_per_key = 8;  // event streams one session (or one login ticket) may hold open
+  std::vector<cidr> trusted_proxies;  // peers whose X-Forwarded-For / -Proto are believed
 };
 
 struct context {

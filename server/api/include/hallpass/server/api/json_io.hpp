@@ -15,7 +15,8 @@
 namespace hallpass::server::api {
 
 // Parses the body as a JSON object whose keys are all in `allowed`; throws api_exception
-// (400 malformed_json / unknown_field) otherwise. An empty body reads as {}.
+// (400 malformed_json / unknown_field) otherwise. An empty body reads as {}. A body must come
+// with Content-Type application/json, and a Content-Type given must be that (else 415).
 boost::json::object read_json(const request& req, std::initializer_list<std::string_view> allowed);
 
 // Field accessors: throw api_exception(400 missing_field) on a missing or mistyped required field.

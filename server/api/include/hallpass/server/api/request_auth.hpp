@@ -1,6 +1,7 @@
 #pragma once
 // Who sent a request: the session token from `Authorization: Bearer …` or the session cookie
-// (which then needs X-CSRF-Token on anything but GET/HEAD), checked by the sessions service.
+// (which then needs X-CSRF-Token on anything but GET/HEAD), checked by the sessions service;
+// and whether a browser sent it from another site.
 #include <string>
 
 #include "hallpass/server/api/context.hpp"
@@ -11,6 +12,11 @@ namespace hallpass::server::api {
 
 // The caller, or throw (401 unauthenticated / session_invalid, 403 csrf_token_invalid, …).
 services::caller require_caller(context& ctx, const request& req);
+// For endpoints that set cookies (login CSRF): throws 403 cross_site_request when the browser
+// says the request comes from another site — an Origin other than the public URL's, or
+// Sec-Fetch-Site other than same-origin/none. Requests with neither header (the phone app,
+// command-line clients) pass.
+void refuse_cross_site(const context& ctx, const request& req);
 // The name of the session cookie: __Host- prefixed over TLS.
 std::string session_cookie_name(const request& req);
 

@@ -39,6 +39,8 @@ class router final : public request_handler {
 
  private:
   const route* match(std::string_view method, std::string_view path, request* fill, bool* path_known) const;
+  // Believes X-Forwarded-For / -Proto from trusted proxies, once per request.
+  void resolve_client(request& req) const;
   // Runs f, turning what it throws into the error response the client sees.
   template <class F>
   response guarded(const request& req, const route& r, F&& f);

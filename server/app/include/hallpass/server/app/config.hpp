@@ -42,6 +42,7 @@ struct config {
   int streams_per_session = 8;          // live event streams one session (or login ticket) may hold
   bool demo = false;                    // load the demo data set at start-up (idempotent)
   bool log_requests = true;
+  std::string trusted_proxies;          // CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed
   std::string config_file;
 };
 

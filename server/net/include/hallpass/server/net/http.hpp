@@ -28,7 +28,8 @@ struct request {
   std::string body;
   std::string remote_ip;
   std::string request_id;
-  bool secure = false;                             // arrived over TLS
+  bool secure = false;                             // arrived over TLS (or via a trusted https proxy)
+  bool client_resolved = false;                    // remote_ip and secure already follow X-Forwarded-*
   std::map<std::string, std::string> path_params;  // filled by the router
 
   // First header of that (lower-case) name.
