@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace hallpass::imaging {
 
@@ -95,11 +96,15 @@ std::optional<dimensions> tiff_dimensions(std::span<const std::uint8_t> b) {
   if (ifd + 2 > b.size()) return std::nullopt;
   std::size_t n = u16(ifd);
   dimensions d;
+  bool width_seen = false, height_seen = false;
   for (std::size_t k = 0; k < n; ++k) {
     std::size_t e = ifd + 2 + 12 * k;
     if (e + 12 > b.size()) return std::nullopt;
     std::uint32_t tag = u16(e), type = u16(e + 2);
     std::uint64_t v = type == 3 ? u16(e + 8) : u32(e + 8);
+    // A second width or height: the decoder keeps the first, so no size can be trusted.
+    if ((tag == 256 && std::exchange(width_seen, true)) || (tag == 257 && std::exchange(height_seen, true)))
+      return std::nullopt;
     if (tag == 256) d.width = v;
     if (tag == 257) d.height = v;
   }
