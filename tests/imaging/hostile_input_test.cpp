@@ -97,6 +97,16 @@ TEST(HostileInput, TiffWithSecondWidthTagIsUnreadable) {
   expect_reason(hi::process(std::span<const std::uint8_t>(tiff.data(), tiff.size()), o), "unreadable_image");
 }
 
+// A HEIC whose container says 8x8 while its HEVC stream decodes to 8x520 (found by fuzzing): the
+// pixel limit holds for what was decoded, not only for what the header said.
+TEST(HostileInput, HeicStreamLargerThanItsHeaderIsRefused) {
+  std::string heic = read_file(testdata("../fuzz/regressions/image_header/heic-stream-taller-than-header.heic"));
+  ASSERT_FALSE(heic.empty());
+  hi::options o;
+  o.max_pixels = 4096;  // above the 64 pixels of the header, below the 4160 decoded
+  expect_reason(hi::process(as_bytes(heic), o), "too_many_pixels");
+}
+
 TEST(HostileInput, PdfIsNotAPhoto) {
   std::string pdf = "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
   expect_reason(hi::process(as_bytes(pdf)), "unsupported_type");
