@@ -12,7 +12,17 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(http_request json_bodies upload_body image_header)
 
 bash "$root/scripts/install-deps.sh"
-command -v clang++ >/dev/null || { echo "fuzz: clang++ is missing (apt-get install clang)" >&2; exit 1; }
+# clang with its libFuzzer runtime (Debian 12: clang 14), installed here only: the other builds use gcc.
+fuzz_packages=(clang libclang-rt-14-dev)
+missing=()
+for p in "${fuzz_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "fuzz: missing packages: ${missing[*]} (run as root to install them)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+fi
 if [ ! -f "$build/build.ninja" ]; then
   CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALLPASS_FUZZ=ON \
         -DHALLPASS_BUILD_TESTS=OFF -DHALLPASS_BUILD_BENCH=OFF

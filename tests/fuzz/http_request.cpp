@@ -31,7 +31,7 @@ namespace {
 // Every service of the server, over a database that cannot be reached.
 struct no_database_server {
   services::manual_clock clock;
-  db::pool db{"host=" HALLPASS_FUZZ_NO_DB_SOCKET_DIR " port=1 connect_timeout=1", 1};
+  db::pool db{"host='" HALLPASS_FUZZ_NO_DB_SOCKET_DIR "' port=1 connect_timeout=1", 1};
   services::personal_data_hasher personal_data{"fuzz-data-key"};
   services::rate_limiter limits{clock};
   services::imaging_executor imaging{1};
