@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace hallpass::imaging {
 
@@ -95,11 +96,15 @@ std::optional<dimensions> tiff_dimensions(std::span<const std::uint8_t> b) {
   if (ifd + 2 > b.size()) return std::nullopt;
   std::size_t n = u16(ifd);
   dimensions d;
+  bool width_seen = false, height_seen = false;
   for (std::size_t k = 0; k < n; ++k) {
     std::size_t e = ifd + 2 + 12 * k;
     if (e + 12 > b.size()) return std::nullopt;
     std::uint32_t tag = u16(e), type = u16(e + 2);
     std::uint64_t v = type == 3 ? u16(e + 8) : u32(e + 8);
+    // A second width or height: the decoder keeps the first, so no size can be trusted.
+    if ((tag == 256 && std::exchange(width_seen, true)) || (tag == 257 && std::exchange(height_seen, true)))
+      return std::nullopt;
     if (tag == 256) d.width = v;
     if (tag == 257) d.height = v;
   }
@@ -146,6 +151,9 @@ decoded decode_heif(std::span<const std::uint8_t> b, std::uint64_t max_pixels) {
   int iw = heif_image_get_width(img.get(), heif_channel_interleaved);
   int ih = heif_image_get_height(img.get(), heif_channel_interleaved);
   if (!data || iw <= 0 || ih <= 0) return {{}, "unreadable_image", "HEIC image has no pixels"};
+  // The HEVC stream may be larger than the container said: the limit holds for what was decoded.
+  if (std::uint64_t(iw) * std::uint64_t(ih) > max_pixels)
+    return {{}, "too_many_pixels", std::to_string(iw) + "x" + std::to_string(ih)};
   cv::Mat rgb(ih, iw, CV_8UC3, const_cast<std::uint8_t*>(data), static_cast<std::size_t>(stride));
   decoded out;
   cv::cvtColor(rgb, out.bgr, cv::COLOR_RGB2BGR);  // copies out of libheif's buffer
@@ -201,6 +209,8 @@ decoded decode_image(std::span<const std::uint8_t> b, std::uint64_t max_pixels) 
     return {{}, "unreadable_image", e.what()};
   }
   if (out.bgr.empty()) return {{}, "unreadable_image", "the image data is damaged or truncated"};
+  if (out.bgr.total() > max_pixels)  // a decoder that read another size than the header's
+    return {{}, "too_many_pixels", std::to_string(out.bgr.cols) + "x" + std::to_string(out.bgr.rows)};
   return out;
 }
 

@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
@@ -73,6 +74,37 @@ TEST(HostileInput, JpegAboveConfiguredPixelLimitIsRefused) {
   expect_reason(hi::process(as_bytes(jpeg), o), "too_many_pixels");
   o.max_pixels = 900'000;
   EXPECT_FALSE(has_reason(hi::process(as_bytes(jpeg), o), "too_many_pixels"));
+}
+
+// The header reader and the TIFF decoder must agree on the size: with a second ImageWidth tag the
+// decoder keeps the first, so a reader taking the last let a large image past the pixel limit.
+TEST(HostileInput, TiffWithSecondWidthTagIsUnreadable) {
+  std::vector<uchar> tiff;
+  cv::imencode(".tif", cv::Mat(72, 72, CV_8UC1, cv::Scalar(128)), tiff, {cv::IMWRITE_TIFF_COMPRESSION, 1});
+  std::uint32_t ifd = tiff[4] | tiff[5] << 8 | tiff[6] << 16 | std::uint32_t(tiff[7]) << 24;  // little endian
+  int entries = tiff[ifd] | tiff[ifd + 1] << 8;
+  bool patched = false;
+  for (int k = 0; k < entries; ++k) {
+    std::size_t e = ifd + 2 + 12 * k;
+    if ((tiff[e] | tiff[e + 1] << 8) != 339) continue;  // SampleFormat (default value): becomes ImageWidth = 1
+    const std::uint8_t width_one[12] = {0x00, 0x01, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+    std::copy(std::begin(width_one), std::end(width_one), tiff.begin() + e);
+    patched = true;
+  }
+  ASSERT_TRUE(patched);
+  hi::options o;
+  o.max_pixels = 4096;  // below the 5184 pixels the decoder would make
+  expect_reason(hi::process(std::span<const std::uint8_t>(tiff.data(), tiff.size()), o), "unreadable_image");
+}
+
+// A HEIC whose container says 8x8 while its HEVC stream decodes to 8x520 (found by fuzzing): the
+// pixel limit holds for what was decoded, not only for what the header said.
+TEST(HostileInput, HeicStreamLargerThanItsHeaderIsRefused) {
+  std::string heic = read_file(testdata("../fuzz/regressions/image_header/heic-stream-taller-than-header.heic"));
+  ASSERT_FALSE(heic.empty());
+  hi::options o;
+  o.max_pixels = 4096;  // above the 64 pixels of the header, below the 4160 decoded
+  expect_reason(hi::process(as_bytes(heic), o), "too_many_pixels");
 }
 
 TEST(HostileInput, PdfIsNotAPhoto) {

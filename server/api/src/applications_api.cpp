@@ -7,6 +7,7 @@
 #include "hallpass/server/api/uploads.hpp"
 #include "hallpass/server/api/views.hpp"
 #include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/api/request_bodies.hpp"
 #include "hallpass/server/services/applications.hpp"
 #include "hallpass/server/api/request_auth.hpp"
 
@@ -99,8 +100,7 @@ response list_my_applications(context& ctx, request& req) {
 
 response create_application(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  auto body = read_json(req, {"service_code"});
-  auto id = ctx.applications.start_application(who, need_string(body, "service_code")).or_throw();
+  auto id = ctx.applications.start_application(who, new_application_body(req)).or_throw();
   return json_response(application_json(ctx.applications.get_application(who, id).or_throw()), 201);
 }
 
@@ -111,21 +111,9 @@ response get_application(context& ctx, request& req) {
 
 response update_application(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  auto body = read_json(req, {"form", "step"});
-  std::optional<services::application_form> form;
-  if (auto* f = body.if_contains("form")) {
-    if (!f->is_object()) throw api_exception{errors::missing_field("form")};
-    auto& fo = f->as_object();
-    for (auto& kv : fo) {
-      static const std::vector<std::string> allowed = {"contact_name", "contact_mobile", "email", "address", "postcode"};
-      if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end())
-        throw api_exception{errors::unknown_field("form." + std::string(kv.key()))};
-    }
-    form = services::application_form{need_string(fo, "contact_name"), need_string(fo, "contact_mobile"),
-                                      opt_string(fo, "email"), opt_string(fo, "address"), opt_string(fo, "postcode")};
-  }
+  auto update = application_update_body(req);
   auto id = path_id(req, "application_id");
-  ctx.applications.save_form(who, id, form, opt_string(body, "step")).or_throw();
+  ctx.applications.save_form(who, id, update.form, update.step).or_throw();
   return json_response(application_json(ctx.applications.get_application(who, id).or_throw()));
 }
 
@@ -150,7 +138,7 @@ response application_events(context& ctx, request& req) {
 
 response submit_application(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  read_json(req, {});
+  empty_body(req);
   auto s = ctx.applications.submit_application(who, path_id(req, "application_id"));
   if (!s) return error_json(s.err());  // materials_missing lists them
   json::array tolerated;
@@ -163,14 +151,14 @@ response submit_application(context& ctx, request& req) {
 
 response withdraw_application(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  read_json(req, {});
+  empty_body(req);
   ctx.applications.withdraw_application(who, path_id(req, "application_id")).or_throw();
   return json_response({{"state", "withdrawn"}});
 }
 
 response create_upload_code(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  read_json(req, {});
+  empty_body(req);
   auto code = ctx.applications.create_upload_code(who, path_id(req, "application_id"), material_of(req)).or_throw();
   json::object body{{"id", std::to_string(code.code.id)},    {"url", code.url},
                     {"material", code.code.material_code},    {"expires_in", code.code.expires_in},
@@ -203,17 +191,7 @@ response upload_page_from_portal(context& ctx, request& req) {
 
 response reorder_material_pages(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  auto body = read_json(req, {"page_ids"});
-  auto ids = opt_string_list(body, "page_ids");
-  if (!ids) throw api_exception{errors::missing_field("page_ids")};
-  std::vector<std::int64_t> page_ids;
-  for (auto& s : *ids) {
-    try {
-      page_ids.push_back(std::stoll(s));
-    } catch (...) {
-      throw api_exception{errors::missing_field("page_ids")};
-    }
-  }
+  auto page_ids = page_order_body(req);
   auto id = path_id(req, "application_id");
   ctx.applications.reorder_pages(who, id, material_of(req), page_ids).or_throw();
   return json_response(application_json(ctx.applications.get_application(who, id).or_throw()));

@@ -4,6 +4,7 @@
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/views.hpp"
 #include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/api/request_bodies.hpp"
 #include "hallpass/server/api/request_auth.hpp"
 #include "hallpass/server/services/accounts.hpp"
 
@@ -22,30 +23,14 @@ response list_unit_grants(context& ctx, request& req) {
 response create_unit_grant(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
   auto unit_id = path_id(req, "unit_id");
-  auto body = read_json(req, {"role", "person", "scope", "valid_from", "valid_until"});
-  auto* person = body.if_contains("person");
-  if (!person || !person->is_object()) throw api_exception{errors::missing_field("person")};
-  for (auto& kv : person->as_object())
-    if (kv.key() != "name" && kv.key() != "id_number")
-      throw api_exception{errors::unknown_field("person." + std::string(kv.key()))};
-  services::grant_input in;
-  in.role = need_string(body, "role");
-  in.person_name = need_string(person->as_object(), "name");
-  in.person_id_number = need_string(person->as_object(), "id_number");
-  in.scope = opt_string_list(body, "scope");
-  in.valid_from = opt_string(body, "valid_from");
-  in.valid_until = need_string(body, "valid_until");
+  auto in = new_grant_body(req);
   auto g = ctx.accounts.add_grant(who, unit_id, in, req.remote_ip);
   return json_response(grant_json(g.or_throw()), 201);
 }
 
 response change_unit_grant(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  auto body = read_json(req, {"scope", "valid_from", "valid_until"});
-  services::grant_update in;
-  if (body.contains("scope")) in.scope = opt_string_list(body, "scope");
-  in.valid_from = opt_string(body, "valid_from");
-  in.valid_until = opt_string(body, "valid_until");
+  auto in = grant_change_body(req);
   auto g = ctx.accounts.change_grant(who, path_id(req, "unit_id"), path_id(req, "grant_id"), in, req.remote_ip);
   return json_response(grant_json(g.or_throw()));
 }

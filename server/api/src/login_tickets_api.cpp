@@ -6,6 +6,7 @@
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/views.hpp"
 #include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/api/request_bodies.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 #include "hallpass/server/api/request_auth.hpp"
 
@@ -59,7 +60,7 @@ struct forward_only {
 
 response create_login_ticket(context& ctx, request& req) {
   refuse_cross_site(ctx, req);
-  read_json(req, {});
+  empty_body(req);
   services::ticket_origin origin;
   origin.user_agent = std::string(req.header_value("user-agent").value_or(""));
   origin.ip = req.remote_ip;
@@ -146,7 +147,7 @@ response login_ticket_events(context& ctx, request& req) {
 response redeem_login_ticket(context& ctx, request& req) {
   refuse_cross_site(ctx, req);
   auto id = path_id(req, "ticket_id");
-  read_json(req, {});
+  empty_body(req);
   auto s = ctx.tickets.redeem_ticket(id, poll_secret_of(req), "web", req.remote_ip).or_throw();
   return session_response(req, s, 201);
 }
@@ -160,13 +161,8 @@ response cancel_login_ticket(context& ctx, request& req) {
 
 response scan_login_ticket(context& ctx, request& req) {
   auto phone = require_caller(ctx, req);
-  auto body = read_json(req, {"scan_token", "qr_url", "user_code"});
-  auto token = opt_string(body, "scan_token");
-  if (auto url = opt_string(body, "qr_url")) {  // the whole QR text: take the token after /l/
-    auto pos = url->rfind("/l/");
-    if (pos != std::string::npos) token = url->substr(pos + 3);
-  }
-  auto scan = ctx.tickets.claim_ticket(phone, token, opt_string(body, "user_code"), req.remote_ip).or_throw();
+  auto body = ticket_scan_body(req);
+  auto scan = ctx.tickets.claim_ticket(phone, body.scan_token, body.user_code, req.remote_ip).or_throw();
   json::array units;
   for (auto& u : scan.units) units.push_back(unit_role_json(u));
   json::array numbers;
@@ -185,25 +181,15 @@ response scan_login_ticket(context& ctx, request& req) {
 
 response confirm_login_ticket(context& ctx, request& req) {
   auto phone = require_caller(ctx, req);
-  auto body = read_json(req, {"match_number", "unit_id"});
-  auto* n = body.if_contains("match_number");
-  if (!n || !n->is_int64()) throw api_exception{errors::missing_field("match_number")};
-  std::optional<std::int64_t> unit;
-  if (auto u = opt_string(body, "unit_id")) {
-    try {
-      unit = std::stoll(*u);
-    } catch (...) {
-      throw api_exception{errors::missing_field("unit_id")};
-    }
-  }
-  ctx.tickets.confirm_ticket(phone, path_id(req, "ticket_id"), static_cast<int>(n->as_int64()), unit, req.remote_ip)
+  auto body = ticket_confirmation_body(req);
+  ctx.tickets.confirm_ticket(phone, path_id(req, "ticket_id"), body.match_number, body.unit_id, req.remote_ip)
       .or_throw();
   return json_response({{"state", "confirmed"}});
 }
 
 response cancel_login_ticket_by_phone(context& ctx, request& req) {
   auto phone = require_caller(ctx, req);
-  read_json(req, {});
+  empty_body(req);
   ctx.tickets.cancel_ticket_by_phone(phone, path_id(req, "ticket_id")).or_throw();
   return json_response({{"state", "cancelled"}});
 }

@@ -1,13 +1,12 @@
 // The login tickets as an OAuth 2.0 Device Authorization Grant (RFC 8628), with RFC 8414
 // metadata, so a standard OAuth client can sign in with a phone confirmation.
 #include <boost/json.hpp>
-#include <boost/url/params_view.hpp>
-#include <boost/url/parse_query.hpp>
 
 #include <regex>
 
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/api/request_bodies.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 
 namespace hallpass::server::api {
@@ -17,17 +16,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* device_grant = "urn:ietf:params:oauth:grant-type:device_code";
-
-std::map<std::string, std::string> form_of(const request& req) {
-  std::map<std::string, std::string> out;
-  auto parsed = boost::urls::parse_query(req.body);
-  if (!parsed) return out;
-  // Form bodies are percent-encoded with '+' for space (clients send grant_type=urn%3Aietf%3A…).
-  boost::urls::encoding_opts form;
-  form.space_as_plus = true;
-  for (auto p : boost::urls::params_view(req.body, form)) out.emplace(p.key, p.value);
-  return out;
-}
 
 response oauth_error(int status, const std::string& code, const std::string& description) {
   auto r = json_response({{"error", code}, {"error_description", description}}, status);
@@ -53,7 +41,7 @@ response oauth_metadata(context& ctx, request&) {
 }
 
 response oauth_device_authorization(context& ctx, request& req) {
-  auto form = form_of(req);
+  auto form = form_body(req);
   auto client = form["client_id"];
   if (!valid_client_id(client)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
   services::ticket_origin origin;
@@ -78,7 +66,7 @@ response oauth_device_authorization(context& ctx, request& req) {
 }
 
 response oauth_token(context& ctx, request& req) {
-  auto form = form_of(req);
+  auto form = form_body(req);
   if (form["grant_type"] != device_grant)
     return oauth_error(400, "unsupported_grant_type", "only the device_code grant is offered");
   if (!valid_client_id(form["client_id"])) return oauth_error(400, "invalid_client", "client_id is missing or malformed");

@@ -4,6 +4,7 @@
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/views.hpp"
 #include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/api/request_bodies.hpp"
 #include "hallpass/server/api/request_auth.hpp"
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/auth.hpp"
@@ -14,12 +15,7 @@ namespace json = boost::json;
 
 response create_session(context& ctx, request& req) {
   refuse_cross_site(ctx, req);
-  auto body = read_json(req, {"unit", "account", "password", "channel"});
-  services::password_login in;
-  in.unit = opt_string(body, "unit");
-  in.account = need_string(body, "account");
-  in.password = need_string(body, "password");
-  in.channel = opt_string(body, "channel").value_or("web");
+  auto in = login_body(req);
   in.ip = req.remote_ip;
   if (in.account.size() > 64 || in.password.size() > 128 || (in.unit && in.unit->size() > 64))
     return error_json(services::errc::invalid_credentials);

@@ -1,0 +1,49 @@
+#pragma once
+// The request bodies of the routes, read into typed values before any service is called (and
+// fuzzed on their own: tests/fuzz/json_bodies.cpp). Each throws api_exception with the 400 the
+// client sees (malformed_json, unknown_field, missing_field, nul_character).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hallpass/server/net/http.hpp"
+#include "hallpass/server/services/accounts.hpp"
+#include "hallpass/server/services/applications.hpp"
+#include "hallpass/server/services/auth.hpp"
+
+namespace hallpass::server::api {
+
+// POST /api/v1/sessions (the caller's IP is not part of the body).
+services::password_login login_body(const request& req);
+// POST /api/v1/applications: the service code.
+std::string new_application_body(const request& req);
+// PATCH /api/v1/applications/{id}.
+struct application_update {
+  std::optional<services::application_form> form;
+  std::optional<std::string> step;
+};
+application_update application_update_body(const request& req);
+// PUT .../page-order.
+std::vector<std::int64_t> page_order_body(const request& req);
+// POST and PATCH /api/v1/units/{unit_id}/grants[/{grant_id}].
+services::grant_input new_grant_body(const request& req);
+services::grant_update grant_change_body(const request& req);
+// POST /api/v1/login-tickets/scans: the scan token (from scan_token or the QR URL) and user code.
+struct ticket_scan {
+  std::optional<std::string> scan_token, user_code;
+};
+ticket_scan ticket_scan_body(const request& req);
+// POST /api/v1/login-tickets/{id}/confirmation.
+struct ticket_confirmation {
+  int match_number = 0;
+  std::optional<std::int64_t> unit_id;
+};
+ticket_confirmation ticket_confirmation_body(const request& req);
+// Routes whose body, if any, must be an empty JSON object.
+void empty_body(const request& req);
+// OAuth form bodies (application/x-www-form-urlencoded); nothing readable: no fields.
+std::map<std::string, std::string> form_body(const request& req);
+
+}  // namespace hallpass::server::api

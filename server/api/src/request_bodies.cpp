@@ -1,0 +1,128 @@
+#include "hallpass/server/api/request_bodies.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "hallpass/server/api/json_io.hpp"
+
+namespace hallpass::server::api {
+
+services::password_login login_body(const request& req) {
+  auto body = read_json(req, {"unit", "account", "password", "channel"});
+  services::password_login in;
+  in.unit = opt_string(body, "unit");
+  in.account = need_string(body, "account");
+  in.password = need_string(body, "password");
+  in.channel = opt_string(body, "channel").value_or("web");
+  return in;
+}
+
+std::string new_application_body(const request& req) {
+  auto body = read_json(req, {"service_code"});
+  return need_string(body, "service_code");
+}
+
+application_update application_update_body(const request& req) {
+  auto body = read_json(req, {"form", "step"});
+  application_update out;
+  if (auto* f = body.if_contains("form")) {
+    if (!f->is_object()) throw api_exception{errors::missing_field("form")};
+    auto& fo = f->as_object();
+    for (auto& kv : fo) {
+      static const std::vector<std::string> allowed = {"contact_name", "contact_mobile", "email", "address", "postcode"};
+      if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end())
+        throw api_exception{errors::unknown_field("form." + std::string(kv.key()))};
+    }
+    out.form = services::application_form{need_string(fo, "contact_name"), need_string(fo, "contact_mobile"),
+                                          opt_string(fo, "email"), opt_string(fo, "address"), opt_string(fo, "postcode")};
+  }
+  out.step = opt_string(body, "step");
+  return out;
+}
+
+std::vector<std::int64_t> page_order_body(const request& req) {
+  auto body = read_json(req, {"page_ids"});
+  auto ids = opt_string_list(body, "page_ids");
+  if (!ids) throw api_exception{errors::missing_field("page_ids")};
+  std::vector<std::int64_t> page_ids;
+  for (auto& s : *ids) {
+    try {
+      page_ids.push_back(std::stoll(s));
+    } catch (...) {
+      throw api_exception{errors::missing_field("page_ids")};
+    }
+  }
+  return page_ids;
+}
+
+services::grant_input new_grant_body(const request& req) {
+  auto body = read_json(req, {"role", "person", "scope", "valid_from", "valid_until"});
+  auto* person = body.if_contains("person");
+  if (!person || !person->is_object()) throw api_exception{errors::missing_field("person")};
+  for (auto& kv : person->as_object())
+    if (kv.key() != "name" && kv.key() != "id_number")
+      throw api_exception{errors::unknown_field("person." + std::string(kv.key()))};
+  services::grant_input in;
+  in.role = need_string(body, "role");
+  in.person_name = need_string(person->as_object(), "name");
+  in.person_id_number = need_string(person->as_object(), "id_number");
+  in.scope = opt_string_list(body, "scope");
+  in.valid_from = opt_string(body, "valid_from");
+  in.valid_until = need_string(body, "valid_until");
+  return in;
+}
+
+services::grant_update grant_change_body(const request& req) {
+  auto body = read_json(req, {"scope", "valid_from", "valid_until"});
+  services::grant_update in;
+  if (body.contains("scope")) in.scope = opt_string_list(body, "scope");
+  in.valid_from = opt_string(body, "valid_from");
+  in.valid_until = opt_string(body, "valid_until");
+  return in;
+}
+
+ticket_scan ticket_scan_body(const request& req) {
+  auto body = read_json(req, {"scan_token", "qr_url", "user_code"});
+  ticket_scan out;
+  out.scan_token = opt_string(body, "scan_token");
+  if (auto url = opt_string(body, "qr_url")) {  // the whole QR text: take the token after /l/
+    auto pos = url->rfind("/l/");
+    if (pos != std::string::npos) out.scan_token = url->substr(pos + 3);
+  }
+  out.user_code = opt_string(body, "user_code");
+  return out;
+}
+
+ticket_confirmation ticket_confirmation_body(const request& req) {
+  auto body = read_json(req, {"match_number", "unit_id"});
+  auto* n = body.if_contains("match_number");
+  if (!n || !n->is_int64()) throw api_exception{errors::missing_field("match_number")};
+  ticket_confirmation out;
+  out.match_number = static_cast<int>(n->as_int64());
+  if (auto u = opt_string(body, "unit_id")) {
+    try {
+      out.unit_id = std::stoll(*u);
+    } catch (...) {
+      throw api_exception{errors::missing_field("unit_id")};
+    }
+  }
+  return out;
+}
+
+void empty_body(const request& req) { read_json(req, {}); }
+
+std::map<std::string, std::string> form_body(const request& req) {
+  std::map<std::string, std::string> out;
+  auto parsed = boost::urls::parse_query(req.body);
+  if (!parsed) return out;
+  // Form bodies are percent-encoded with '+' for space (clients send grant_type=urn%3Aietf%3A…).
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;
+  for (auto p : boost::urls::params_view(req.body, form)) out.emplace(p.key, p.value);
+  return out;
+}
+
+}  // namespace hallpass::server::api
