@@ -43,7 +43,7 @@ struct no_database_server {
   services::sessions sessions{db, personal_data, limits, accounts, {}};
   services::login_tickets tickets{db, ticket_inserts, pending, ticket_events, sessions, accounts, limits,
                                   {"https://hallpass.example"}};
-  services::applications applications{db, personal_data, imaging, clock, page_events, {"https://hallpass.example"}};
+  services::applications applications{db, personal_data, imaging, limits, clock, page_events, {"https://hallpass.example"}};
   api::context ctx{accounts, sessions, tickets, applications, db, settings()};
   api::router router{ctx, api::all_routes(ctx.settings)};
 
