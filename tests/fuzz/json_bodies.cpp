@@ -18,6 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request req;
   req.method = "POST";
   req.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const bool form = data[0] % 11 == 9;
+  req.headers.push_back({"content-type", form ? "application/x-www-form-urlencoded" : "application/json"});
   try {
     switch (data[0] % 11) {
       case 0: (void)api::login_body(req); break;
