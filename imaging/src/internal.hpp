@@ -19,6 +19,10 @@ struct dimensions {
 // Image size read from the container header without decoding pixels; nullopt if unknown.
 std::optional<dimensions> read_dimensions(std::span<const std::uint8_t> bytes, file_type type);
 
+// False when the item references of a HEIF container ('dimg', 'auxl') form a cycle, nest too deeply,
+// or are damaged: libheif would follow them without end while decoding.
+bool heif_references_are_safe(std::span<const std::uint8_t> bytes);
+
 struct decoded {
   cv::Mat bgr;             // empty on failure
   std::string error_code;  // unreadable_image | too_many_pixels | unsupported_type

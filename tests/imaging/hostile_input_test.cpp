@@ -107,6 +107,14 @@ TEST(HostileInput, HeicStreamLargerThanItsHeaderIsRefused) {
   expect_reason(hi::process(as_bytes(heic), o), "too_many_pixels");
 }
 
+// A HEIC whose grid image lists itself as its own tile (found by fuzzing): libheif 1.15 decoded
+// it without end until the process died. It is refused before decoding.
+TEST(HostileInput, HeicGridReferencingItselfIsUnreadable) {
+  std::string heic = read_file(testdata("../fuzz/regressions/image_header/heic-grid-references-itself.heic"));
+  ASSERT_FALSE(heic.empty());
+  expect_reason(hi::process(as_bytes(heic)), "unreadable_image");
+}
+
 TEST(HostileInput, PdfIsNotAPhoto) {
   std::string pdf = "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
   expect_reason(hi::process(as_bytes(pdf)), "unsupported_type");
