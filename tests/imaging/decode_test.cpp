@@ -2,10 +2,9 @@
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
-#include <libheif/heif.h>
+#include "heic_encode.hpp"
 #include <opencv2/imgproc.hpp>
 
-#include <cstring>
 #include <opencv2/imgproc.hpp>
 
 namespace hi = hallpass::imaging;
@@ -69,32 +68,9 @@ TEST(Decode, ReadsWebp) {
 }
 
 TEST(Decode, ReadsHeic) {
-  heif_context* ctx = heif_context_alloc();
-  heif_encoder* enc = nullptr;
-  if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code != heif_error_Ok) {
-    heif_context_free(ctx);
-    GTEST_SKIP() << "this libheif build has no HEVC encoder to make a test file";
-  }
-  cv::Mat bgr = test_image({320, 240}), rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  heif_image* img = nullptr;
-  heif_image_create(320, 240, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &img);
-  heif_image_add_plane(img, heif_channel_interleaved, 320, 240, 8);
-  int stride = 0;
-  std::uint8_t* plane = heif_image_get_plane(img, heif_channel_interleaved, &stride);
-  for (int y = 0; y < 240; ++y) std::memcpy(plane + y * stride, rgb.ptr(y), 320 * 3);
-  heif_encoder_set_lossy_quality(enc, 80);
-  ASSERT_EQ(heif_context_encode_image(ctx, img, enc, nullptr, nullptr).code, heif_error_Ok);
-  std::string bytes;
-  heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
-                       static_cast<std::string*>(user)->append(static_cast<const char*>(data), size);
-                       return heif_error{heif_error_Ok, heif_suberror_Unspecified, ""};
-                     }};
-  ASSERT_EQ(heif_context_write(ctx, &writer, &bytes).code, heif_error_Ok);
-  heif_image_release(img);
-  heif_encoder_release(enc);
-  heif_context_free(ctx);
-
+  auto heic = encode_heic(test_image({320, 240}));
+  if (!heic) GTEST_SKIP() << "this libheif build has no HEVC encoder to make a test file";
+  const std::string& bytes = *heic;
   EXPECT_EQ(hi::sniff(as_bytes(bytes)), hi::file_type::heic);
   hi::options o;
   o.produce_output = false;

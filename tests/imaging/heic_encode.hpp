@@ -1,0 +1,15 @@
+// Makes HEIC test files with libheif's own encoder.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <optional>
+#include <string>
+
+namespace hallpass::imaging::testing {
+
+// The image (8-bit BGR, or BGRA for a photo with an alpha plane) as a HEIC file at quality 80;
+// nullopt when this libheif build has no HEVC encoder.
+std::optional<std::string> encode_heic(const cv::Mat& image);
+
+}  // namespace hallpass::imaging::testing
