@@ -260,6 +260,12 @@ pool::lease pool::acquire() {
     return lease(*this, std::move(c));
   }
   if (unreachable_ && probing_) {
+    // PostgreSQL may just have come back: give the connect in progress a moment before the 503.
+    cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return !probing_; });
+    if (!unreachable_) {
+      lock.unlock();
+      return acquire();
+    }
     ++failures_;
     throw db_error(error_kind::unavailable, "08006", "PostgreSQL is not reachable (another request is trying)");
   }
@@ -274,6 +280,7 @@ pool::lease pool::acquire() {
     unreachable_ = false;
     if (probe) probing_ = false;
     lock.unlock();
+    if (probe) cv_.notify_all();
     return lease(*this, std::move(c));
   } catch (...) {
     lock.lock();
@@ -282,7 +289,7 @@ pool::lease pool::acquire() {
     --created_;
     --in_use_;
     ++failures_;
-    cv_.notify_one();
+    cv_.notify_all();
     throw;
   }
 }
