@@ -67,7 +67,8 @@ std::string sessions::login_hash(const std::string& account) const {
 }
 
 result<issued_session> sessions::open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
-                                    const std::string& channel, const std::string& ip) {
+                                    const std::string& channel, const std::string& ip,
+                                    const session_claim& claim) {
   db::new_session ns;
   ns.person_id = person_id;
   ns.channel = channel;
@@ -94,6 +95,9 @@ result<issued_session> sessions::open_session(std::int64_t person_id, std::optio
   auto conn = db_.acquire();
   {
     db::transaction tx(*conn);
+    if (claim) {
+      if (auto claimed = claim(*conn); !claimed) return claimed.err();
+    }
     auto [sid, expires] = db::insert_session(*conn, ns);
     db::audit(tx, {"login", person_id, unit_id, std::nullopt, ns.grant_id, ip,
                    boost::json::serialize(boost::json::object{{"channel", channel}, {"role", ns.role}})});

@@ -243,27 +243,34 @@ status login_tickets::cancel_ticket_by_portal(std::int64_t ticket_id, const std:
   return ok();
 }
 
+namespace {
+
+// Why a ticket found by its poll secret cannot be redeemed.
+error redeem_refusal(const std::optional<db::ticket_row>& now, std::int64_t ticket_id) {
+  if (!now || now->id != ticket_id) return errc::invalid_poll_secret;
+  if (now->state == "consumed") return errc::ticket_already_redeemed;
+  if (now->state == "pending" || now->state == "scanned") return errc::ticket_not_confirmed;
+  return refusal(*now, std::nullopt);
+}
+
+}  // namespace
+
 result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
                                      const std::string& channel, const std::string& ip) {
-  db::ticket_row t;
+  auto hash = id::sha256_hex(poll_secret);
+  std::optional<db::ticket_row> t;
   {
     auto conn = db_.acquire();
-    auto hash = id::sha256_hex(poll_secret);
-    auto consumed = db::consume_ticket(*conn, ticket_id, hash);
-    if (!consumed) {
-      auto now = db::find_ticket_by_poll(*conn, hash);
-      if (!now || now->id != ticket_id)
-        return errc::invalid_poll_secret;
-      if (now->state == "consumed")
-        return errc::ticket_already_redeemed;
-      if (now->state == "pending" || now->state == "scanned")
-        return errc::ticket_not_confirmed;
-      return refusal(*now, std::nullopt);
-    }
-    t = *consumed;
+    t = db::find_ticket_by_poll(*conn, hash);
   }
+  if (!t || t->id != ticket_id || t->state != "confirmed") return redeem_refusal(t, ticket_id);
   // The grant is checked again here: revoked between confirm and redeem means no unit session.
-  return sessions_.open_session(*t.person_id, t.unit_id, channel, ip);
+  // The ticket is consumed in the transaction that stores the session: a crash leaves either
+  // both or neither, so a confirmed ticket is never used up without its session.
+  return sessions_.open_session(*t->person_id, t->unit_id, channel, ip, [&](db::connection& c) -> status {
+    if (db::consume_ticket(c, ticket_id, hash)) return ok();
+    return redeem_refusal(db::find_ticket_by_poll(c, hash), ticket_id);
+  });
 }
 
 device_token_outcome login_tickets::poll_device_token(const std::string& device_code, const std::string& client_id,

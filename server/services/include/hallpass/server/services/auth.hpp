@@ -3,6 +3,7 @@
 // as SHA-256 hashes; unit sessions are re-checked against the grant on every use, so a revoked
 // or expired grant ends them at once. How a token travels (header, cookie) is the api's business.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -52,9 +53,13 @@ class sessions {
 
   result<issued_session> login_with_password(const password_login& in);
   // Opens a session for a person, acting for unit_id when set (role and grant looked up and
-  // checked to be valid today). Used by password login and by QR login.
+  // checked to be valid today). Used by password login and by QR login. `claim`, when given,
+  // runs in the transaction that stores the session, before it: an error from it rolls
+  // everything back and is the answer (QR login consumes its ticket there).
+  using session_claim = std::function<status(db::connection&)>;
   result<issued_session> open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
-                                      const std::string& channel, const std::string& ip);
+                                      const std::string& channel, const std::string& ip,
+                                      const session_claim& claim = {});
   result<caller> authenticate(const credentials& c);
   status logout(const caller& who, const std::string& ip);
   const session_settings& settings() const { return settings_; }
