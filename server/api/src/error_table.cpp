@@ -94,6 +94,8 @@ constexpr entry table[] = {
     {errc::invalid_poll_secret, 401, "invalid_poll_secret", "登录凭据无效", "Wrong poll secret for this login ticket"},
     {errc::wrong_match_number, 422, "wrong_match_number", "数字不匹配，本次登录已取消，请刷新网页重新扫码", "The number does not match; this login was cancelled. Refresh the web page and scan again"},
     {errc::imaging_busy, 503, "imaging_busy", "照片处理繁忙，请稍后再试", "Photo processing is busy; try again shortly"},
+    {errc::storage_full, 503, "storage_full", "服务器存储空间已满，本次内容未保存，请稍后再试",
+     "The server's storage is full; nothing was saved. Try again later"},
     {errc::database_unavailable, 503, "database_unavailable", "服务暂时不可用，请稍后再试", "The service is temporarily unavailable; try again shortly"},
     {errc::pdf_failed, 500, "pdf_failed", "生成 PDF 失败", "Could not make the PDF"},
     {errc::internal, 500, "internal", "服务器内部错误", "Internal server error"},

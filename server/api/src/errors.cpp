@@ -34,6 +34,10 @@ api_error rate_limited(int retry_after) {
 api_error database_unavailable() {
   return {503, "database_unavailable", "服务暂时不可用，请稍后再试", "The service is temporarily unavailable; try again shortly", 5};
 }
+api_error storage_full() {
+  return {503, "storage_full", "服务器存储空间已满，本次内容未保存，请稍后再试",
+          "The server's storage is full; nothing was saved. Try again later", 60};
+}
 api_error internal() { return {500, "internal_error", "服务器内部错误", "Internal server error"}; }
 
 }  // namespace hallpass::server::api::errors

@@ -13,6 +13,7 @@ error_kind kind_of_sqlstate(std::string_view s) {
   if (s == "23503") return error_kind::foreign_key_violation;
   if (s == "23514" || s == "23502") return error_kind::check_violation;
   if (s == "40001" || s == "40P01") return error_kind::serialization_failure;
+  if (s == "53100") return error_kind::storage_full;
   if (s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03" || s.starts_with("53"))
     return error_kind::unavailable;
   if (s.starts_with("22")) return error_kind::invalid_input;

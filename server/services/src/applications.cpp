@@ -15,6 +15,7 @@
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/identity/validators.hpp"
+#include "hallpass/server/log.hpp"
 
 namespace hallpass::server::services {
 
@@ -339,8 +340,11 @@ status applications::start_upload(const upload_target& target, std::string bytes
         if (!processed) out.emplace(errc::internal);
         else out.emplace(finish_upload(target, *processed, key, request_hash));
       } catch (const db::db_error& e) {
-        out.emplace(e.kind() == db::error_kind::unavailable ? error(errc::database_unavailable, 5)
-                                                            : error(errc::internal));
+        if (e.kind() == db::error_kind::storage_full)
+          log_line("error", "storage_full", {{"route", json_str("upload")}, {"message", json_str(e.what())}});
+        out.emplace(e.kind() == db::error_kind::unavailable    ? error(errc::database_unavailable, 5)
+                    : e.kind() == db::error_kind::storage_full ? error(errc::storage_full, 60)
+                                                               : error(errc::internal));
       } catch (const std::exception&) {
         out.emplace(errc::internal);
       }

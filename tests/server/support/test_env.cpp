@@ -33,12 +33,12 @@ std::string admin_conninfo() {
   return url;
 }
 
-scratch_database::scratch_database() {
+scratch_database::scratch_database(const std::string& tablespace) {
   static std::atomic<int> counter{0};
   std::random_device rd;
   name_ = "hp_t_" + std::to_string(rd() % 1000000) + "_" + std::to_string(++counter);
   server::db::connection admin(admin_conninfo());
-  admin.exec_script("CREATE DATABASE " + name_);
+  admin.exec_script("CREATE DATABASE " + name_ + (tablespace.empty() ? "" : " TABLESPACE " + tablespace));
   conninfo_ = admin_conninfo() + " dbname=" + name_;
   server::run_migrations(conninfo_, HALLPASS_SCHEMA_DIR);
 }

@@ -25,7 +25,8 @@ std::string admin_conninfo();
 // A new, empty database with every migration applied; dropped on destruction.
 class scratch_database {
  public:
-  scratch_database();
+  // In `tablespace` when one is named, else in the default one.
+  explicit scratch_database(const std::string& tablespace = "");
   ~scratch_database();
   scratch_database(const scratch_database&) = delete;
   scratch_database& operator=(const scratch_database&) = delete;

@@ -40,6 +40,8 @@ api_error request_timeout();
 api_error server_busy();
 api_error rate_limited(int retry_after);
 api_error database_unavailable();
+// PostgreSQL's disk is full (SQLSTATE 53100): the statement was rolled back.
+api_error storage_full();
 api_error internal();
 }  // namespace errors
 

@@ -22,6 +22,7 @@ namespace hallpass::server::db {
 
 enum class error_kind {
   unavailable,            // cannot connect, connection lost (SQLSTATE class 08, 57P01…)
+  storage_full,           // 53100: PostgreSQL's disk is full; the statement wrote nothing
   unique_violation,       // 23505
   foreign_key_violation,  // 23503
   check_violation,        // 23514, 23502

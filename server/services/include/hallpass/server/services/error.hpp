@@ -34,7 +34,7 @@ enum class errc {
   ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
   wrong_match_number,
   // capacity and faults
-  imaging_busy, database_unavailable, pdf_failed, internal,
+  imaging_busy, database_unavailable, storage_full, pdf_failed, internal,
 };
 
 struct error {
