@@ -296,3 +296,27 @@ TEST(HostileClients, EventStreamsPerSessionAreBounded) {
       },
       std::chrono::seconds(40)));
 }
+
+// A client that asks and never reads: once the server's send buffer and its own receive buffer
+// are full, the response cannot be written; after the write timeout the server gives up on the
+// connection instead of holding it for ever.
+TEST(HostileClients, ClientThatStopsReadingIsDroppedAfterTheWriteTimeout) {
+  auto cfg = test_config();
+  cfg.net.write_timeout = std::chrono::seconds(1);
+  running_server s(cfg, false);
+  asio::io_context ioc;
+  tcp::socket sock(ioc);
+  sock.open(tcp::v4());
+  sock.set_option(asio::socket_base::receive_buffer_size(4096));
+  sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), s.port()));
+  std::string pipelined;
+  for (int i = 0; i < 4000; ++i) pipelined += "GET /login HTTP/1.1\r\nHost: t\r\n\r\n";
+  auto started = clock_type::now();
+  boost::system::error_code ec;
+  asio::write(sock, asio::buffer(pipelined), ec);  // the server reads on until its writes stall
+  ASSERT_TRUE(wait_until([&] { return s.app().api.connections().open == 1; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(wait_until([&] { return s.app().api.connections().open == 0; }, std::chrono::seconds(15)))
+      << "the stalled connection is still open";
+  EXPECT_GE(seconds_since(started), 1.0);
+  EXPECT_EQ(s.call("GET", "/healthz").status, 200);
+}
