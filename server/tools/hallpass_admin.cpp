@@ -20,6 +20,9 @@ const char* usage =
     "  migrate                  apply the schema migrations\n"
     "  create-person --name N --id-number X [--mobile M] [--password P]\n"
     "  create-unit --uscc C --name N --legal-rep-id-number X [--unit-number U]\n"
+    "  create-staff --office CODE --role clerk|reviewer|head --id-number X\n"
+    "                           give a person a role in an office of the catalogue (窗口受理 clerk,\n"
+    "                           审核 reviewer, 负责人 head); create the person first\n"
     "  grant --unit USCC --role admin|agent --name N --id-number X --until YYYY-MM-DD\n"
     "        [--from YYYY-MM-DD] [--scope code1,code2]   (granted by the unit's legal representative)\n"
     "  postgres-start           start the embedded PostgreSQL of --data-dir and leave it running;\n"
@@ -109,6 +112,10 @@ int main(int argc, char** argv) {
       auto r = parts.accounts.create_unit({need("uscc"), need("name"), maybe("unit-number"), need("legal-rep-id-number")});
       if (!r) return fail(r.err());
       std::cout << "unit " << r.value() << " created\n";
+    } else if (command == "create-staff") {
+      auto r = parts.accounts.add_staff(need("id-number"), need("office"), need("role"));
+      if (!r) return fail(r.err());
+      std::cout << "staff role " << need("role") << " in " << need("office") << " given\n";
     } else if (command == "grant") {
       auto unit = parts.accounts.find_unit(need("unit"));
       if (!unit) return fail(services::errc::unit_not_found);

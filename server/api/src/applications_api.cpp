@@ -17,59 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::object service_json(const db::service_def& s, bool with_materials) {
-  json::object o{{"code", s.code}, {"name", s.name}, {"name_en", s.name_en}, {"authority", s.authority},
-                 {"time_limit_days", s.time_limit_days}, {"notice", s.notice}};
-  if (with_materials) {
-    json::array ms;
-    for (auto& m : s.materials) {
-      ms.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
-                    {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
-                    {"max_pages", m.max_pages}});
-    }
-    o["materials"] = ms;
-  }
-  return o;
-}
-
-const char* progress_of(const std::string& state) {
-  return (state == "approved" || state == "rejected" || state == "withdrawn") ? "已办结" : "办理中";
-}
-
-json::object application_summary(const db::application_row& r) {
-  return {{"id", std::to_string(r.id)},
-          {"service_code", r.service_code},
-          {"state", r.state},
-          {"progress", progress_of(r.state)},
-          {"step", r.step},
-          {"created_at", r.created_at},
-          {"submitted_at", r.submitted_at ? json::value(*r.submitted_at) : json::value(nullptr)},
-          {"due_date", r.due_date ? json::value(*r.due_date) : json::value(nullptr)},
-          {"supply_deadline", r.supply_deadline ? json::value(*r.supply_deadline) : json::value(nullptr)}};
-}
-
-json::object application_json(const services::application_view& v) {
-  auto o = application_summary(v.row);
-  o["service"] = service_json(v.service, false);
-  auto form = json::parse(v.row.form_json).as_object();
-  form.erase("contact_mobile_hash");
-  o["form"] = form;
-  json::array materials;
-  for (auto& m : v.service.materials) {
-    json::array pages;
-    for (auto& p : v.pages) {
-      if (p.material_code != m.code) continue;
-      pages.push_back(page_json(p));
-    }
-    const char* status = !pages.empty() ? "uploaded" : (m.required ? (m.tolerable ? "tolerable" : "missing") : "optional");
-    materials.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
-                         {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
-                         {"status", status}, {"pages", pages}});
-  }
-  o["materials"] = materials;
-  return o;
-}
-
 std::string material_of(request& req) { return req.path_params["material"]; }
 
 }  // namespace
@@ -93,8 +40,10 @@ response list_my_applications(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
   json::array in_progress, finished;
   auto rows = ctx.applications.list_applications(who).or_throw();  // owned here: the loop outlives the temporary
-  for (auto& r : rows)
-    (std::string(progress_of(r.state)) == "已办结" ? finished : in_progress).push_back(application_summary(r));
+  for (auto& r : rows) {
+    auto summary = application_summary(r);
+    (summary["progress"] == "已办结" ? finished : in_progress).push_back(std::move(summary));
+  }
   return json_response({{"in_progress", in_progress}, {"finished", finished}});
 }
 

@@ -39,6 +39,18 @@ void refuse_cross_site(const context& ctx, const request& req) {
 std::string session_cookie_name(const request& req) { return req.secure ? "__Host-hp_session" : "hp_session"; }
 
 services::caller require_caller(context& ctx, const request& req) {
+  auto who = require_session(ctx, req);
+  if (who.is_staff()) throw services::failure{services::errc::applicant_session_required};
+  return who;
+}
+
+services::caller require_staff(context& ctx, const request& req) {
+  auto who = require_session(ctx, req);
+  if (!who.is_staff()) throw services::failure{services::errc::staff_session_required};
+  return who;
+}
+
+services::caller require_session(context& ctx, const request& req) {
   services::credentials c;
   if (auto h = req.header_value("authorization")) {
     if (h->size() > 7 && h->substr(0, 7) == "Bearer ") c.token = std::string(h->substr(7));

@@ -11,9 +11,10 @@
 namespace hallpass::server::api {
 
 services::password_login login_body(const request& req) {
-  auto body = read_json(req, {"unit", "account", "password", "channel"});
+  auto body = read_json(req, {"unit", "office", "account", "password", "channel"});
   services::password_login in;
   in.unit = opt_string(body, "unit");
+  in.office = opt_string(body, "office");
   in.account = need_string(body, "account");
   in.password = need_string(body, "password");
   in.channel = opt_string(body, "channel").value_or("web");
@@ -82,6 +83,30 @@ services::grant_update grant_change_body(const request& req) {
   in.valid_from = opt_string(body, "valid_from");
   in.valid_until = opt_string(body, "valid_until");
   return in;
+}
+
+services::staff_action staff_action_body(const request& req) {
+  auto body = read_json(req, {"action", "comment", "materials", "deadline", "licence_number"});
+  services::staff_action out;
+  auto action = services::action_from_string(need_string(body, "action"));
+  if (!action || *action == services::application_action::submit || *action == services::application_action::withdraw ||
+      *action == services::application_action::resubmit)
+    throw services::failure{services::errc::invalid_action};
+  out.action = *action;
+  out.comment = opt_string(body, "comment").value_or("");
+  out.deadline = opt_string(body, "deadline");
+  out.licence_number = opt_string(body, "licence_number");
+  if (auto* list = body.if_contains("materials")) {
+    if (!list->is_array() || list->as_array().size() > 100) throw api_exception{errors::missing_field("materials")};
+    for (auto& item : list->as_array()) {
+      if (!item.is_object()) throw api_exception{errors::missing_field("materials")};
+      for (auto& kv : item.as_object())
+        if (kv.key() != "material" && kv.key() != "comment")
+          throw api_exception{errors::unknown_field("materials." + std::string(kv.key()))};
+      out.materials.emplace_back(need_string(item.as_object(), "material"), need_string(item.as_object(), "comment"));
+    }
+  }
+  return out;
 }
 
 ticket_scan ticket_scan_body(const request& req) {

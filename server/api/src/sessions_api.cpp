@@ -17,7 +17,8 @@ response create_session(context& ctx, request& req) {
   refuse_cross_site(ctx, req);
   auto in = login_body(req);
   in.ip = req.remote_ip;
-  if (in.account.size() > 64 || in.password.size() > 128 || (in.unit && in.unit->size() > 64))
+  if (in.account.size() > 64 || in.password.size() > 128 || (in.unit && in.unit->size() > 64) ||
+      (in.office && in.office->size() > 64))
     return error_json(services::errc::invalid_credentials);
   auto issued = ctx.sessions.login_with_password(in);
   if (!issued) return error_json(issued.err());
@@ -25,13 +26,13 @@ response create_session(context& ctx, request& req) {
 }
 
 response current_session(context& ctx, request& req) {
-  auto who = require_caller(ctx, req);
+  auto who = require_session(ctx, req);
   return json_response(caller_json(who));
 }
 
 response delete_session(context& ctx, request& req) {
   refuse_cross_site(ctx, req);
-  auto who = require_caller(ctx, req);
+  auto who = require_session(ctx, req);
   ctx.sessions.logout(who, req.remote_ip).or_throw();
   response r;
   r.status = 204;

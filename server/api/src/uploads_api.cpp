@@ -104,7 +104,7 @@ response page_image_response(context& ctx, request& req, bool thumbnail) {
   std::optional<services::caller> who;
   std::optional<std::string> token;
   if (auto h = req.header_value("x-upload-code")) token = std::string(*h);
-  if (!token) who = require_caller(ctx, req);
+  if (!token) who = require_session(ctx, req);  // the applicant's side, or staff of the office
   auto img = ctx.applications.page_image(who, token, path_id(req, "page_id"), thumbnail).or_throw();
   response r;
   r.content_type = img.first;

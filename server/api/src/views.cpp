@@ -7,6 +7,8 @@
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/api/json_io.hpp"
 #include "hallpass/server/api/request_auth.hpp"
+#include "hallpass/server/api/uploads.hpp"
+#include "hallpass/server/services/application_state.hpp"
 
 namespace hallpass::server::api {
 
@@ -28,8 +30,99 @@ json::object caller_json(const services::caller& who) {
   if (who.unit_id) {
     unit = json::object{{"id", std::to_string(*who.unit_id)}, {"name", *who.unit_name}, {"uscc", *who.uscc}};
   }
-  return {{"person", person}, {"unit", unit},           {"role", who.role},
-          {"scope", scope_json(who.scope)}, {"channel", who.channel}, {"expires_at", who.expires_at}};
+  json::object out{{"person", person}, {"unit", unit},           {"role", who.role},
+                   {"scope", scope_json(who.scope)}, {"channel", who.channel}, {"expires_at", who.expires_at}};
+  if (who.is_staff())
+    out["office"] = json::object{{"code", *who.office_code}, {"name", who.office_name.value_or("")},
+                                 {"role", who.staff_role.value_or("")}};
+  return out;
+}
+
+namespace {
+
+json::value or_null(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+// 我的办件's three tabs: 办理中, 已办结, 待评价 (rating comes later: completed counts as 已办结).
+const char* progress_of(const std::string& state) {
+  return (state == "completed" || state == "not_accepted" || state == "withdrawn") ? "已办结" : "办理中";
+}
+
+}  // namespace
+
+json::object application_summary(const db::application_row& r) {
+  auto state = services::state_from_string(r.state);
+  json::array reopened;
+  for (auto& m : r.reopened_materials) reopened.push_back(json::value(m));
+  return {{"id", std::to_string(r.id)},
+          {"service_code", r.service_code},
+          {"state", r.state},
+          {"state_label", state ? std::string(services::label_zh(*state)) : r.state},
+          {"progress", progress_of(r.state)},
+          {"step", r.step},
+          {"created_at", r.created_at},
+          {"submitted_at", or_null(r.submitted_at)},
+          {"accepted_at", or_null(r.accepted_at)},
+          {"decided_at", or_null(r.decided_at)},
+          {"completed_at", or_null(r.completed_at)},
+          {"due_date", or_null(r.due_date)},
+          {"supply_deadline", or_null(r.supply_deadline)},
+          {"calendar", or_null(r.calendar)},
+          {"correction_deadline", or_null(r.correction_deadline)},
+          {"reopened_materials", reopened},
+          {"decision_text", or_null(r.decision_text)},
+          {"licence_number", or_null(r.licence_number)}};
+}
+
+json::object service_json(const db::service_def& s, bool with_materials) {
+  json::object o{{"code", s.code}, {"name", s.name}, {"name_en", s.name_en}, {"authority", s.authority},
+                 {"time_limit_days", s.time_limit_days}, {"notice", s.notice},
+                 {"office", s.office_code.empty() ? json::value(nullptr)
+                                                  : json::value(json::object{{"code", s.office_code}, {"name", s.office_name}})}};
+  if (with_materials) {
+    json::array ms;
+    for (auto& m : s.materials) {
+      ms.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
+                    {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
+                    {"max_pages", m.max_pages}});
+    }
+    o["materials"] = ms;
+  }
+  return o;
+}
+
+json::object application_json(const services::application_view& v) {
+  auto o = application_summary(v.row);
+  o["service"] = service_json(v.service, false);
+  auto form = json::parse(v.row.form_json).as_object();
+  form.erase("contact_mobile_hash");
+  o["form"] = form;
+  json::array materials;
+  for (auto& m : v.service.materials) {
+    json::array pages;
+    for (auto& p : v.pages) {
+      if (p.material_code != m.code) continue;
+      pages.push_back(page_json(p));
+    }
+    const char* status = !pages.empty() ? "uploaded" : (m.required ? (m.tolerable ? "tolerable" : "missing") : "optional");
+    materials.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
+                         {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
+                         {"status", status}, {"pages", pages}});
+  }
+  o["materials"] = materials;
+  return o;
+}
+
+json::object event_json(const db::event_row& e) {
+  return {{"id", std::to_string(e.id)},
+          {"at", e.at},
+          {"actor_role", e.actor_role},
+          // Staff are named masked; the applicant's side sees only that it was them.
+          {"actor_name", e.actor_name ? json::value(identity::mask_name(*e.actor_name)) : json::value(nullptr)},
+          {"action", e.action},
+          {"from_state", e.from_state},
+          {"to_state", e.to_state},
+          {"comment", e.comment},
+          {"details", json::parse(e.details_json)}};
 }
 
 json::object unit_role_json(const db::unit_role& u) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/json/parse.hpp>
+
 namespace hallpass::server::db {
 
 namespace {
@@ -22,7 +24,10 @@ std::vector<material_def> materials_of(connection& c, const std::string& service
 
 std::string app_columns() {
   return "id, service_code, person_id, unit_id, state, step, form::text, " + rfc3339("created_at") + ", " + rfc3339("updated_at") +
-         ", " + rfc3339("submitted_at") + ", due_date::text, supply_deadline::text";
+         ", " + rfc3339("submitted_at") + ", due_date::text, supply_deadline::text, " + rfc3339("accepted_at") + ", " +
+         rfc3339("decided_at") + ", " + rfc3339("completed_at") +
+         ", correction_from, correction_since::text, correction_deadline::text, array_to_json(reopened_materials)::text, "
+         "decision_text, licence_number, calendar";
 }
 
 application_row read_app(const rows& r, int i) {
@@ -39,6 +44,16 @@ application_row read_app(const rows& r, int i) {
   a.submitted_at = r.opt(i, 9);
   a.due_date = r.opt(i, 10);
   a.supply_deadline = r.opt(i, 11);
+  a.accepted_at = r.opt(i, 12);
+  a.decided_at = r.opt(i, 13);
+  a.completed_at = r.opt(i, 14);
+  a.correction_from = r.opt(i, 15);
+  a.correction_since = r.opt(i, 16);
+  a.correction_deadline = r.opt(i, 17);
+  for (auto& m : boost::json::parse(r.str(i, 18)).as_array()) a.reopened_materials.emplace_back(m.as_string());
+  a.decision_text = r.opt(i, 19);
+  a.licence_number = r.opt(i, 20);
+  a.calendar = r.opt(i, 21);
   return a;
 }
 
@@ -99,9 +114,16 @@ upload_code_row read_code(const rows& r, int i) {
 
 void upsert_catalogue(transaction& tx, const std::vector<service_def>& services) {
   for (auto& s : services) {
-    tx.exec("INSERT INTO services (code, name, name_en, authority, time_limit_days, notice) VALUES ($1, $2, $3, $4, $5, $6) "
-            "ON CONFLICT (code) DO UPDATE SET name = $2, name_en = $3, authority = $4, time_limit_days = $5, notice = $6",
-            {s.code, s.name, s.name_en, s.authority, s.time_limit_days, s.notice});
+    std::optional<std::string> office;
+    if (!s.office_code.empty()) {
+      office = s.office_code;
+      tx.exec("INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = $2",
+              {s.office_code, s.office_name});
+    }
+    tx.exec("INSERT INTO services (code, name, name_en, authority, time_limit_days, notice, office_code) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = $2, name_en = $3, "
+            "authority = $4, time_limit_days = $5, notice = $6, office_code = $7",
+            {s.code, s.name, s.name_en, s.authority, s.time_limit_days, s.notice, office});
     for (auto& m : s.materials) {
       tx.exec("INSERT INTO service_materials (service_code, code, position, name, required, tolerable, supply_days, max_pages) "
               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service_code, code) DO UPDATE SET position = $3, "
@@ -112,10 +134,12 @@ void upsert_catalogue(transaction& tx, const std::vector<service_def>& services)
 }
 
 std::vector<service_def> list_services(connection& c) {
-  auto r = c.exec("SELECT code, name, name_en, authority, notice, time_limit_days FROM services ORDER BY code");
+  auto r = c.exec("SELECT s.code, s.name, s.name_en, s.authority, s.notice, s.time_limit_days, COALESCE(s.office_code, ''), "
+                  "COALESCE(o.name, '') FROM services s LEFT JOIN offices o ON o.code = s.office_code ORDER BY s.code");
   std::vector<service_def> out;
   for (int i = 0; i < r.size(); ++i) {
-    service_def s{r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4), static_cast<int>(r.int64(i, 5))};
+    service_def s{r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4), static_cast<int>(r.int64(i, 5)),
+                  r.str(i, 6), r.str(i, 7)};
     s.materials = materials_of(c, s.code);
     out.push_back(std::move(s));
   }
@@ -123,9 +147,11 @@ std::vector<service_def> list_services(connection& c) {
 }
 
 std::optional<service_def> find_service(connection& c, const std::string& code) {
-  auto r = c.exec("SELECT code, name, name_en, authority, notice, time_limit_days FROM services WHERE code = $1", {code});
+  auto r = c.exec("SELECT s.code, s.name, s.name_en, s.authority, s.notice, s.time_limit_days, COALESCE(s.office_code, ''), "
+                  "COALESCE(o.name, '') FROM services s LEFT JOIN offices o ON o.code = s.office_code WHERE s.code = $1", {code});
   if (r.empty()) return std::nullopt;
-  service_def s{r.str(0, 0), r.str(0, 1), r.str(0, 2), r.str(0, 3), r.str(0, 4), static_cast<int>(r.int64(0, 5))};
+  service_def s{r.str(0, 0), r.str(0, 1), r.str(0, 2), r.str(0, 3), r.str(0, 4), static_cast<int>(r.int64(0, 5)),
+                r.str(0, 6), r.str(0, 7)};
   s.materials = materials_of(c, s.code);
   return s;
 }

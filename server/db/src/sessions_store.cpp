@@ -13,9 +13,13 @@ std::optional<session_row> find_session(connection& c, const std::string& token_
           ", s.last_seen_at < now() - interval '60 seconds', "
           "CASE s.role WHEN 'person' THEN true "
           " WHEN 'legal_rep' THEN u.legal_rep_id = s.person_id "
-          " ELSE g.revoked_at IS NULL AND (now() AT TIME ZONE 'Asia/Shanghai')::date BETWEEN g.valid_from AND g.valid_until END "
+          " WHEN 'staff' THEN st.person_id IS NOT NULL AND st.revoked_at IS NULL "
+          " ELSE g.revoked_at IS NULL AND (now() AT TIME ZONE 'Asia/Shanghai')::date BETWEEN g.valid_from AND g.valid_until END, "
+          "s.office_code, o.name, st.role "
           "FROM sessions s JOIN persons p ON p.id = s.person_id "
           "LEFT JOIN units u ON u.id = s.unit_id LEFT JOIN grants g ON g.id = s.grant_id "
+          "LEFT JOIN staff st ON st.person_id = s.person_id AND st.office_code = s.office_code "
+          "LEFT JOIN offices o ON o.code = s.office_code "
           "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() "
           "AND s.last_seen_at > now() - make_interval(mins => $2)",
       {bytea{token_hash}, idle_minutes});
@@ -42,6 +46,9 @@ std::optional<session_row> find_session(connection& c, const std::string& token_
   s.expires_at = r.str(0, 13);
   s.needs_touch = r.boolean(0, 14);
   s.still_entitled = r.boolean(0, 15);
+  s.office_code = r.opt(0, 16);
+  s.office_name = r.opt(0, 17);
+  s.staff_role = r.opt(0, 18);
   return s;
 }
 
@@ -51,11 +58,12 @@ void touch_session(connection& c, std::int64_t id) {
 
 std::pair<std::int64_t, std::string> insert_session(connection& c, const new_session& s) {
   auto r = c.exec(std::string("INSERT INTO sessions (token_hash, csrf_hash, person_id, unit_id, grant_id, role, channel, "
-                              "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(hours => $8)) "
+                              "expires_at, office_code) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                              "now() + make_interval(hours => $8), $9) "
                               "RETURNING id, ") +
                       rfc3339("expires_at"),
                   {bytea{s.token_hash}, bytea{s.csrf_hash}, s.person_id, s.unit_id, s.grant_id, s.role, s.channel,
-                   s.absolute_hours});
+                   s.absolute_hours, s.office_code});
   return {r.int64(0, 0), r.str(0, 1)};
 }
 

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "hallpass/server/db/applications_store.hpp"
+#include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/identity/password_hash.hpp"
 #include "hallpass/server/identity/validators.hpp"
@@ -72,6 +73,19 @@ std::optional<error> accounts::check_window(const std::string& from, const std::
   if (until < today())
     return errc::window_in_past;
   return std::nullopt;
+}
+
+status accounts::add_staff(const std::string& id_number, const std::string& office_code, const std::string& role) {
+  if (role != "clerk" && role != "reviewer" && role != "head") return errc::invalid_role;
+  auto idn = id::normalize_code_input(id_number);
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    auto person = db::find_person_by_login(tx, hash_("id", idn));
+    if (!person) return errc::person_not_found;
+    if (!db::upsert_staff(tx.conn(), person->id, office_code, role)) return errc::office_not_found;
+    db::audit(tx, {"staff_added", std::nullopt, std::nullopt, person->id, std::nullopt, "",
+                   boost::json::serialize(boost::json::object{{"office", office_code}, {"role", role}})});
+    return ok();
+  });
 }
 
 result<std::int64_t> accounts::create_person(const person_input& in) {

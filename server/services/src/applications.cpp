@@ -16,6 +16,7 @@
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/identity/validators.hpp"
 #include "hallpass/server/log.hpp"
+#include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::services {
 
@@ -71,6 +72,17 @@ const db::material_def* material_in(const db::service_def& s, const std::string&
   return nullptr;
 }
 
+// Whether pages of the material may change now (review.hpp: material_open); the refusal when not.
+status pages_open(db::connection& c, const db::application_row& row, const std::string& material,
+                  const std::string& today) {
+  if (row.state == "draft") return ok();
+  auto service = db::find_service(c, row.service_code);
+  auto* m = service ? material_in(*service, material) : nullptr;
+  if (m && material_open(row, *m, today)) return ok();
+  if (row.state == "correction" || (m && m->tolerable)) return errc::material_not_open;
+  return not_draft();
+}
+
 std::optional<error> check_type(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return errc::empty_upload;
   auto type = imaging::sniff(bytes);
@@ -112,6 +124,11 @@ std::string add_working_days(const std::string& iso, int n) {
   return buf;
 }
 
+result<db::application_row> owned_application(db::connection& c, const caller& who, std::int64_t id,
+                                              bool for_update) {
+  return owned(c, who, id, for_update);
+}
+
 std::vector<db::service_def> load_catalogue(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read the service catalogue " + path);
@@ -129,6 +146,11 @@ std::vector<db::service_def> load_catalogue(const std::string& path) {
       d.authority = std::string(s.at("authority").as_string());
       d.notice = std::string(s.at("notice").as_string());
       d.time_limit_days = static_cast<int>(s.at("time_limit_days").as_int64());
+      if (d.time_limit_days < 0) throw std::runtime_error("time_limit_days of " + d.code + " is negative");
+      if (auto* office = s.if_contains("office")) {  // whose staff handle it
+        d.office_code = std::string(office->at("code").as_string());
+        d.office_name = std::string(office->at("name").as_string());
+      }
       int pos = 0;
       for (auto& mv : s.at("materials").as_array()) {
         auto& m = mv.as_object();
@@ -168,6 +190,11 @@ result<application_view> applications::get_application(const caller& who, std::i
   if (!row) return row.err();
   application_view v{*row, *db::find_service(*conn, row->service_code), db::pages_of(*conn, id)};
   return v;
+}
+
+application_view applications::view_of(const db::application_row& row) {
+  auto conn = db_.acquire();
+  return {row, *db::find_service(*conn, row.service_code), db::pages_of(*conn, row.id)};
 }
 
 result<std::vector<db::application_row>> applications::list_applications(const caller& who) {
@@ -220,7 +247,7 @@ result<issued_upload_code> applications::create_upload_code(const caller& who, s
   auto conn = db_.acquire();
   auto row = owned(*conn, who, id, false);
   if (!row) return row.err();
-  if (row->state != "draft") return not_draft();
+  if (auto open = pages_open(*conn, *row, material, china_date(clock_.now())); !open) return open.err();
   auto service = db::find_service(*conn, row->service_code);
   auto* m = material_in(*service, material);
   if (!m) return material_not_found();
@@ -249,7 +276,7 @@ result<upload_code_view> applications::describe_upload_code(const std::string& t
   if (!code) return code_invalid();
   if (auto e = code_refusal(*code)) return *e;
   auto row = db::find_application(*conn, code->application_id);
-  if (row->state != "draft") return not_draft();
+  if (auto open = pages_open(*conn, *row, code->material_code, china_date(clock_.now())); !open) return open.err();
   auto service = db::find_service(*conn, row->service_code);
   upload_code_view v{*code, service->name, material_in(*service, code->material_code)->name,
                      db::count_pages(*conn, code->application_id, code->material_code)};
@@ -303,8 +330,8 @@ status applications::upload_from_portal(const caller& who, std::int64_t id, cons
     auto conn = db_.acquire();
     auto row = owned(*conn, who, id, false);
     if (!row) return row.err();
-    if (row->state != "draft") return not_draft();
     if (!material_in(*db::find_service(*conn, row->service_code), material)) return material_not_found();
+    if (auto open = pages_open(*conn, *row, material, china_date(clock_.now())); !open) return open.err();
   }
   return start_upload({id, material, "portal", std::nullopt}, std::move(bytes), std::move(key), std::move(done));
 }
@@ -386,7 +413,8 @@ result<upload_outcome> applications::finish_upload(const upload_target& target, 
     // One transaction: the page bytes and their metadata are durable before the answer.
     db::transaction tx(*conn);
     auto app_row = db::find_application(*conn, target.application_id, true);  // serialises page numbers
-    if (!app_row || app_row->state != "draft") return not_draft();
+    if (!app_row) return not_draft();
+    if (auto open = pages_open(*conn, *app_row, target.material, china_date(clock_.now())); !open) return open.err();
     // The material's page limit holds whichever code or portal the page comes through.
     auto service = db::find_service(*conn, app_row->service_code);
     auto* m = service ? material_in(*service, target.material) : nullptr;
@@ -415,7 +443,13 @@ result<std::pair<std::string, std::string>> applications::page_image(const std::
   const error nf = errc::page_not_found;
   if (!found) return nf;
   bool allowed = false;
-  if (who) allowed = owned(*conn, *who, found->first, false).ok();
+  if (who && who->is_staff()) {  // staff of the office the application went to, once submitted
+    auto row = db::find_application(*conn, found->first);
+    allowed = row && row->state != "draft" && who->office_code &&
+              db::office_of_service(*conn, row->service_code) == *who->office_code;
+  } else if (who) {
+    allowed = owned(*conn, *who, found->first, false).ok();
+  }
   if (!allowed && upload_token) {
     auto code = db::find_upload_code(*conn, id::sha256_hex(*upload_token));
     if (code && !code_refusal(*code) && code->application_id == found->first) {
@@ -432,7 +466,7 @@ status applications::delete_page(const caller& who, std::int64_t id, const std::
   return db::in_transaction(db_, [&](db::transaction& tx) -> status {
     auto row = owned(tx.conn(), who, id, true);
     if (!row) return row.err();
-    if (row->state != "draft") return not_draft();
+    if (auto open = pages_open(tx.conn(), *row, material, china_date(clock_.now())); !open) return open.err();
     if (!db::delete_page(tx.conn(), id, material, page_id)) return errc::page_not_found;
     return ok();
   });
@@ -443,7 +477,7 @@ status applications::reorder_pages(const caller& who, std::int64_t id, const std
   return db::in_transaction(db_, [&](db::transaction& tx) -> status {
     auto row = owned(tx.conn(), who, id, true);
     if (!row) return row.err();
-    if (row->state != "draft") return not_draft();
+    if (auto open = pages_open(tx.conn(), *row, material, china_date(clock_.now())); !open) return open.err();
     if (!db::reorder_pages(tx.conn(), id, material, page_ids))
       return errc::invalid_page_order;
     return ok();
@@ -481,6 +515,7 @@ result<submission> applications::submit_application(const caller& who, std::int6
     out.due_date = add_working_days(today, service->time_limit_days);
     if (supply_days > 0) out.supply_deadline = add_working_days(today, supply_days);
     db::mark_submitted(tx.conn(), id, out.due_date, out.supply_deadline);
+    db::insert_event(tx.conn(), id, who.person_id, "applicant", "submit", "draft", "submitted", "", "{}");
     db::revoke_codes_of(tx.conn(), id);  // every upload code of this application is dead now
     db::audit(tx, {"application_submitted", who.person_id, row->unit_id, std::nullopt, who.grant_id, "",
                    "{\"application\":" + std::to_string(id) + "}"});
@@ -495,6 +530,7 @@ status applications::withdraw_application(const caller& who, std::int64_t id) {
     if (row->state != "draft" && row->state != "submitted")
       return errc::cannot_withdraw;
     db::set_application_state(tx.conn(), id, row->state, "withdrawn");
+    db::insert_event(tx.conn(), id, who.person_id, "applicant", "withdraw", row->state, "withdrawn", "", "{}");
     db::revoke_codes_of(tx.conn(), id);
     return ok();
   });

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/db/sessions_store.hpp"
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/identity/password_hash.hpp"
@@ -46,6 +47,9 @@ caller caller_from(const db::session_row& s) {
   c.uscc = s.uscc;
   c.scope = s.scope;
   c.expires_at = s.expires_at;
+  c.office_code = s.office_code;
+  c.office_name = s.office_name;
+  c.staff_role = s.staff_role;
   return c;
 }
 
@@ -68,7 +72,7 @@ std::string sessions::login_hash(const std::string& account) const {
 
 result<issued_session> sessions::open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
                                     const std::string& channel, const std::string& ip,
-                                    const session_claim& claim) {
+                                    const session_claim& claim, const std::optional<std::string>& office) {
   db::new_session ns;
   ns.person_id = person_id;
   ns.channel = channel;
@@ -87,12 +91,17 @@ result<issued_session> sessions::open_session(std::int64_t person_id, std::optio
     ns.grant_id = it->grant_id;
     ns.role = it->role;
   }
+  auto conn = db_.acquire();
+  if (office) {
+    if (unit_id || !db::find_staff_role(*conn, person_id, *office)) return errc::not_staff_of_office;
+    ns.role = "staff";
+    ns.office_code = office;
+  }
   issued_session out;
   out.token = id::random_token(32);
   out.csrf_token = id::random_token(16);
   ns.token_hash = id::sha256_hex(out.token);
   ns.csrf_hash = id::sha256_hex(out.csrf_token);
-  auto conn = db_.acquire();
   {
     db::transaction tx(*conn);
     if (claim) {
@@ -133,7 +142,7 @@ result<issued_session> sessions::login_with_password(const password_login& in) {
   }
   // The hash runs on this worker thread without holding a database connection.
   bool ok = id::verify_password(in.password, person && person->password_hash ? *person->password_hash : dummy_hash());
-  ok = ok && person && person->password_hash && (!in.unit || unit);
+  ok = ok && person && person->password_hash && (!in.unit || unit) && !(in.unit && in.office);
   // With a unit, a right password without a usable role there must look like a wrong one:
   // otherwise the answer would tell a guesser that the password was right.
   std::string reason = "invalid_credentials";
@@ -142,6 +151,11 @@ result<issued_session> sessions::login_with_password(const password_login& in) {
     auto it = std::find_if(roles.begin(), roles.end(), [&](auto& r) { return r.unit.id == unit->id; });
     if (it == roles.end()) reason = "no_role_in_unit";
     else if (!it->valid_now) reason = "grant_not_valid_now";
+    ok = reason == "invalid_credentials";
+  }
+  if (ok && in.office) {  // staff: the same rule, a role elsewhere looks like a wrong password
+    auto conn = db_.acquire();
+    if (!db::find_staff_role(*conn, person->id, *in.office)) reason = "not_staff_of_office";
     ok = reason == "invalid_credentials";
   }
   if (!ok) {
@@ -154,7 +168,7 @@ result<issued_session> sessions::login_with_password(const password_login& in) {
     return in.unit ? errc::invalid_unit_login : invalid_credentials();
   }
   limits_.reset("login-fail:" + account_key);
-  return open_session(person->id, unit ? std::optional(unit->id) : std::nullopt, in.channel, in.ip);
+  return open_session(person->id, unit ? std::optional(unit->id) : std::nullopt, in.channel, in.ip, {}, in.office);
 }
 
 result<caller> sessions::authenticate(const credentials& c) {

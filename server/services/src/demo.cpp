@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/identity/validators.hpp"
 #include "hallpass/server/services/accounts.hpp"
@@ -36,6 +37,9 @@ void load_demo_data(accounts& accounts, db::pool& db, const personal_data_hasher
       {"陈静", resident_id("32041219880707005"), "13812340005", "经办人，授权已过期 / agent of A, grant expired"},
       {"赵磊", resident_id("32041219700901006"), "13812340006", "法定代表人 / legal representative of 单位 B"},
       {"周敏", resident_id("32041219951212007"), "13812340007", "个人，无单位 / a person with no unit"},
+      {"孙丽", resident_id("32041219860315008"), "13812340008", "窗口受理 / clerk of every office"},
+      {"吴强", resident_id("32041219790822009"), "13812340009", "审核 / reviewer of every office"},
+      {"郑华", resident_id("32041219680130011"), "13812340011", "负责人 / head of every office"},
   };
   for (auto& p : people) {
     auto r = accounts.create_person({p.name, p.id_number, std::string(p.mobile), std::string(demo_password)});
@@ -66,6 +70,11 @@ void load_demo_data(accounts& accounts, db::pool& db, const personal_data_hasher
     grant(*ua, 3, "agent", std::vector<std::string>{"labour_dispatch"}, today, year_end);
     grant(*ua, 4, "agent", std::nullopt, "2024-01-01", "2024-12-31");
     grant(*ub, 2, "agent", std::vector<std::string>{"hr_agency_setup"}, today, year_end);
+    // Hall staff: one of each role in every office of the catalogue.
+    auto offices = tx.exec("SELECT code FROM offices ORDER BY code");
+    for (int i = 0; i < offices.size(); ++i)
+      for (auto [person, role] : {std::pair{7, "clerk"}, std::pair{8, "reviewer"}, std::pair{9, "head"}})
+        db::upsert_staff(tx.conn(), pid(person), offices.str(i, 0), role);
   });
 
   out << "Demo data (password for everyone: " << demo_password << ")\n"

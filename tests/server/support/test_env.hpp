@@ -106,6 +106,9 @@ inline constexpr const char* agent_expired = "32041219880707005X";// 陈静, exp
 inline constexpr const char* legal_rep_b = "320412197009010066";  // 赵磊
 inline constexpr const char* person_only = "320412199512120077";  // 周敏
 inline constexpr const char* mobile_agent_all = "13812340003";
+inline constexpr const char* clerk = "320412198603150082";     // 孙丽, 窗口受理 in every office
+inline constexpr const char* reviewer = "320412197908220091";  // 吴强, 审核 in every office
+inline constexpr const char* head = "320412196801300118";      // 郑华, 负责人 in every office
 }  // namespace demo
 
 }  // namespace hallpass::test

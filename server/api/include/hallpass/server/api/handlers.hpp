@@ -57,6 +57,14 @@ response reorder_material_pages(context&, request&);
 response delete_material_page(context&, request&);
 response material_pdf(context&, request&);
 
+// review_api.cpp (the hall's side; the applicant's timeline and resubmission)
+response staff_queue(context&, request&);
+response staff_queue_events(context&, request&);
+response staff_application(context&, request&);
+response staff_action(context&, request&);
+response application_timeline(context&, request&);
+response resubmit_application(context&, request&);
+
 // uploads_api.cpp
 response describe_upload_code(context&, request&);
 response upload_page_with_code(context&, request&);

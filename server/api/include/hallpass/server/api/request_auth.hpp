@@ -10,8 +10,13 @@
 
 namespace hallpass::server::api {
 
-// The caller, or throw (401 unauthenticated / session_invalid, 403 csrf_token_invalid, …).
+// Any session's caller, or throw (401 unauthenticated / session_invalid, 403 csrf_token_invalid, …).
+services::caller require_session(context& ctx, const request& req);
+// An applicant's caller (a person, or a person acting for a unit); a staff session gets 403
+// applicant_session_required.
 services::caller require_caller(context& ctx, const request& req);
+// A staff caller of an office; any other session gets 403 staff_session_required.
+services::caller require_staff(context& ctx, const request& req);
 // For endpoints that set cookies (login CSRF): throws 403 cross_site_request when the browser
 // says the request comes from another site — an Origin other than the public URL's, or
 // Sec-Fetch-Site other than same-origin/none. Requests with neither header (the phone app,

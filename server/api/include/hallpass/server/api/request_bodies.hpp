@@ -12,6 +12,7 @@
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/applications.hpp"
 #include "hallpass/server/services/auth.hpp"
+#include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::api {
 
@@ -30,6 +31,9 @@ std::vector<std::int64_t> page_order_body(const request& req);
 // POST and PATCH /api/v1/units/{unit_id}/grants[/{grant_id}].
 services::grant_input new_grant_body(const request& req);
 services::grant_update grant_change_body(const request& req);
+// POST /api/v1/staff/applications/{id}/actions: the action and what it carries. An unknown
+// action is 422 invalid_action (thrown as a services::failure).
+services::staff_action staff_action_body(const request& req);
 // POST /api/v1/login-tickets/scans: the scan token (from scan_token or the QR URL) and user code.
 struct ticket_scan {
   std::optional<std::string> scan_token, user_code;

@@ -4,12 +4,22 @@
 
 #include "hallpass/server/api/context.hpp"
 #include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/net/http.hpp"
+#include "hallpass/server/services/applications.hpp"
 #include "hallpass/server/services/auth.hpp"
 
 namespace hallpass::server::api {
 
 boost::json::object caller_json(const services::caller& who);
+// An application's state and dates, as the applicant's list and the staff queue show them.
+boost::json::object application_summary(const db::application_row& r);
+// A catalogue entry, with its materials when asked.
+boost::json::object service_json(const db::service_def& s, bool with_materials);
+// An application with its form (contact mobile hash removed), materials and their pages.
+boost::json::object application_json(const services::application_view& v);
+// One entry of an application's timeline.
+boost::json::object event_json(const db::event_row& e);
 boost::json::object unit_role_json(const db::unit_role& u);
 boost::json::object grant_json(const db::grant_row& g);
 boost::json::value scope_json(const std::optional<std::vector<std::string>>& scope);

@@ -19,7 +19,8 @@ struct material_def {
 
 struct service_def {
   std::string code, name, name_en, authority, notice;
-  int time_limit_days = 20;
+  int time_limit_days = 20;  // working days from acceptance; 0: 即时办结
+  std::string office_code, office_name;  // the office whose staff handle it
   std::vector<material_def> materials;
 };
 
@@ -36,6 +37,11 @@ struct application_row {
   std::string state, step, form_json;
   std::string created_at, updated_at;
   std::optional<std::string> submitted_at, due_date, supply_deadline;
+  // After submission (schema/0004_review.sql).
+  std::optional<std::string> accepted_at, decided_at, completed_at;
+  std::optional<std::string> correction_from, correction_since, correction_deadline;
+  std::vector<std::string> reopened_materials;
+  std::optional<std::string> decision_text, licence_number, calendar;
 };
 
 std::int64_t insert_application(connection& c, const std::string& service_code, std::int64_t person_id,

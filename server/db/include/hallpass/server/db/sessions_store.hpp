@@ -21,7 +21,8 @@ struct session_row {
   std::string csrf_hash;
   std::string expires_at;  // RFC 3339 UTC
   bool needs_touch = false;
-  bool still_entitled = false;  // grant live and in its window, or still the legal representative
+  bool still_entitled = false;  // grant live and in its window, still the legal representative, or still staff
+  std::optional<std::string> office_code, office_name, staff_role;  // staff sessions
 };
 
 struct new_session {
@@ -29,6 +30,7 @@ struct new_session {
   std::int64_t person_id = 0;
   std::optional<std::int64_t> unit_id, grant_id;
   std::string role, channel;
+  std::optional<std::string> office_code;  // staff sessions
   int absolute_hours = 12;
 };
 

@@ -51,6 +51,9 @@ class accounts {
 
   result<std::int64_t> create_person(const person_input& in);
   result<std::int64_t> create_unit(const unit_input& in);
+  // Gives the person (by resident ID number) a staff role (clerk, reviewer, head) in an office
+  // of the catalogue; again with another role, changes it. The operator's command.
+  status add_staff(const std::string& id_number, const std::string& office_code, const std::string& role);
   result<db::grant_row> add_grant(const caller& who, std::int64_t unit_id, const grant_input& in, const std::string& ip);
   result<db::grant_row> change_grant(const caller& who, std::int64_t unit_id, std::int64_t grant_id,
                                      const grant_update& in, const std::string& ip);

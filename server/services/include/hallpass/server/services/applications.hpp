@@ -86,6 +86,8 @@ class applications {
   result<std::int64_t> start_application(const caller& who, const std::string& service_code);
   result<application_view> get_application(const caller& who, std::int64_t id);
   result<std::vector<db::application_row>> list_applications(const caller& who);
+  // The service and pages of an application whose access the caller has checked already.
+  application_view view_of(const db::application_row& row);
   status save_form(const caller& who, std::int64_t id, const std::optional<application_form>& form,
                    const std::optional<std::string>& step);
 
@@ -141,6 +143,11 @@ class applications {
   event_hub& events_;
   upload_settings settings_;
 };
+
+// The application when `who` may see and manage it: its own unit (an agent only within scope),
+// or its person acting alone; application_not_found (or out_of_scope) otherwise.
+result<db::application_row> owned_application(db::connection& c, const caller& who, std::int64_t id,
+                                              bool for_update);
 
 // Adds n working days (Monday to Friday) to an ISO date.
 std::string add_working_days(const std::string& iso_date, int n);

@@ -24,6 +24,7 @@ struct issued_session {
 
 struct password_login {
   std::optional<std::string> unit;  // USCC or unit number; absent: log in as a person
+  std::optional<std::string> office;  // staff: the office to act for (never with a unit)
   std::string account;              // resident ID number or mobile
   std::string password;
   std::string channel = "web";
@@ -57,9 +58,11 @@ class sessions {
   // runs in the transaction that stores the session, before it: an error from it rolls
   // everything back and is the answer (QR login consumes its ticket there).
   using session_claim = std::function<status(db::connection&)>;
+  // With `office`, a staff session of that office (the person's staff role checked).
   result<issued_session> open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
                                       const std::string& channel, const std::string& ip,
-                                      const session_claim& claim = {});
+                                      const session_claim& claim = {},
+                                      const std::optional<std::string>& office = std::nullopt);
   result<caller> authenticate(const credentials& c);
   status logout(const caller& who, const std::string& ip);
   const session_settings& settings() const { return settings_; }

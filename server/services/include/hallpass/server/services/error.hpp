@@ -20,19 +20,21 @@ enum class errc {
   invalid_contact_name, invalid_email, invalid_postcode, invalid_address, invalid_page_order,
   invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, form_incomplete,
   materials_missing,  // error::items lists the material codes
+  invalid_action, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
   // sessions and rights
   invalid_credentials, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
-  only_legal_rep_manages_admin, cannot_change_own_grant, app_channel_required,
+  only_legal_rep_manages_admin, cannot_change_own_grant, app_channel_required, not_staff_of_office,
+  staff_session_required, applicant_session_required, staff_role_not_allowed,
   // things not found
-  unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found,
+  unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found, office_not_found,
   material_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
   // conflicts and states
   person_exists, unit_exists, grant_exists, admin_exists, agent_limit_reached, application_not_draft,
   already_submitted, cannot_withdraw, material_full, upload_code_expired, upload_code_revoked,
   upload_code_used_up, ticket_expired, ticket_cancelled, ticket_already_confirmed, ticket_claimed_by_another,
   ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
-  wrong_match_number,
+  wrong_match_number, transition_not_allowed, tolerated_materials_missing, material_not_open,
   // capacity and faults
   imaging_busy, database_unavailable, storage_full, pdf_failed, internal,
 };

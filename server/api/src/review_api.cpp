@@ -1,0 +1,112 @@
+// The hall's side: an office's work queue, an application as its staff see it, and their actions;
+// and the applicant's side after submission: the timeline and resubmission after 补正.
+#include <boost/json.hpp>
+
+#include "hallpass/server/api/handlers.hpp"
+#include "hallpass/server/api/json_io.hpp"
+#include "hallpass/server/api/request_auth.hpp"
+#include "hallpass/server/api/request_bodies.hpp"
+#include "hallpass/server/api/views.hpp"
+#include "hallpass/server/identity/masking.hpp"
+#include "hallpass/server/services/review.hpp"
+
+namespace hallpass::server::api {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_search = 64;
+
+json::array timeline_json(context& ctx, std::int64_t id) {
+  json::array out;
+  for (auto& e : ctx.review.timeline(id)) out.push_back(event_json(e));
+  return out;
+}
+
+json::object queue_item_json(const services::queue_item& q) {
+  auto o = application_summary(q.row.app);
+  o["service_name"] = q.row.service_name;
+  o["unit"] = q.row.unit_name ? json::value(json::object{{"name", *q.row.unit_name},
+                                                         {"unit_number", q.row.unit_number.value_or("")}})
+                              : json::value(nullptr);
+  o["applicant_name"] = identity::mask_name(q.row.applicant_name);
+  o["section"] = q.section;
+  o["working_days_left"] = q.working_days_left ? json::value(*q.working_days_left) : json::value(nullptr);
+  o["due_soon"] = q.due_soon;
+  o["overdue"] = q.overdue;
+  json::array missing;
+  for (auto& m : q.row.missing_tolerated) missing.push_back(json::value(m));
+  o["missing_tolerated"] = missing;
+  o["supply_overdue"] = q.supply_overdue;
+  return o;
+}
+
+}  // namespace
+
+response staff_queue(context& ctx, request& req) {
+  auto staff = require_staff(ctx, req);
+  auto search = req.query_param("q").value_or("");
+  if (search.size() > max_search) search.resize(max_search);
+  json::array items;
+  for (auto& q : ctx.review.queue(staff, search).or_throw()) items.push_back(queue_item_json(q));
+  return json_response({{"office", {{"code", *staff.office_code}, {"name", staff.office_name.value_or("")}}},
+                        {"calendar", ctx.review.calendar().name()},
+                        {"today", ctx.review.today()},
+                        {"items", items}});
+}
+
+response staff_queue_events(context& ctx, request& req) {
+  auto staff = require_staff(ctx, req);
+  auto slot = take_stream_slot(ctx, "session:" + std::to_string(staff.session_id));
+  auto later = std::make_shared<response_later>();
+  auto* hub = &ctx.review.office_events();
+  auto sub = hub->subscribe(0, [later, office = *staff.office_code](const std::string& event) {
+    if (event == office || event == "refresh") later->push("event: changed\ndata: {\"event\":\"changed\"}\n\n");
+  });
+  later->on_done([hub, sub, slot] { hub->unsubscribe(sub); });
+  later->push("event: changed\ndata: {\"event\":\"open\"}\n\n");
+  return event_stream_response(later);
+}
+
+response staff_application(context& ctx, request& req) {
+  auto staff = require_staff(ctx, req);
+  auto id = path_id(req, "application_id");
+  auto row = ctx.review.staff_application(staff, id).or_throw();
+  // The same view as the applicant's: form (contact mobile masked there), materials and pages.
+  auto view = ctx.applications.view_of(row);
+  auto o = application_json(view);
+  o["timeline"] = timeline_json(ctx, id);
+  return json_response(o);
+}
+
+response staff_action(context& ctx, request& req) {
+  auto staff = require_staff(ctx, req);
+  auto action = staff_action_body(req);
+  auto id = path_id(req, "application_id");
+  auto row = ctx.review.act(staff, id, action).or_throw();
+  auto o = application_summary(row);
+  o["timeline"] = timeline_json(ctx, id);
+  return json_response(o);
+}
+
+response application_timeline(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto id = path_id(req, "application_id");
+  auto view = ctx.applications.get_application(who, id).or_throw();  // the caller's own, or 404
+  auto o = application_summary(view.row);
+  o["timeline"] = timeline_json(ctx, id);
+  return json_response(o);
+}
+
+response resubmit_application(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  empty_body(req);
+  auto id = path_id(req, "application_id");
+  auto row = ctx.review.resubmit(who, id).or_throw();
+  auto o = application_summary(row);
+  o["timeline"] = timeline_json(ctx, id);
+  return json_response(o);
+}
+
+}  // namespace hallpass::server::api
