@@ -21,6 +21,7 @@
 #include "hallpass/server/services/imaging_executor.hpp"
 #include "hallpass/server/services/pending_tickets.hpp"
 #include "hallpass/server/services/rate_limiter.hpp"
+#include "hallpass/server/services/working_calendar.hpp"
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -43,7 +44,9 @@ struct no_database_server {
   services::sessions sessions{db, personal_data, limits, accounts, {}};
   services::login_tickets tickets{db, ticket_inserts, pending, ticket_events, sessions, accounts, limits,
                                   {"https://hallpass.example"}};
-  services::applications applications{db, personal_data, imaging, limits, clock, page_events, {"https://hallpass.example"}};
+  services::working_calendar calendar = services::working_calendar::load(HALLPASS_FUZZ_CALENDAR);
+  services::applications applications{db, personal_data, imaging, limits, clock, page_events,
+                                      {"https://hallpass.example"}, calendar};
   api::context ctx{accounts, sessions, tickets, applications, db, settings()};
   api::router router{ctx, api::all_routes(ctx.settings)};
 

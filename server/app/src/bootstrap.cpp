@@ -150,9 +150,11 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
                 c.login_attempts_per_ip}),
       tickets(db, ticket_inserts, pending_tickets, ticket_events, sessions, accounts, limits,
               {c.public_url, c.device_poll_interval, c.tickets_per_ip_per_minute, c.ticket_polls_per_minute}),
+      calendar(services::working_calendar::load(c.calendar_file.empty() ? HALLPASS_SOURCE_CALENDAR : c.calendar_file)),
       applications(db, personal_data, imaging, limits, clock, application_events,
                    {c.public_url, c.upload_code_minutes, c.upload_code_max_pages, c.upload_photos_per_code_per_minute,
-                    c.upload_photos_per_ip_per_minute}),
+                    c.upload_photos_per_ip_per_minute},
+                   calendar),
       api{accounts, sessions, tickets, applications, db, api_settings_of(c)} {
   return_large_buffers_to_system();
   api.imaging_load = [this] { return imaging.load(); };
