@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
     server.start();
     log_line("info", "listening", {{"port", std::to_string(server.port())},
                                    {"url", json_str(cfg.public_url)},
-                                   {"embedded_postgres", database.embedded ? "true" : "false"}});
+                                   {"embedded_postgres", database.embedded ? "true" : "false"},
+                                   {"calendar", json_str(parts->calendar.name())},
+                                   {"calendar_covers_to", json_str(services::format_iso_date(parts->calendar.covers_to()))}});
     std::cout << "HallPass is running at " << cfg.public_url << "/  (Ctrl-C stops it)" << std::endl;
     int sig = 0;
     sigwait(&signals, &sig);

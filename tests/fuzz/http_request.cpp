@@ -21,6 +21,7 @@
 #include "hallpass/server/services/imaging_executor.hpp"
 #include "hallpass/server/services/pending_tickets.hpp"
 #include "hallpass/server/services/rate_limiter.hpp"
+#include "hallpass/server/services/working_calendar.hpp"
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -39,12 +40,16 @@ struct no_database_server {
   db::ticket_batcher ticket_inserts{db};
   services::event_hub ticket_events{db, "login_tickets", [](db::connection&, std::int64_t) { return std::nullopt; }};
   services::event_hub page_events{db, "application_pages", [](db::connection&, std::int64_t) { return std::nullopt; }};
+  services::event_hub office_events{db, "office_queue", [](db::connection&, std::int64_t) { return std::nullopt; }};
   services::accounts accounts{db, personal_data, clock};
   services::sessions sessions{db, personal_data, limits, accounts, {}};
   services::login_tickets tickets{db, ticket_inserts, pending, ticket_events, sessions, accounts, limits,
                                   {"https://hallpass.example"}};
-  services::applications applications{db, personal_data, imaging, limits, clock, page_events, {"https://hallpass.example"}};
-  api::context ctx{accounts, sessions, tickets, applications, db, settings()};
+  services::working_calendar calendar = services::working_calendar::load(HALLPASS_FUZZ_CALENDAR);
+  services::applications applications{db, personal_data, imaging, limits, clock, page_events,
+                                      {"https://hallpass.example"}, calendar};
+  services::review review{db, clock, calendar, office_events};
+  api::context ctx{accounts, sessions, tickets, applications, review, db, settings()};
   api::router router{ctx, api::all_routes(ctx.settings)};
 
   static api::api_settings settings() {

@@ -199,6 +199,34 @@ TEST(Config, UploadLimitsAndTheImagingQueueAreOptions) {
   EXPECT_EQ(cfg.imaging_queue, 3);
 }
 
+TEST(Config, CalendarDefaultsToTheShippedFile) {
+  scoped_env env;
+  env.unset("HALLPASS_CONFIG");
+  env.unset("HALLPASS_CALENDAR");
+  server::config defaults;
+  auto out = load(defaults, {});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_TRUE(defaults.calendar_file.ends_with("server/data/calendar-cn.txt")) << defaults.calendar_file;
+  EXPECT_TRUE(std::filesystem::exists(defaults.calendar_file)) << defaults.calendar_file;
+  server::config cfg;
+  out = load(cfg, {"--calendar", "/etc/hallpass/calendar-cn.txt"});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_EQ(cfg.calendar_file, "/etc/hallpass/calendar-cn.txt");
+}
+
+TEST(Config, AMalformedCalendarStopsTheStart) {
+  auto cfg = server::config();
+  cfg.calendar_file = std::string(HALLPASS_SOURCE_DIR) + "/server/data/catalogue.json";  // not a calendar
+  cfg.data_key = "test-data-key-0123456789abcdef0123456789abcdef";
+  try {
+    server::assembly parts(cfg, "host=/nonexistent port=1 connect_timeout=1");
+    ADD_FAILURE() << "started";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("working-day calendar"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(":1:"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Config, HelpListsEveryOption) {
   scoped_env env;
   env.unset("HALLPASS_CONFIG");
@@ -211,7 +239,7 @@ TEST(Config, HelpListsEveryOption) {
                     "idle-timeout", "shutdown-grace", "session-idle-minutes", "session-absolute-hours",
                     "login-failures-per-account", "login-attempts-per-ip", "db-acquire-timeout",
                     "db-connect-timeout", "db-statement-timeout", "db-keepalive-idle", "db-keepalive-interval",
-                    "db-keepalive-count", "demo", "log-requests", "config", "help"}) {
+                    "db-keepalive-count", "calendar", "demo", "log-requests", "config", "help"}) {
     EXPECT_NE(out.help.find(std::string("--") + name + " "), std::string::npos) << name << "\n" << out.help;
   }
   EXPECT_NE(out.help.find("HALLPASS_"), std::string::npos);

@@ -94,6 +94,7 @@ response submit_application(context& ctx, request& req) {
   for (auto& t : s->tolerated) tolerated.push_back(json::value(t));
   return json_response({{"state", "submitted"},
                         {"due_date", s->due_date},
+                        {"calendar", s->calendar},
                         {"supply_deadline", s->supply_deadline ? json::value(*s->supply_deadline) : json::value(nullptr)},
                         {"tolerated", tolerated}});
 }

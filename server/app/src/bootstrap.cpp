@@ -144,22 +144,28 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
                     }),
       application_events(db, "application_pages",
                          [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; }),
+      office_events(db, "office_queue",
+                    [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; }),
       accounts(db, personal_data, clock),
       sessions(db, personal_data, limits, accounts,
                {c.session_idle_minutes, c.session_absolute_hours, c.login_failures_per_account,
                 c.login_attempts_per_ip}),
       tickets(db, ticket_inserts, pending_tickets, ticket_events, sessions, accounts, limits,
               {c.public_url, c.device_poll_interval, c.tickets_per_ip_per_minute, c.ticket_polls_per_minute}),
+      calendar(services::working_calendar::load(c.calendar_file.empty() ? HALLPASS_SOURCE_CALENDAR : c.calendar_file)),
       applications(db, personal_data, imaging, limits, clock, application_events,
                    {c.public_url, c.upload_code_minutes, c.upload_code_max_pages, c.upload_photos_per_code_per_minute,
-                    c.upload_photos_per_ip_per_minute}),
-      api{accounts, sessions, tickets, applications, db, api_settings_of(c)} {
+                    c.upload_photos_per_ip_per_minute},
+                   calendar),
+      review(db, clock, calendar, office_events),
+      api{accounts, sessions, tickets, applications, review, db, api_settings_of(c)} {
   return_large_buffers_to_system();
   api.imaging_load = [this] { return imaging.load(); };
   applications.install_catalogue(
       services::load_catalogue(cfg.catalogue_file.empty() ? HALLPASS_SOURCE_CATALOGUE : cfg.catalogue_file));
   ticket_events.start();
   application_events.start();
+  office_events.start();
   sweeper_ = std::make_unique<sweeper>();
   sweeper_->thread = std::thread([this] {
     std::unique_lock lock(sweeper_->m);
@@ -187,6 +193,7 @@ assembly::~assembly() {
   imaging.stop();  // photos in progress still reach the database
   ticket_events.stop();
   application_events.stop();
+  office_events.stop();
 }
 
 void assembly::load_demo_data(std::ostream& out) { services::load_demo_data(accounts, db, personal_data, out); }

@@ -13,6 +13,9 @@
 #ifndef HALLPASS_SOURCE_CATALOGUE
 #define HALLPASS_SOURCE_CATALOGUE "server/data/catalogue.json"
 #endif
+#ifndef HALLPASS_SOURCE_CALENDAR
+#define HALLPASS_SOURCE_CALENDAR "server/data/calendar-cn.txt"
+#endif
 #ifndef HALLPASS_SOURCE_WEB_DIR
 #define HALLPASS_SOURCE_WEB_DIR "web"
 #endif
@@ -107,6 +110,7 @@ const std::vector<option>& options() {
       int_opt("imaging-queue", "photos that may wait for an imaging thread before 503 (default 64)", [](config& c, int v) { c.imaging_queue = v; }),
       int_opt("upload-limit-mb", "largest photo upload in MiB (default 20)", [](config& c, int v) { c.upload_body_limit = static_cast<std::size_t>(v) * 1024 * 1024; }),
       str_opt("catalogue", "service catalogue JSON file", &config::catalogue_file),
+      str_opt("calendar", "working-day calendar: public holidays and make-up working days (default: the shipped calendar-cn.txt)", &config::calendar_file),
       str_opt("web-dir", "folder of the portal and phone pages", &config::web_dir),
       {"demo", "load the demo data set at start-up (true/false)", [](config& c, const std::string& v) { return to_bool(v, c.demo); }},
       {"trusted-proxies", "comma-separated CIDRs of load balancers whose X-Forwarded-For/-Proto are believed (default none)",
@@ -202,6 +206,7 @@ config_outcome load_config(config& cfg, int argc, const char* const* argv) {
   if (cfg.schema_dir.empty()) cfg.schema_dir = HALLPASS_SOURCE_SCHEMA_DIR;
   if (cfg.web_dir.empty()) cfg.web_dir = HALLPASS_SOURCE_WEB_DIR;
   if (cfg.catalogue_file.empty()) cfg.catalogue_file = HALLPASS_SOURCE_CATALOGUE;
+  if (cfg.calendar_file.empty()) cfg.calendar_file = HALLPASS_SOURCE_CALENDAR;
   if (cfg.public_url.empty()) {
     cfg.public_url = (cfg.net.tls_cert_file.empty() ? "http://" : "https://") + cfg.net.address + ":" +
                      std::to_string(cfg.net.port);

@@ -50,7 +50,8 @@ application_row read_app(const rows& r, int i) {
   a.correction_from = r.opt(i, 15);
   a.correction_since = r.opt(i, 16);
   a.correction_deadline = r.opt(i, 17);
-  for (auto& m : boost::json::parse(r.str(i, 18)).as_array()) a.reopened_materials.emplace_back(m.as_string());
+  auto reopened = boost::json::parse(r.text(i, 18));  // kept alive for the loop
+  for (auto& m : reopened.as_array()) a.reopened_materials.emplace_back(m.as_string());
   a.decision_text = r.opt(i, 19);
   a.licence_number = r.opt(i, 20);
   a.calendar = r.opt(i, 21);

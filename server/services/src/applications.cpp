@@ -79,7 +79,7 @@ status pages_open(db::connection& c, const db::application_row& row, const std::
   auto service = db::find_service(c, row.service_code);
   auto* m = service ? material_in(*service, material) : nullptr;
   if (m && material_open(row, *m, today)) return ok();
-  if (row.state == "correction" || (m && m->tolerable)) return errc::material_not_open;
+  if (row.state == "correction" || (row.state == "accepted" && m && m->tolerable)) return errc::material_not_open;
   return not_draft();
 }
 
@@ -106,23 +106,6 @@ std::optional<result<upload_outcome>> replay(db::connection& c, std::int64_t app
 }
 
 }  // namespace
-
-std::string add_working_days(const std::string& iso, int n) {
-  using namespace std::chrono;
-  year_month_day d{year(std::stoi(iso.substr(0, 4))), month(static_cast<unsigned>(std::stoi(iso.substr(5, 2)))),
-                   day(static_cast<unsigned>(std::stoi(iso.substr(8, 2))))};
-  sys_days t{d};
-  while (n > 0) {
-    t += days(1);
-    auto wd = weekday(t).c_encoding();  // 0 Sunday … 6 Saturday
-    if (wd != 0 && wd != 6) --n;
-  }
-  year_month_day out{t};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(out.year()), static_cast<unsigned>(out.month()),
-                static_cast<unsigned>(out.day()));
-  return buf;
-}
 
 result<db::application_row> owned_application(db::connection& c, const caller& who, std::int64_t id,
                                               bool for_update) {
@@ -512,8 +495,14 @@ result<submission> applications::submit_application(const caller& who, std::int6
       return e;
     }
     auto today = china_date(clock_.now());
-    out.due_date = add_working_days(today, service->time_limit_days);
-    if (supply_days > 0) out.supply_deadline = add_working_days(today, supply_days);
+    auto due = calendar_.add_working_days(today, service->time_limit_days);
+    auto supply = calendar_.add_working_days(today, supply_days);  // today when nothing is tolerated
+    out.due_date = due.date;
+    if (supply_days > 0) out.supply_deadline = supply.date;
+    out.calendar = calendar_.name();
+    if (due.beyond_coverage || supply.beyond_coverage)  // counted Monday to Friday: the calendar needs a new year
+      log_line("warn", "calendar_beyond_coverage",
+               {{"application", std::to_string(id)}, {"calendar", json_str(calendar_.name())}});
     db::mark_submitted(tx.conn(), id, out.due_date, out.supply_deadline);
     db::insert_event(tx.conn(), id, who.person_id, "applicant", "submit", "draft", "submitted", "", "{}");
     db::revoke_codes_of(tx.conn(), id);  // every upload code of this application is dead now
@@ -558,14 +547,16 @@ result<std::string> applications::material_pdf(const caller& who, std::int64_t i
 }
 
 applications::applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging,
-                           rate_limiter& limits, const clock& clock, event_hub& page_events, upload_settings settings)
+                           rate_limiter& limits, const clock& clock, event_hub& page_events, upload_settings settings,
+                           const working_calendar& calendar)
     : db_(db),
       hash_(hash),
       imaging_(imaging),
       limits_(limits),
       clock_(clock),
       events_(page_events),
-      settings_(std::move(settings)) {}
+      settings_(std::move(settings)),
+      calendar_(calendar) {}
 
 std::vector<db::service_def> applications::list_services() {
   auto conn = db_.acquire();

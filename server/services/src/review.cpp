@@ -56,8 +56,7 @@ bool material_open(const db::application_row& app, const db::material_def& mater
   if (app.state == "correction")
     return std::find(app.reopened_materials.begin(), app.reopened_materials.end(), material.code) !=
            app.reopened_materials.end();
-  if (app.state == "submitted" || app.state == "accepted")
-    return material.tolerable && app.supply_deadline && *app.supply_deadline >= today;
+  if (app.state == "accepted") return material.tolerable && app.supply_deadline && *app.supply_deadline >= today;
   return false;
 }
 

@@ -14,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "hallpass/server/db/database.hpp"
+#include "hallpass/server/services/working_calendar.hpp"
 
 namespace hallpass::test::apps {
 
@@ -183,20 +184,20 @@ std::string iso(std::time_t t) {
 
 std::string china_today() { return iso(std::time(nullptr) + 8 * 3600); }
 
-std::string plus_working_days(const std::string& iso_date, int n) {
-  std::tm tm{};
-  tm.tm_year = std::stoi(iso_date.substr(0, 4)) - 1900;
-  tm.tm_mon = std::stoi(iso_date.substr(5, 2)) - 1;
-  tm.tm_mday = std::stoi(iso_date.substr(8, 2));
-  tm.tm_hour = 12;
-  std::time_t t = timegm(&tm);
-  while (n > 0) {
-    t += 24 * 3600;
-    std::tm d{};
-    gmtime_r(&t, &d);
-    if (d.tm_wday != 0 && d.tm_wday != 6) --n;
-  }
-  return iso(t);
+namespace {
+
+const server::services::working_calendar& shipped_calendar() {
+  static const auto calendar =
+      server::services::working_calendar::load(HALLPASS_SOURCE_DIR "/server/data/calendar-cn.txt");
+  return calendar;
 }
+
+}  // namespace
+
+std::string plus_working_days(const std::string& iso_date, int n) {
+  return shipped_calendar().add_working_days(iso_date, n).date;
+}
+
+std::string shipped_calendar_name() { return shipped_calendar().name(); }
 
 }  // namespace hallpass::test::apps

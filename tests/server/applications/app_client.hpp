@@ -80,9 +80,10 @@ class imaging_hold {
 };
 
 // --- dates --------------------------------------------------------------------------------
-// Today in China (UTC+8), and that date plus n working days (Monday–Friday), computed here
-// independently of the server.
+// Today in China (UTC+8), and that date plus n working days by the shipped calendar
+// (server/data/calendar-cn.txt), whose name the server's answers carry.
 std::string china_today();
 std::string plus_working_days(const std::string& iso_date, int n);
+std::string shipped_calendar_name();
 
 }  // namespace hallpass::test::apps

@@ -135,6 +135,7 @@ server::config test_config() {
   cfg.log_requests = false;
   cfg.schema_dir = HALLPASS_SCHEMA_DIR;
   cfg.catalogue_file = HALLPASS_SOURCE_DIR "/server/data/catalogue.json";
+  cfg.calendar_file = HALLPASS_SOURCE_DIR "/server/data/calendar-cn.txt";
   cfg.web_dir = HALLPASS_SOURCE_DIR "/web";
   cfg.data_key = "test-data-key-0123456789abcdef0123456789abcdef";
   cfg.public_url = "http://127.0.0.1";

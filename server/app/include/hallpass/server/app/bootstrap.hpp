@@ -13,6 +13,7 @@
 #include "hallpass/server/services/imaging_executor.hpp"
 #include "hallpass/server/services/pending_tickets.hpp"
 #include "hallpass/server/services/rate_limiter.hpp"
+#include "hallpass/server/services/working_calendar.hpp"
 
 namespace hallpass::server {
 
@@ -41,7 +42,8 @@ api::api_settings api_settings_of(const config& cfg);
 // order: each service is given only what it needs. Handlers see only `api`.
 class assembly {
  public:
-  // The catalogue is installed and the background work (listeners, ticket sweeper) started.
+  // The working-day calendar is read (std::runtime_error on a malformed file), the catalogue
+  // installed and the background work (listeners, ticket sweeper) started.
   // Without a clock, the system's.
   assembly(const config& cfg, const std::string& conninfo, const services::clock* clock = nullptr);
   ~assembly();  // stops background work and lets photos in progress finish, before anything goes
@@ -58,10 +60,13 @@ class assembly {
   db::ticket_batcher ticket_inserts;
   services::event_hub ticket_events;       // login ticket states, from every node
   services::event_hub application_events;  // page changes of applications, from every node
+  services::event_hub office_events;       // changes of the offices' queues, from every node
   services::accounts accounts;
   services::sessions sessions;
   services::login_tickets tickets;
+  services::working_calendar calendar;  // counts due dates and supply deadlines
   services::applications applications;
+  services::review review;
   api::context api;
 
   void load_demo_data(std::ostream& out);

@@ -36,6 +36,7 @@ struct config {
   int imaging_threads = 0;              // photo processing threads; 0: one per core
   int imaging_queue = 64;               // photos waiting for an imaging thread before 503 imaging_busy
   std::string catalogue_file;           // service catalogue; default: server/data/catalogue.json of the source tree
+  std::string calendar_file;            // working-day calendar; default: server/data/calendar-cn.txt of the source tree
   std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
   std::size_t json_body_limit = 64 * 1024;
   int shutdown_delay = 0;               // seconds /readyz answers 503 before the server stops

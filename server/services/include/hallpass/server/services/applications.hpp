@@ -18,6 +18,7 @@
 #include "hallpass/server/services/imaging_executor.hpp"
 #include "hallpass/server/services/personal_data.hpp"
 #include "hallpass/server/services/rate_limiter.hpp"
+#include "hallpass/server/services/working_calendar.hpp"
 
 namespace hallpass::imaging {
 struct page_result;
@@ -60,6 +61,7 @@ struct upload_outcome {
 struct submission {
   std::string due_date;
   std::optional<std::string> supply_deadline;
+  std::string calendar;  // name of the working-day calendar the dates were counted with
   std::vector<std::string> tolerated;  // material codes supplied later
 };
 // Called once with the outcome of a photo upload, on an imaging thread.
@@ -76,7 +78,8 @@ struct upload_settings {
 class applications {
  public:
   applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging, rate_limiter& limits,
-               const clock& clock, event_hub& page_events, upload_settings settings);
+               const clock& clock, event_hub& page_events, upload_settings settings,
+               const working_calendar& calendar);
 
   // Writes the catalogue into the database (start-up).
   void install_catalogue(const std::vector<db::service_def>& services);
@@ -142,14 +145,12 @@ class applications {
   const clock& clock_;
   event_hub& events_;
   upload_settings settings_;
+  const working_calendar& calendar_;
 };
 
 // The application when `who` may see and manage it: its own unit (an agent only within scope),
 // or its person acting alone; application_not_found (or out_of_scope) otherwise.
 result<db::application_row> owned_application(db::connection& c, const caller& who, std::int64_t id,
                                               bool for_update);
-
-// Adds n working days (Monday to Friday) to an ISO date.
-std::string add_working_days(const std::string& iso_date, int n);
 
 }  // namespace hallpass::server::services

@@ -76,7 +76,7 @@ class review {
 };
 
 // Whether pages of `material` may change now: in a draft, any; during 补正, the reopened ones;
-// after submission, a tolerated material (容缺) until its supply deadline.
+// after acceptance, a tolerated material (容缺) until its supply deadline.
 bool material_open(const db::application_row& app, const db::material_def& material, const std::string& today);
 
 }  // namespace hallpass::server::services
