@@ -22,7 +22,9 @@ CREATE TABLE staff (
   PRIMARY KEY (person_id, office_code)
 );
 
--- A staff session acts for one office, checked against the staff row on every use.
+-- A staff session acts for one office, checked against the staff row on every use. Staff sign
+-- in at /staff by QR too: the phone confirms the ticket for an office.
+ALTER TABLE login_tickets ADD COLUMN office_code text;
 ALTER TABLE sessions ADD COLUMN office_code text REFERENCES offices(code);
 ALTER TABLE sessions DROP CONSTRAINT sessions_role_check;
 ALTER TABLE sessions ADD CONSTRAINT sessions_role_check

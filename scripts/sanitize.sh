@@ -9,6 +9,7 @@ export HALLPASS_BUILD_DIR=${HALLPASS_BUILD_DIR:-$root/build-asan}
 export HALLPASS_TEST_PG_DIR=${HALLPASS_TEST_PG_DIR:-/tmp/hallpass-asan-pg-$(id -u)}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp}
 bash "$root/scripts/install-deps.sh"
 if [ ! -f "$HALLPASS_BUILD_DIR/build.ninja" ]; then
   # -O1 -g1: quicker to build than -O2 -g, still fast enough to run and with line numbers in reports.

@@ -182,7 +182,8 @@ response scan_login_ticket(context& ctx, request& req) {
 response confirm_login_ticket(context& ctx, request& req) {
   auto phone = require_caller(ctx, req);
   auto body = ticket_confirmation_body(req);
-  ctx.tickets.confirm_ticket(phone, path_id(req, "ticket_id"), body.match_number, body.unit_id, req.remote_ip)
+  ctx.tickets.confirm_ticket(phone, path_id(req, "ticket_id"), body.match_number, body.unit_id, req.remote_ip,
+                             body.office)
       .or_throw();
   return json_response({{"state", "confirmed"}});
 }

@@ -11,7 +11,7 @@ const std::string columns =
     "match_number, portal_name, user_agent, portal_ip, ") +
     rfc3339("created_at") + ", " + rfc3339("expires_at") +
     ", greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, claimed_session, person_id, unit_id, "
-    "poll_interval, coalesce(client_id, '')";
+    "poll_interval, coalesce(client_id, ''), office_code";
 
 ticket_row read(const rows& r, int i, int first = 0) {
   ticket_row t;
@@ -30,6 +30,7 @@ ticket_row read(const rows& r, int i, int first = 0) {
   if (!r.is_null(i, first + 12)) t.unit_id = r.int64(i, first + 12);
   t.poll_interval = static_cast<int>(r.int64(i, first + 13));
   t.client_id = r.str(i, first + 14);
+  t.office_code = r.opt(i, first + 15);
   return t;
 }
 
@@ -60,7 +61,7 @@ std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const ne
   // RETURNING promises no order: match the rows by their scan hash.
   std::vector<ticket_row> out(batch.size());
   for (int i = 0; i < r.size(); ++i) {
-    auto hash = r.bytes(i, 15);
+    auto hash = r.bytes(i, 16);  // after the columns
     for (std::size_t j = 0; j < batch.size(); ++j)
       if (batch[j]->scan_hash == hash) out[j] = read(r, i);
   }
@@ -131,11 +132,13 @@ std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int6
 }
 
 bool confirm_ticket(connection& c, std::int64_t id, std::int64_t session_id, std::int64_t person_id,
-                    std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id) {
+                    std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id,
+                    const std::optional<std::string>& office_code) {
   // A confirmed login must be redeemed soon: the portal is waiting for it.
   return c.exec("UPDATE login_tickets SET state = 'confirmed', finished_at = now(), person_id = $3, unit_id = $4, "
-                "grant_id = $5, expires_at = now() + interval '60 seconds' WHERE id = $1 AND state = 'scanned' AND claimed_session = $2 AND expires_at > now()",
-                {id, session_id, person_id, unit_id, grant_id})
+                "grant_id = $5, office_code = $6, expires_at = now() + interval '60 seconds' "
+                "WHERE id = $1 AND state = 'scanned' AND claimed_session = $2 AND expires_at > now()",
+                {id, session_id, person_id, unit_id, grant_id, office_code})
              .affected() == 1;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/identity/tokens.hpp"
 
 namespace hallpass::server::services {
@@ -169,8 +170,10 @@ result<scan_context> login_tickets::claim_ticket(const caller& phone, const std:
 }
 
 status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
-                      std::optional<std::int64_t> unit_id, const std::string& ip) {
+                      std::optional<std::int64_t> unit_id, const std::string& ip,
+                      const std::optional<std::string>& office) {
   if (phone.channel != "app") return errc::app_channel_required;
+  if (office && unit_id) return errc::not_staff_of_office;
   {
     auto conn = db_.acquire();
     auto t = db::find_ticket(*conn, ticket_id);
@@ -193,7 +196,8 @@ status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id
     grant_id = it->grant_id;
   }
   return db::in_transaction(db_, [&](db::transaction& tx) -> status {
-    if (!db::confirm_ticket(tx.conn(), ticket_id, phone.session_id, phone.person_id, unit_id, grant_id)) {
+    if (office && !db::find_staff_role(tx.conn(), phone.person_id, *office)) return errc::not_staff_of_office;
+    if (!db::confirm_ticket(tx.conn(), ticket_id, phone.session_id, phone.person_id, unit_id, grant_id, office)) {
       auto now = db::find_ticket(tx.conn(), ticket_id);
       if (!now) return ticket_not_found();
       return refusal(*now, phone.session_id);
@@ -267,10 +271,13 @@ result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, cons
   // The grant is checked again here: revoked between confirm and redeem means no unit session.
   // The ticket is consumed in the transaction that stores the session: a crash leaves either
   // both or neither, so a confirmed ticket is never used up without its session.
-  return sessions_.open_session(*t->person_id, t->unit_id, channel, ip, [&](db::connection& c) -> status {
-    if (db::consume_ticket(c, ticket_id, hash)) return ok();
-    return redeem_refusal(db::find_ticket_by_poll(c, hash), ticket_id);
-  });
+  return sessions_.open_session(
+      *t->person_id, t->unit_id, channel, ip,
+      [&](db::connection& c) -> status {
+        if (db::consume_ticket(c, ticket_id, hash)) return ok();
+        return redeem_refusal(db::find_ticket_by_poll(c, hash), ticket_id);
+      },
+      t->office_code);
 }
 
 device_token_outcome login_tickets::poll_device_token(const std::string& device_code, const std::string& client_id,

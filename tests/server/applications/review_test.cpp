@@ -297,3 +297,38 @@ TEST(Review, StatutoryClockCountsWorkingDaysFromAcceptanceWithoutCorrectionTime)
   auto events = back.json().at("timeline").as_array();
   EXPECT_EQ(events.back().at("details").at("paused_working_days").as_int64(), 3);
 }
+
+// Staff sign in at the staff portal by QR with their own phone: the phone (a personal app
+// session) confirms the ticket for an office, and the portal gets a staff session of it. A
+// person who is not staff there cannot, and the ticket stays as it was.
+TEST(StaffSignIn, ByQrFromTheirOwnPhoneForAnOffice) {
+  running_server s;
+  auto phone = s.login(std::nullopt, demo::clerk);
+  auto scan_and_confirm = [&](const std::string& phone_token, const std::string& in_office) {
+    auto ticket = s.call("POST", "/api/v1/login-tickets?qr=none");
+    EXPECT_EQ(ticket.status, 201) << ticket.body;
+    auto id = str_at(ticket.json(), "ticket_id");
+    EXPECT_EQ(s.call_as(phone_token, "POST", "/api/v1/login-tickets/scans",
+                        json::serialize(json::object{{"qr_url", str_at(ticket.json(), "qr_url")}}))
+                  .status,
+              200);
+    auto confirmed = s.call_as(phone_token, "POST", "/api/v1/login-tickets/" + id + "/confirmation",
+                               json::serialize(json::object{{"match_number", ticket.json().at("match_number")},
+                                                            {"office", in_office}}));
+    return std::tuple{confirmed, id, str_at(ticket.json(), "poll_secret")};
+  };
+  auto [confirmed, id, poll_secret] = scan_and_confirm(phone, office);
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  auto portal = s.call("POST", "/api/v1/login-tickets/" + id + "/session", "", {{"X-Poll-Secret", poll_secret}});
+  ASSERT_EQ(portal.status, 201) << portal.body;
+  EXPECT_EQ(str_at(portal.json(), "role"), "staff");
+  EXPECT_EQ(str_at(portal.json().at("office"), "code"), office);
+  auto cookie = session_cookie(portal);
+  EXPECT_EQ(s.call("GET", "/api/v1/staff/queue", "", {{"Cookie", "hp_session=" + cookie}}).status, 200);
+
+  auto outsider = s.login(std::nullopt, demo::person_only);
+  auto [refused, other_id, other_secret] = scan_and_confirm(outsider, office);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.error_code(), "not_staff_of_office");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT state FROM login_tickets WHERE id = " + other_id), "scanned");
+}

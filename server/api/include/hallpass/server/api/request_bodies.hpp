@@ -43,6 +43,7 @@ ticket_scan ticket_scan_body(const request& req);
 struct ticket_confirmation {
   int match_number = 0;
   std::optional<std::int64_t> unit_id;
+  std::optional<std::string> office;  // staff: sign the portal in for this office
 };
 ticket_confirmation ticket_confirmation_body(const request& req);
 // Routes whose body, if any, must be an empty JSON object.

@@ -25,6 +25,7 @@ struct ticket_row {
   std::optional<std::int64_t> claimed_session, person_id, unit_id;
   int poll_interval = 5;
   std::string client_id;  // RFC 8628 client of a device request
+  std::optional<std::string> office_code;  // confirmed for a staff session of this office
 };
 
 struct new_ticket_row {
@@ -72,9 +73,11 @@ std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::optional
 
 // pending → scanned, bound to the phone session; the confirm window starts.
 std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int64_t session_id, int confirm_seconds);
-// scanned → confirmed by the phone that claimed it, inside its window.
+// scanned → confirmed by the phone that claimed it, inside its window; for a unit role, or for
+// a staff session of an office.
 bool confirm_ticket(connection& c, std::int64_t id, std::int64_t session_id, std::int64_t person_id,
-                    std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id);
+                    std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id,
+                    const std::optional<std::string>& office_code);
 // pending|scanned → cancelled; by the claiming phone (session_id) or the portal (poll_hash).
 bool cancel_ticket(connection& c, std::int64_t id, std::optional<std::int64_t> session_id,
                    const std::optional<std::string>& poll_hash);

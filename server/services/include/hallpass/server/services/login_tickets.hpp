@@ -61,8 +61,11 @@ class login_tickets {
   result<created_ticket> create_ticket(const ticket_origin& origin);
   result<scan_context> claim_ticket(const caller& phone, const std::optional<std::string>& scan_token,
                                     const std::optional<std::string>& user_code, const std::string& ip);
+  // With `office` (never with a unit), the portal gets a staff session of that office: the
+  // person must be its staff (checked here and again when the portal redeems the ticket).
   status confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
-                        std::optional<std::int64_t> unit_id, const std::string& ip);
+                        std::optional<std::int64_t> unit_id, const std::string& ip,
+                        const std::optional<std::string>& office = std::nullopt);
   status cancel_ticket_by_phone(const caller& phone, std::int64_t ticket_id);
 
   // The portal's view, checked against its poll secret.
