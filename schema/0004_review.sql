@@ -88,3 +88,12 @@ CREATE TRIGGER applications_office_queue AFTER UPDATE OF state ON applications
   FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION office_queue_notify();
 CREATE TRIGGER pages_office_queue AFTER INSERT ON pages
   FOR EACH ROW EXECUTE FUNCTION office_queue_notify();
+
+-- 办件评价: after 办结 the applicant rates the service once; the office's head sees it.
+CREATE TABLE application_ratings (
+  application_id bigint PRIMARY KEY REFERENCES applications(id),
+  person_id      bigint NOT NULL REFERENCES persons(id),
+  stars          smallint NOT NULL CHECK (stars BETWEEN 1 AND 5),
+  comment        text NOT NULL DEFAULT '',
+  rated_at       timestamptz NOT NULL DEFAULT now()
+);

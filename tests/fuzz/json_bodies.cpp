@@ -18,10 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request req;
   req.method = "POST";
   req.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const bool form = data[0] % 11 == 9;
+  const bool form = data[0] % 13 == 9;
   req.headers.push_back({"content-type", form ? "application/x-www-form-urlencoded" : "application/json"});
   try {
-    switch (data[0] % 11) {
+    switch (data[0] % 13) {
       case 0: (void)api::login_body(req); break;
       case 1: (void)api::new_application_body(req); break;
       case 2: (void)api::application_update_body(req); break;
@@ -41,9 +41,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)api::json_response(o);
         break;
       }
+      case 11: (void)api::staff_action_body(req); break;
+      case 12: (void)api::rating_body(req); break;
     }
   } catch (const api::api_exception& e) {
     if (e.error.status != 400) std::abort();
+  } catch (const services::failure& f) {  // an unknown staff action: 422, nothing else
+    if (f.err.code != services::errc::invalid_action) std::abort();
   }
   return 0;
 }

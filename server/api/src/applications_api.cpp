@@ -38,13 +38,14 @@ response get_service(context& ctx, request& req) {
 
 response list_my_applications(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  json::array in_progress, finished;
+  json::array in_progress, finished, to_rate;
   auto rows = ctx.applications.list_applications(who).or_throw();  // owned here: the loop outlives the temporary
   for (auto& r : rows) {
     auto summary = application_summary(r);
-    (summary["progress"] == "已办结" ? finished : in_progress).push_back(std::move(summary));
+    auto& tab = summary["progress"] == "已办结" ? finished : summary["progress"] == "待评价" ? to_rate : in_progress;
+    tab.push_back(std::move(summary));
   }
-  return json_response({{"in_progress", in_progress}, {"finished", finished}});
+  return json_response({{"in_progress", in_progress}, {"finished", finished}, {"to_rate", to_rate}});
 }
 
 response create_application(context& ctx, request& req) {

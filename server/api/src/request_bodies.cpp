@@ -109,6 +109,17 @@ services::staff_action staff_action_body(const request& req) {
   return out;
 }
 
+rating rating_body(const request& req) {
+  auto body = read_json(req, {"stars", "comment"});
+  auto* n = body.if_contains("stars");
+  if (!n || !n->is_int64()) throw api_exception{errors::missing_field("stars")};
+  rating out;
+  auto stars = n->as_int64();
+  out.stars = stars < 0 || stars > 100 ? 0 : static_cast<int>(stars);
+  out.comment = opt_string(body, "comment").value_or("");
+  return out;
+}
+
 ticket_scan ticket_scan_body(const request& req) {
   auto body = read_json(req, {"scan_token", "qr_url", "user_code"});
   ticket_scan out;

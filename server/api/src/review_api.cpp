@@ -77,6 +77,8 @@ response staff_application(context& ctx, request& req) {
   auto view = ctx.applications.view_of(row);
   auto o = application_json(view);
   o["timeline"] = timeline_json(ctx, id);
+  if (auto rating = ctx.review.rating_for(staff, id))  // the office's head sees how it was rated
+    o["rating"] = json::object{{"stars", rating->stars}, {"comment", rating->comment}, {"rated_at", rating->rated_at}};
   return json_response(o);
 }
 
@@ -97,6 +99,13 @@ response application_timeline(context& ctx, request& req) {
   auto o = application_summary(view.row);
   o["timeline"] = timeline_json(ctx, id);
   return json_response(o);
+}
+
+response rate_application(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  auto body = rating_body(req);
+  ctx.review.rate(who, path_id(req, "application_id"), body.stars, body.comment).or_throw();
+  return json_response({{"rated", true}}, 201);
 }
 
 response resubmit_application(context& ctx, request& req) {

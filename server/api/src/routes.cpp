@@ -36,6 +36,7 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"POST", "/api/v1/applications/{application_id}/withdrawal", withdraw_application, 1024},
       {"GET", "/api/v1/applications/{application_id}/timeline", application_timeline, 0},
       {"POST", "/api/v1/applications/{application_id}/resubmission", resubmit_application, 1024},
+      {"POST", "/api/v1/applications/{application_id}/rating", rate_application, 4096},
       {"GET", "/api/v1/staff/queue", staff_queue, 0},
       {"GET", "/api/v1/staff/queue/events", staff_queue_events, 0},
       {"GET", "/api/v1/staff/applications/{application_id}", staff_application, 0},

@@ -42,9 +42,10 @@ namespace {
 
 json::value or_null(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
 
-// 我的办件's three tabs: 办理中, 已办结, 待评价 (rating comes later: completed counts as 已办结).
-const char* progress_of(const std::string& state) {
-  return (state == "completed" || state == "not_accepted" || state == "withdrawn") ? "已办结" : "办理中";
+// 我的办件's three tabs: 办理中, 已办结, and 待评价 (completed, not rated yet).
+const char* progress_of(const db::application_row& r) {
+  if (r.state == "completed" && !r.rated) return "待评价";
+  return (r.state == "completed" || r.state == "not_accepted" || r.state == "withdrawn") ? "已办结" : "办理中";
 }
 
 }  // namespace
@@ -57,7 +58,8 @@ json::object application_summary(const db::application_row& r) {
           {"service_code", r.service_code},
           {"state", r.state},
           {"state_label", state ? std::string(services::label_zh(*state)) : r.state},
-          {"progress", progress_of(r.state)},
+          {"progress", progress_of(r)},
+          {"rated", r.rated},
           {"step", r.step},
           {"created_at", r.created_at},
           {"submitted_at", or_null(r.submitted_at)},

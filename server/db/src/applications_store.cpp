@@ -27,7 +27,8 @@ std::string app_columns() {
          ", " + rfc3339("submitted_at") + ", due_date::text, supply_deadline::text, " + rfc3339("accepted_at") + ", " +
          rfc3339("decided_at") + ", " + rfc3339("completed_at") +
          ", correction_from, correction_since::text, correction_deadline::text, array_to_json(reopened_materials)::text, "
-         "decision_text, licence_number, calendar";
+         "decision_text, licence_number, calendar, "
+         "EXISTS (SELECT 1 FROM application_ratings r WHERE r.application_id = applications.id)";
 }
 
 application_row read_app(const rows& r, int i) {
@@ -55,6 +56,7 @@ application_row read_app(const rows& r, int i) {
   a.decision_text = r.opt(i, 19);
   a.licence_number = r.opt(i, 20);
   a.calendar = r.opt(i, 21);
+  a.rated = r.boolean(i, 22);
   return a;
 }
 

@@ -88,6 +88,21 @@ std::vector<event_row> events_of(connection& c, std::int64_t application_id) {
   return out;
 }
 
+bool insert_rating(connection& c, std::int64_t application_id, std::int64_t person_id, int stars,
+                   const std::string& comment) {
+  return c.exec("INSERT INTO application_ratings (application_id, person_id, stars, comment) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT (application_id) DO NOTHING",
+                {application_id, person_id, stars, comment})
+             .affected() == 1;
+}
+
+std::optional<rating_row> find_rating(connection& c, std::int64_t application_id) {
+  auto r = c.exec("SELECT stars, comment, " + rfc3339("rated_at") + " FROM application_ratings WHERE application_id = $1",
+                  {application_id});
+  if (r.empty()) return std::nullopt;
+  return rating_row{static_cast<int>(r.int64(0, 0)), r.str(0, 1), r.str(0, 2)};
+}
+
 std::vector<queue_row> office_queue(connection& c, const std::string& office_code, const std::string& search,
                                     int limit) {
   auto r = c.exec("SELECT a.id, s.name, u.name, u.unit_number, p.name FROM applications a "

@@ -183,6 +183,24 @@ result<db::application_row> review::act(const caller& staff, std::int64_t id, co
   });
 }
 
+status review::rate(const caller& applicant, std::int64_t id, int stars, const std::string& comment) {
+  if (applicant.is_staff()) return errc::applicant_session_required;
+  if (stars < 1 || stars > 5 || comment.size() > 500 * 3) return errc::invalid_rating;
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    auto row = owned_application(tx.conn(), applicant, id, true);
+    if (!row) return row.err();
+    if (row->state != "completed") return errc::transition_not_allowed;
+    if (!db::insert_rating(tx.conn(), id, applicant.person_id, stars, comment)) return errc::already_rated;
+    return ok();
+  });
+}
+
+std::optional<db::rating_row> review::rating_for(const caller& staff, std::int64_t id) {
+  if (staff.staff_role != "head") return std::nullopt;
+  auto conn = db_.acquire();
+  return db::find_rating(*conn, id);
+}
+
 std::vector<db::event_row> review::timeline(std::int64_t id) {
   auto conn = db_.acquire();
   return db::events_of(*conn, id);

@@ -140,8 +140,8 @@ TEST(Review, ApplicationGoesFromSubmissionToCompletionWithEveryStepOnTheTimeline
   EXPECT_EQ(str_at(completed.json(), "state"), "completed");
 
   auto mine = s.call_as(wang, "GET", "/api/v1/applications");
-  ASSERT_EQ(mine.json().at("finished").as_array().size(), 1u);
-  EXPECT_EQ(str_at(mine.json().at("finished").as_array()[0], "state_label"), "已办结");
+  ASSERT_EQ(mine.json().at("to_rate").as_array().size(), 1u);  // 待评价 until rated
+  EXPECT_EQ(str_at(mine.json().at("to_rate").as_array()[0], "state_label"), "已办结");
   auto all = s.call_as(wang, "GET", "/api/v1/applications/" + id + "/timeline").json().at("timeline").as_array();
   std::vector<std::string> actions;
   for (auto& e : all) actions.emplace_back(str_at(e, "action"));
@@ -150,6 +150,21 @@ TEST(Review, ApplicationGoesFromSubmissionToCompletionWithEveryStepOnTheTimeline
   EXPECT_EQ(str_at(all[1], "actor_role"), "clerk");
   EXPECT_EQ(str_at(all[4], "actor_role"), "reviewer");
   EXPECT_EQ(str_at(all[4], "comment"), "准予劳务派遣经营许可。");
+
+  // 办件评价: once, after 办结; then it leaves 待评价; the head sees it, the clerk does not.
+  EXPECT_EQ(mine.json().at("to_rate").as_array().size(), 1u);
+  auto rate = [&](json::object body) {
+    return s.call_as(wang, "POST", "/api/v1/applications/" + id + "/rating", json::serialize(body));
+  };
+  EXPECT_EQ(rate({{"stars", 6}}).error_code(), "invalid_rating");
+  EXPECT_EQ(rate({{"stars", 5}, {"comment", "办事快，态度好"}}).status, 201);
+  EXPECT_EQ(rate({{"stars", 1}}).error_code(), "already_rated");
+  auto after = s.call_as(wang, "GET", "/api/v1/applications");
+  EXPECT_TRUE(after.json().at("to_rate").as_array().empty());
+  EXPECT_EQ(after.json().at("finished").as_array().size(), 1u);
+  auto seen_by_head = s.call_as(staff_login(s, demo::head), "GET", "/api/v1/staff/applications/" + id);
+  EXPECT_EQ(seen_by_head.json().at("rating").at("stars").as_int64(), 5);
+  EXPECT_FALSE(s.call_as(clerk, "GET", "/api/v1/staff/applications/" + id).json().as_object().contains("rating"));
 }
 
 TEST(Review, TransitionsOutsideTheTableAndRolesWithoutTheRightAreRefused) {

@@ -64,6 +64,7 @@ response staff_application(context&, request&);
 response staff_action(context&, request&);
 response application_timeline(context&, request&);
 response resubmit_application(context&, request&);
+response rate_application(context&, request&);
 
 // uploads_api.cpp
 response describe_upload_code(context&, request&);

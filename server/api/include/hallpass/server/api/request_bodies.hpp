@@ -34,6 +34,12 @@ services::grant_update grant_change_body(const request& req);
 // POST /api/v1/staff/applications/{id}/actions: the action and what it carries. An unknown
 // action is 422 invalid_action (thrown as a services::failure).
 services::staff_action staff_action_body(const request& req);
+// POST /api/v1/applications/{id}/rating.
+struct rating {
+  int stars = 0;
+  std::string comment;
+};
+rating rating_body(const request& req);
 // POST /api/v1/login-tickets/scans: the scan token (from scan_token or the QR URL) and user code.
 struct ticket_scan {
   std::optional<std::string> scan_token, user_code;

@@ -42,6 +42,7 @@ struct application_row {
   std::optional<std::string> correction_from, correction_since, correction_deadline;
   std::vector<std::string> reopened_materials;
   std::optional<std::string> decision_text, licence_number, calendar;
+  bool rated = false;  // 办件评价 given
 };
 
 std::int64_t insert_application(connection& c, const std::string& service_code, std::int64_t person_id,

@@ -45,6 +45,15 @@ void insert_event(connection& c, std::int64_t application_id, std::optional<std:
                   const std::string& to, const std::string& comment, const std::string& details_json);
 std::vector<event_row> events_of(connection& c, std::int64_t application_id);
 
+struct rating_row {
+  int stars = 0;
+  std::string comment, rated_at;
+};
+// Stores the rating unless the application has one already (false then).
+bool insert_rating(connection& c, std::int64_t application_id, std::int64_t person_id, int stars,
+                   const std::string& comment);
+std::optional<rating_row> find_rating(connection& c, std::int64_t application_id);
+
 // An application in an office's queue, with what its row shows.
 struct queue_row {
   application_row app;

@@ -61,6 +61,11 @@ class review {
   // it stood still.
   result<db::application_row> resubmit(const caller& applicant, std::int64_t id);
 
+  // 办件评价: once, after 办结, 1–5 stars and a comment (at most 500 characters).
+  status rate(const caller& applicant, std::int64_t id, int stars, const std::string& comment);
+  // The rating, for the office's head only (nothing for other staff).
+  std::optional<db::rating_row> rating_for(const caller& staff, std::int64_t id);
+
   const working_calendar& calendar() const { return calendar_; }
   event_hub& office_events() { return office_events_; }
   std::string today() const;
