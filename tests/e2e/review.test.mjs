@@ -230,6 +230,10 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
   // The same page on a phone-sized screen.
   await applicant.setViewportSize({ width: 375, height: 812 });
   await check_page(applicant, 'application-completed-phone');
+  // 大字模式: larger text, still without serious accessibility findings.
+  await applicant.click('#large-text');
+  assert.equal(await applicant.evaluate(() => getComputedStyle(document.documentElement).fontSize), '20px');
+  await check_page(applicant, 'application-completed-phone-large-text');
   assert.deepEqual(errors, []);
 });
 

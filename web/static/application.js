@@ -22,7 +22,7 @@
       const up = el('button', { type: 'button', title: '前移', onclick: () => move(m, p.id, -1) }, '↑');
       const del = el('button', { type: 'button', title: '删除', onclick: () => removePage(m, p.id) }, '删除');
       const view = el('a', { href: '#', onclick: (e) => { e.preventDefault(); openImage(p.image_url); } }, '查看');
-      thumbs.append(el('span', { class: 'thumb' }, img, view, up, del));
+      thumbs.append(el('span', { class: 'thumb' }, img, view, ...(materialOpen(m) ? [up, del] : [])));
     }
     const file = el('input', { type: 'file', accept: 'image/*', hidden: '', onchange: (e) => uploadFile(m, e.target.files[0]) });
     const status = { uploaded: '已上传', missing: '未上传', tolerable: '可容缺（' + (m.supply_days || 7) + '个工作日内补正）', optional: '选填' }[m.status];

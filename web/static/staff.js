@@ -121,8 +121,8 @@
       a.correction_deadline && a.state === 'correction' ? '，补正期限 ' + a.correction_deadline : '',
       a.decision_text ? el('span', { class: 'decision' }, '决定：' + a.decision_text + (a.licence_number ? '（' + a.licence_number + '）' : '')) : '');
     const fields = [];
-    const FORM_LABEL = { contact_name: '经办人姓名', contact_mobile: '手机号码', email: '电子邮箱', postcode: '邮编', address: '经营地址' };
-    for (const [k, v] of Object.entries(a.form || {})) fields.push(el('dt', {}, FORM_LABEL[k] || k), el('dd', {}, String(v)));
+    const FORM_LABEL = { contact_name: '经办人姓名', contact_mobile: '手机号码', contact_mobile_masked: '手机号码', email: '电子邮箱', postcode: '邮编', address: '经营地址' };
+    for (const [k, v] of Object.entries(a.form || {})) if (v !== '' && v !== null) fields.push(el('dt', {}, FORM_LABEL[k] || k), el('dd', {}, String(v)));
     document.getElementById('form-fields').replaceChildren(...fields);
     document.getElementById('detail-materials').replaceChildren(...a.materials.map((m) => el('div', { class: 'material', 'data-material': m.code },
       el('h3', {}, m.name, ' ', el('span', { class: 'badge' }, m.required ? '必交' : '选交'),
