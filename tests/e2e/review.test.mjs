@@ -170,6 +170,13 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
   assert.equal(await desk.evaluate(() => window.__marker), 1, 'the staff queue was reloaded');
   assert.match(await queued.textContent(), new RegExp(demo.unit_a_name));
   await check_page(desk, 'staff-queue');
+  // The search box narrows the queue (application number, unit name or number).
+  await desk.fill('#search input[name=q]', '不存在的单位');
+  await desk.click('#search button[type=submit]');
+  await queued.waitFor({ state: 'detached', timeout: wait_ms });
+  await desk.fill('#search input[name=q]', demo.unit_a_name);
+  await desk.click('#search button[type=submit]');
+  await queued.waitFor({ timeout: wait_ms });
 
   // The clerk opens it, looks at a page large, and sends 营业执照 back with a comment.
   await open_from_queue(desk, 'pending_acceptance', id);
