@@ -299,3 +299,21 @@ test('容缺: accepted without the tolerated material, supplied from the phone, 
   await check_page(applicant, 'application-supplied-completed');
   assert.deepEqual(errors, []);
 });
+
+test('撤回 before acceptance, through its dialog', async (t) => {
+  const errors = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  t.after(() => context.close());
+  const applicant = await new_page(context, errors);
+  await applicant_login(applicant);
+  await prepare_draft(applicant);
+  await submit(applicant);
+  await applicant.click('#withdraw');
+  await applicant.locator('#withdraw-dialog[open]').waitFor({ timeout: wait_ms });
+  await check_page(applicant, 'application-withdraw-dialog');
+  await applicant.click('#withdraw-confirm');
+  await applicant.locator('#state-badge.state-withdrawn').waitFor({ timeout: wait_ms });
+  assert.ok(await applicant.isHidden('#withdraw'));
+  assert.match(await applicant.textContent('#timeline'), /撤回/);
+  assert.deepEqual(errors, []);
+});
