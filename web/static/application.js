@@ -1,11 +1,13 @@
 'use strict';
 // The portal's application page: the four steps, and the material list that updates itself
-// (Server-Sent Events) when a phone adds a page.
+// (Server-Sent Events) when a phone adds a page. After submission: the state, the hall's
+// timeline with its comments, 补正 of the reopened materials, 容缺 supply, 撤回 and the result.
 (function () {
   const id = location.pathname.split('/').pop();
   const base = '/api/v1/applications/' + id;
   const msg = document.getElementById('message');
   let current = null;
+  let timeline = [];
 
   function showStep(step) {
     for (const p of document.querySelectorAll('[data-panel]')) p.hidden = p.dataset.panel !== step;
@@ -20,14 +22,15 @@
       const up = el('button', { type: 'button', title: '前移', onclick: () => move(m, p.id, -1) }, '↑');
       const del = el('button', { type: 'button', title: '删除', onclick: () => removePage(m, p.id) }, '删除');
       const view = el('a', { href: '#', onclick: (e) => { e.preventDefault(); openImage(p.image_url); } }, '查看');
-      thumbs.append(el('span', { class: 'thumb' }, img, view, up, del));
+      thumbs.append(el('span', { class: 'thumb' }, img, view, ...(materialOpen(m) ? [up, del] : [])));
     }
     const file = el('input', { type: 'file', accept: 'image/*', hidden: '', onchange: (e) => uploadFile(m, e.target.files[0]) });
     const status = { uploaded: '已上传', missing: '未上传', tolerable: '可容缺（' + (m.supply_days || 7) + '个工作日内补正）', optional: '选填' }[m.status];
-    const frozen = current.state !== 'draft';
+    const frozen = !materialOpen(m);
+    const reopened = correctionComments()[m.code];
     return el('tr', { 'data-material': m.code, 'data-status': m.status },
       el('td', {}, m.required ? '必' : '选'),
-      el('td', {}, m.name),
+      el('td', {}, m.name, reopened !== undefined ? el('p', { class: 'comment' }, '补正要求：' + (reopened || '请重新上传')) : ''),
       el('td', { class: 'material-status' }, status),
       el('td', {}, thumbs),
       el('td', {}, frozen ? el('a', { href: base + '/materials/' + m.code + '/pdf' }, '下载PDF') : el('span', {},
@@ -35,13 +38,75 @@
         el('button', { type: 'button', class: 'qr-button', onclick: () => showQr(m) }, '二维码'))));
   }
 
+  // Whether this material's pages may change now (the server's rule: review.cpp material_open).
+  function materialOpen(m) {
+    if (current.state === 'draft') return true;
+    if (current.state === 'correction') return current.reopened_materials.includes(m.code);
+    return current.state === 'accepted' && m.tolerable && !!current.supply_deadline && current.supply_deadline >= today();
+  }
+  function today() { const d = new Date(); return new Date(d.getTime() - d.getTimezoneOffset() * 6e4).toISOString().slice(0, 10); }
+
+  // The comments of the latest 补正, by material code.
+  function correctionComments() {
+    const out = {};
+    if (current.state !== 'correction' || !timeline.length) return out;
+    const last = [...timeline].reverse().find((e) => e.action === 'request_correction');
+    for (const m of (last && last.details && last.details.materials) || []) out[m.material] = m.comment;
+    return out;
+  }
+
+  function timelineItem(e) {
+    const d = e.details || {};
+    const extra = [];
+    for (const m of d.materials || []) extra.push(el('li', {}, materialName(m.material) + '：' + m.comment));
+    if (d.deadline) extra.push(el('li', {}, '补正期限 ' + d.deadline));
+    if (d.due_date) extra.push(el('li', {}, '办结期限 ' + d.due_date + (d.calendar ? '（' + d.calendar + '）' : '')));
+    if (d.licence_number) extra.push(el('li', {}, '许可证编号 ' + d.licence_number));
+    const who = { applicant: '申请人', clerk: '受理窗口', reviewer: '审核人员', head: '负责人' }[e.actor_role] || '';
+    return el('li', { 'data-action': e.action }, el('div', { class: 'when' }, e.at.replace('T', ' ').slice(0, 16)),
+      el('div', {}, el('strong', {}, ACTION_LABEL[e.action] || e.action), ' · ', who, e.actor_name ? ' ' + e.actor_name : ''),
+      e.comment ? el('p', { class: 'comment' }, e.comment) : '', extra.length ? el('ul', {}, ...extra) : '');
+  }
+  function materialName(code) { const m = current.materials.find((x) => x.code === code); return m ? m.name : code; }
+
+  function renderProgress(a) {
+    const box = document.getElementById('progress');
+    box.hidden = a.state === 'draft';
+    document.getElementById('steps').hidden = a.state !== 'draft';
+    document.querySelector('section[data-panel="materials"] button[data-go]').hidden = a.state !== 'draft';
+    if (a.state === 'draft') return;
+    const badge = document.getElementById('state-badge');
+    badge.textContent = a.state_label || STATE_LABEL[a.state] || a.state;
+    badge.className = 'badge state-' + a.state;
+    document.getElementById('due').textContent = a.due_date ? '办结期限 ' + a.due_date + (a.calendar ? '（按' + a.calendar + '计算工作日）' : '') : '';
+    const comments = correctionComments();
+    document.getElementById('correction').hidden = a.state !== 'correction';
+    document.getElementById('correction-list').replaceChildren(...a.reopened_materials.map((c) =>
+      el('li', { 'data-material': c }, el('strong', {}, materialName(c)), '：' + (comments[c] || '请重新上传'))));
+    document.getElementById('correction-deadline').textContent = a.correction_deadline || '';
+    const missing = a.materials.filter((m) => m.tolerable && m.status === 'tolerable');
+    const supplying = a.state === 'accepted' && missing.length > 0;
+    document.getElementById('supply').hidden = !supplying;
+    document.getElementById('supply-text').textContent = supplying
+      ? '请于 ' + a.supply_deadline + ' 前补齐：' + missing.map((m) => m.name).join('、') + '（在下方材料列表中上传）' : '';
+    const decided = ['approved', 'rejected', 'completed', 'not_accepted'].includes(a.state);
+    document.getElementById('result').hidden = !decided;
+    const refusal = [...timeline].reverse().find((e) => e.action === 'refuse');
+    document.getElementById('decision').textContent = decided
+      ? (a.decision_text || (refusal ? '不予受理：' + refusal.comment : '')) : '';
+    document.getElementById('licence').textContent = a.licence_number ? '许可证编号：' + a.licence_number : '';
+    document.getElementById('resubmit').hidden = a.state !== 'correction';
+    document.getElementById('withdraw').hidden = a.state !== 'submitted';
+    document.getElementById('timeline').replaceChildren(...timeline.map(timelineItem));
+  }
+
   function render(a) {
     current = a;
     document.getElementById('service-name').textContent = a.service.name;
     document.getElementById('notice').textContent = a.service.notice;
     document.getElementById('limits').textContent = '实施主体：' + a.service.authority + '，法定办结时限：' + a.service.time_limit_days + '个工作日';
-    document.getElementById('state').textContent = '状态：' + (STATE_LABEL[a.state] || a.state) +
-      (a.due_date ? '，办结期限 ' + a.due_date : '') + (a.supply_deadline ? '，容缺材料补正期限 ' + a.supply_deadline : '');
+    document.getElementById('state').textContent = a.state === 'draft' ? '状态：' + STATE_LABEL.draft : '';
+    renderProgress(a);
     const f = document.getElementById('form');
     for (const k of ['contact_name', 'email', 'postcode', 'address']) if (a.form[k] && !f[k].value) f[k].value = a.form[k];
     const body = document.querySelector('#materials tbody');
@@ -49,7 +114,11 @@
     document.getElementById('submit').disabled = a.state !== 'draft';
   }
 
-  async function reload() { render(await api('GET', base)); }
+  async function reload() {
+    const a = await api('GET', base);
+    timeline = a.state === 'draft' ? [] : (await api('GET', base + '/timeline')).timeline;
+    render(a);
+  }
 
   async function showQr(m) {
     try {
@@ -106,11 +175,22 @@
       showStep('materials');
     } catch (err) { msg.textContent = err.message; }
   });
+  document.getElementById('resubmit').addEventListener('click', async () => {
+    try { await api('POST', base + '/resubmission', {}); msg.textContent = '已重新提交'; await reload(); } catch (e) { msg.textContent = e.message; }
+  });
+  const withdrawDialog = document.getElementById('withdraw-dialog');
+  document.getElementById('withdraw').addEventListener('click', () => withdrawDialog.showModal());
+  document.getElementById('withdraw-cancel').addEventListener('click', () => withdrawDialog.close());
+  document.getElementById('withdraw-confirm').addEventListener('click', async () => {
+    withdrawDialog.close();
+    try { await api('POST', base + '/withdrawal', {}); msg.textContent = '已撤回'; await reload(); } catch (e) { msg.textContent = e.message; }
+  });
   document.getElementById('submit').addEventListener('click', async () => {
     try {
       const s = await api('POST', base + '/submission');
       msg.textContent = '提交成功，办结期限 ' + s.due_date + (s.supply_deadline ? '，容缺材料请于 ' + s.supply_deadline + ' 前补正' : '');
       await reload();
+      showStep('materials');
     } catch (e) {
       const missing = e.data && e.data.error && e.data.error.missing;
       msg.textContent = e.message + (missing ? '：' + missing.map((c) => current.materials.find((m) => m.code === c).name).join('、') : '');
@@ -120,7 +200,7 @@
   (async () => {
     try {
       await reload();
-      showStep(current.state === 'draft' ? current.step : 'declaration');
+      showStep(current.state === 'draft' ? current.step : 'materials');
       const events = new EventSource(base + '/events');
       events.addEventListener('changed', () => reload().catch(() => {}));
     } catch (e) { msg.textContent = e.status === 401 ? '请先登录 / please sign in' : e.message; }

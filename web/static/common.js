@@ -26,4 +26,26 @@ function el(tag, attrs, ...children) {
   for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
 }
-const STATE_LABEL = { draft: '待提交', submitted: '待审核', accepted: '已受理', approved: '审核通过', rejected: '审核不通过', withdrawn: '已撤回' };
+const STATE_LABEL = {
+  draft: '待提交', submitted: '待受理', accepted: '审核中', correction: '待补正', not_accepted: '不予受理',
+  approved: '准予许可', rejected: '不予许可', completed: '已办结', withdrawn: '已撤回',
+};
+const ACTION_LABEL = {
+  submit: '提交申报', withdraw: '撤回', resubmit: '补正后重新提交', accept: '受理', refuse: '不予受理',
+  request_correction: '要求补正', approve: '准予许可', reject: '不予许可', complete: '办结',
+};
+// 大字模式 (larger text for older visitors): a button with id large-text, remembered in this browser.
+(function () {
+  const on = () => localStorage.getItem('hp_large_text') === '1';
+  const apply = () => {
+    document.documentElement.classList.toggle('large-text', on());
+    const b = document.getElementById('large-text');
+    if (b) b.setAttribute('aria-pressed', String(on()));
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    apply();
+    const b = document.getElementById('large-text');
+    if (b) b.addEventListener('click', () => { localStorage.setItem('hp_large_text', on() ? '0' : '1'); apply(); });
+  });
+  apply();
+})();

@@ -1,5 +1,5 @@
 // The pages people open: portal home, portal login (QR), the page a QR opens in a phone browser,
-// and their static files. Files come from the configured web directory.
+// the hall staff's portal, and their static files. Files come from the configured web directory.
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -45,6 +45,7 @@ response page_scan(context& ctx, request&) { return file_response(ctx, "scan.htm
 response page_services(context& ctx, request&) { return file_response(ctx, "services.html"); }
 response page_application(context& ctx, request&) { return file_response(ctx, "application.html"); }
 response page_upload(context& ctx, request&) { return file_response(ctx, "upload.html"); }
+response page_staff(context& ctx, request&) { return file_response(ctx, "staff.html"); }
 
 response static_file(context& ctx, request& req) {
   static const std::regex safe(R"([A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,100})");

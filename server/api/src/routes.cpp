@@ -62,6 +62,8 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"GET", "/services", page_services, 0},
       {"GET", "/applications/{application_id}", page_application, 0},
       {"GET", "/u/{upload_token}", page_upload, 0},
+      {"GET", "/staff", page_staff, 0},
+      {"GET", "/staff/applications/{application_id}", page_staff, 0},
   };
 }
 

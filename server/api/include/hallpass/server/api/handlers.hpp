@@ -80,6 +80,7 @@ response page_scan(context&, request&);
 response page_services(context&, request&);
 response page_application(context&, request&);
 response page_upload(context&, request&);
+response page_staff(context&, request&);
 response static_file(context&, request&);
 
 }  // namespace hallpass::server::api
