@@ -228,6 +228,18 @@ TEST(Messages, EachStepReachesEveryoneOfTheUnitAndNobodyElse) {
   EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM outbox o JOIN messages m ON m.id = o.message_id"), "4");
 }
 
+TEST(Messages, APersonalApplicationsMessagesAreForItsPersonOnly) {
+  running_server s;
+  auto wang_alone = s.login(std::nullopt, demo::agent_all);
+  auto wang_for_a = s.login(demo::unit_a, demo::agent_all);
+  auto liu_alone = s.login(std::nullopt, demo::agent_scoped);
+  auto id = submitted(s, wang_alone);
+  ASSERT_EQ(act(s, staff_login(s, demo::clerk), id, {{"action", "accept"}}).status, 200);
+  EXPECT_EQ(kinds(messages_of(s, wang_alone)), (std::vector<std::string>{"accept"}));
+  EXPECT_TRUE(kinds(messages_of(s, wang_for_a)).empty());
+  EXPECT_TRUE(kinds(messages_of(s, liu_alone)).empty());
+}
+
 TEST(Messages, RefusalAndRejectionCarryTheReason) {
   running_server s;
   auto wang = s.login(demo::unit_a, demo::agent_all);
