@@ -41,6 +41,7 @@ struct no_database_server {
   services::event_hub ticket_events{db, "login_tickets", [](db::connection&, std::int64_t) { return std::nullopt; }};
   services::event_hub page_events{db, "application_pages", [](db::connection&, std::int64_t) { return std::nullopt; }};
   services::event_hub office_events{db, "office_queue", [](db::connection&, std::int64_t) { return std::nullopt; }};
+  services::event_hub message_events{db, "messages", [](db::connection&, std::int64_t) { return std::nullopt; }};
   services::accounts accounts{db, personal_data, clock};
   services::sessions sessions{db, personal_data, limits, accounts, {}};
   services::login_tickets tickets{db, ticket_inserts, pending, ticket_events, sessions, accounts, limits,
@@ -49,7 +50,8 @@ struct no_database_server {
   services::applications applications{db, personal_data, imaging, limits, clock, page_events,
                                       {"https://hallpass.example"}, calendar};
   services::review review{db, clock, calendar, office_events};
-  api::context ctx{accounts, sessions, tickets, applications, review, db, settings()};
+  services::messages messages{db, clock, calendar, message_events};
+  api::context ctx{accounts, sessions, tickets, applications, review, messages, db, settings()};
   api::router router{ctx, api::all_routes(ctx.settings)};
 
   static api::api_settings settings() {

@@ -77,6 +77,7 @@ constexpr entry table[] = {
     {errc::service_not_found, 404, "service_not_found", "没有这个办事事项", "No such service"},
     {errc::application_not_found, 404, "application_not_found", "未找到该办件", "Application not found"},
     {errc::material_not_found, 404, "material_not_found", "该事项没有这项材料", "No such material for this service"},
+    {errc::message_not_found, 404, "message_not_found", "未找到该消息", "Message not found"},
     {errc::page_not_found, 404, "page_not_found", "未找到该页", "Page not found"},
     {errc::no_pages, 404, "no_pages", "该材料还没有页面", "This material has no pages yet"},
     {errc::upload_code_not_found, 404, "upload_code_not_found", "未找到该上传码", "Upload code not found"},

@@ -1,6 +1,7 @@
 #include "hallpass/server/app/bootstrap.hpp"
 
 #include <malloc.h>
+#include <algorithm>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
@@ -49,10 +50,12 @@ void run_migrations(const std::string& conninfo, const std::string& schema_dir) 
   for (auto& name : out.applied) log_line("info", "migration_applied", {{"name", json_str(name)}});
 }
 
-std::string load_data_key(const config& cfg) {
-  if (!cfg.data_key.empty()) return cfg.data_key;
+namespace {
+
+// The key in data_dir/keys/<name>, created with 0600 (64 random hex digits) on first use.
+std::string key_file(const config& cfg, const std::string& name) {
   auto dir = fs::path(cfg.data_dir) / "keys";
-  auto file = dir / "data.key";
+  auto file = dir / name;
   if (fs::exists(file)) {
     std::ifstream in(file);
     std::string key;
@@ -81,6 +84,29 @@ std::string load_data_key(const config& cfg) {
   return key;
 }
 
+}  // namespace
+
+std::string load_data_key(const config& cfg) {
+  return cfg.data_key.empty() ? key_file(cfg, "data.key") : cfg.data_key;
+}
+
+std::string load_sms_webhook_secret(const config& cfg) {
+  return cfg.sms_webhook_secret.empty() ? key_file(cfg, "sms-webhook.key") : cfg.sms_webhook_secret;
+}
+
+namespace {
+
+sms_webhook_settings sms_settings_of(const config& cfg) {
+  sms_webhook_settings s;
+  s.url = cfg.sms_webhook_url;
+  if (!s.url.empty()) s.secret = load_sms_webhook_secret(cfg);
+  s.retry_min = std::chrono::milliseconds(std::max(1, cfg.sms_retry_min_ms));
+  s.retry_max = std::chrono::milliseconds(std::max(cfg.sms_retry_min_ms, cfg.sms_retry_max_ms));
+  return s;
+}
+
+}  // namespace
+
 namespace {
 const services::system_clock system_time;
 }  // namespace
@@ -106,11 +132,13 @@ std::optional<std::string> ticket_state(db::connection& c, std::int64_t id) {
 
 }  // namespace
 
-// Expires overdue login tickets every two seconds (which notifies waiting portals).
+// Expires overdue login tickets every two seconds (which notifies waiting portals), and makes
+// the deadline reminders that are due.
 struct assembly::sweeper {
   std::mutex m;
   std::condition_variable cv;
   bool stop = false;
+  std::chrono::steady_clock::time_point next_reminders{};
   std::thread thread;
 };
 
@@ -146,6 +174,8 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
                          [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; }),
       office_events(db, "office_queue",
                     [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; }),
+      message_events(db, "messages",
+                     [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; }),
       accounts(db, personal_data, clock),
       sessions(db, personal_data, limits, accounts,
                {c.session_idle_minutes, c.session_absolute_hours, c.login_failures_per_account,
@@ -158,7 +188,9 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
                     c.upload_photos_per_ip_per_minute},
                    calendar),
       review(db, clock, calendar, office_events),
-      api{accounts, sessions, tickets, applications, review, db, api_settings_of(c)} {
+      messages(db, clock, calendar, message_events),
+      sms(db, sms_settings_of(c)),
+      api{accounts, sessions, tickets, applications, review, messages, db, api_settings_of(c)} {
   return_large_buffers_to_system();
   api.imaging_load = [this] { return imaging.load(); };
   applications.install_catalogue(
@@ -166,6 +198,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
   ticket_events.start();
   application_events.start();
   office_events.start();
+  message_events.start();
   sweeper_ = std::make_unique<sweeper>();
   sweeper_->thread = std::thread([this] {
     std::unique_lock lock(sweeper_->m);
@@ -173,8 +206,15 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       lock.unlock();
       try {
         pending_tickets.drop_expired();
-        auto conn = db.acquire();
-        db::sweep_tickets(*conn);
+        {
+          auto conn = db.acquire();
+          db::sweep_tickets(*conn);
+        }
+        // Deadline reminders once a minute (each is made once, whichever node comes first).
+        if (std::chrono::steady_clock::now() >= sweeper_->next_reminders) {
+          sweeper_->next_reminders = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+          messages.send_reminders();
+        }
       } catch (const std::exception&) {
         // Database away: try again next round.
       }
@@ -194,6 +234,7 @@ assembly::~assembly() {
   ticket_events.stop();
   application_events.stop();
   office_events.stop();
+  message_events.stop();
 }
 
 void assembly::load_demo_data(std::ostream& out) { services::load_demo_data(accounts, db, personal_data, out); }

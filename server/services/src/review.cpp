@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "hallpass/server/services/applications.hpp"
+#include "hallpass/server/services/messages.hpp"
 
 namespace hallpass::server::services {
 
@@ -179,7 +180,11 @@ result<db::application_row> review::act(const caller& staff, std::int64_t id, co
     db::insert_event(tx.conn(), id, staff.person_id, std::string(to_string(*who)),
                      std::string(to_string(action.action)), change.from, change.to, action.comment,
                      json::serialize(details));
-    return *db::find_application(tx.conn(), id);
+    auto after = *db::find_application(tx.conn(), id);
+    notify_step(tx.conn(), after,
+                {action.action, action.comment, action.materials, change.due_date, action.deadline,
+                 change.licence_number});
+    return after;
   });
 }
 

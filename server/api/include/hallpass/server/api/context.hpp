@@ -15,6 +15,7 @@
 #include "hallpass/server/services/applications.hpp"
 #include "hallpass/server/services/auth.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
+#include "hallpass/server/services/messages.hpp"
 #include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::api {
@@ -36,6 +37,7 @@ struct context {
   services::login_tickets& tickets;
   services::applications& applications;
   services::review& review;
+  services::messages& messages;
   db::pool& db;  // readiness and pool gauges only; all data goes through the services
   api_settings settings;
   metrics stats{};

@@ -60,6 +60,11 @@ response material_pdf(context&, request&);
 // review_api.cpp (the hall's side; the applicant's timeline and resubmission)
 response staff_queue(context&, request&);
 response staff_queue_events(context&, request&);
+// messages_api.cpp
+response list_messages(context&, request&);
+response read_message(context&, request&);
+response read_all_messages(context&, request&);
+response message_events(context&, request&);
 response staff_application(context&, request&);
 response staff_action(context&, request&);
 response application_timeline(context&, request&);

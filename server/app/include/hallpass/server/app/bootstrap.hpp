@@ -6,11 +6,13 @@
 
 #include "hallpass/server/api/context.hpp"
 #include "hallpass/server/app/config.hpp"
+#include "hallpass/server/app/sms_outbox.hpp"
 #include "hallpass/server/db/embedded_postgres.hpp"
 #include "hallpass/server/services/clock.hpp"
 #include "hallpass/server/services/demo.hpp"
 #include "hallpass/server/services/event_hub.hpp"
 #include "hallpass/server/services/imaging_executor.hpp"
+#include "hallpass/server/services/messages.hpp"
 #include "hallpass/server/services/pending_tickets.hpp"
 #include "hallpass/server/services/rate_limiter.hpp"
 #include "hallpass/server/services/working_calendar.hpp"
@@ -34,6 +36,8 @@ void run_migrations(const std::string& conninfo, const std::string& schema_dir);
 
 // cfg.data_key, or the key in data_dir/keys/data.key (created with 0600 on first run).
 std::string load_data_key(const config& cfg);
+// cfg.sms_webhook_secret, or the key in data_dir/keys/sms-webhook.key (created with 0600 on first run).
+std::string load_sms_webhook_secret(const config& cfg);
 
 // What the HTTP layer takes from the configuration.
 api::api_settings api_settings_of(const config& cfg);
@@ -61,12 +65,15 @@ class assembly {
   services::event_hub ticket_events;       // login ticket states, from every node
   services::event_hub application_events;  // page changes of applications, from every node
   services::event_hub office_events;       // changes of the offices' queues, from every node
+  services::event_hub message_events;      // new and read messages, from every node
   services::accounts accounts;
   services::sessions sessions;
   services::login_tickets tickets;
   services::working_calendar calendar;  // counts due dates and supply deadlines
   services::applications applications;
   services::review review;
+  services::messages messages;
+  sms_outbox sms;  // sends the outbox to cfg.sms_webhook_url
   api::context api;
 
   void load_demo_data(std::ostream& out);

@@ -38,6 +38,10 @@ struct config {
   std::string catalogue_file;           // service catalogue; default: server/data/catalogue.json of the source tree
   std::string calendar_file;            // working-day calendar; default: server/data/calendar-cn.txt of the source tree
   std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
+  std::string sms_webhook_url;          // the SMS platform's endpoint for outbox messages; empty: kept, not sent
+  std::string sms_webhook_secret;       // HMAC key of the signature; default: data_dir/keys/sms-webhook.key
+  int sms_retry_min_ms = 1000;          // first delay after a failed delivery, doubled each time
+  int sms_retry_max_ms = 300000;        // longest delay between two attempts
   std::size_t json_body_limit = 64 * 1024;
   int shutdown_delay = 0;               // seconds /readyz answers 503 before the server stops
   int streams_per_session = 8;          // live event streams one session (or login ticket) may hold
