@@ -91,14 +91,17 @@ int do_scan(phone& p, const std::string& qr) {
 }
 
 int do_confirm(phone& p, const std::map<std::string, std::string>& opts) {
-  auto* ticket = p.state.if_contains("ticket_id");
-  if (!ticket) throw std::runtime_error("scan a QR code first");
+  auto* found = p.state.if_contains("ticket_id");
+  if (!found || !found->is_string()) throw std::runtime_error("scan a QR code first");
+  const std::string ticket(found->as_string());  // a copy: the state object may change below
   auto it = opts.find("number");
   if (it == opts.end()) throw std::invalid_argument("missing --number (the number shown on the web page)");
   json::object body{{"match_number", std::stoi(it->second)}};
   if (auto u = opts.find("unit"); u != opts.end()) {
     std::string unit_id;
-    for (auto& v : p.state["units"].as_array()) {
+    auto* units = p.state.if_contains("units");
+    if (!units || !units->is_array()) throw std::runtime_error("scan a QR code first");
+    for (auto& v : units->as_array()) {
       auto& unit = v.as_object().at("unit").as_object();
       if (unit.at("uscc").as_string() == u->second || unit.at("id").as_string() == u->second)
         unit_id = std::string(unit.at("id").as_string());
@@ -106,7 +109,7 @@ int do_confirm(phone& p, const std::map<std::string, std::string>& opts) {
     if (unit_id.empty()) throw std::runtime_error("you may not act for unit " + u->second);
     body["unit_id"] = unit_id;
   }
-  auto r = p.call("POST", "/api/v1/login-tickets/" + std::string(ticket->as_string()) + "/confirmation", body);
+  auto r = p.call("POST", "/api/v1/login-tickets/" + ticket + "/confirmation", body);
   if (r.status != 200) fail(r);
   std::cout << "已确认登录 / login confirmed" << std::endl;
   return 0;
