@@ -200,4 +200,34 @@ std::string plus_working_days(const std::string& iso_date, int n) {
 
 std::string shipped_calendar_name() { return shipped_calendar().name(); }
 
+std::string staff_login(const running_server& s, const std::string& account, const std::string& office) {
+  auto r = s.call("POST", "/api/v1/sessions",
+                  boost::json::serialize(boost::json::object{{"office", office}, {"account", account},
+                                                             {"password", "Demo@2026"}, {"channel", "app"}}),
+                  {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  return str_at(r.json(), "token");
+}
+
+std::string submitted(const running_server& s, const std::string& applicant, bool tolerate_charter) {
+  auto id = start_id(s, applicant, "labour_dispatch_licence_haicheng");
+  fill_form(s, applicant, id);
+  for (auto m : {"dispatch_rules", "business_licence", "premises_equipment", "application_form", "charter_capital"})
+    if (!(tolerate_charter && std::string(m) == "charter_capital")) seed_page(s.conninfo(), id, m);
+  auto r = s.call_as(applicant, "POST", "/api/v1/applications/" + id + "/submission", "{}");
+  EXPECT_EQ(r.status, 200) << r.body;
+  return id;
+}
+
+http_reply act(const running_server& s, const std::string& staff, const std::string& id,
+               const boost::json::object& body) {
+  return s.call_as(staff, "POST", "/api/v1/staff/applications/" + id + "/actions", boost::json::serialize(body));
+}
+
+boost::json::object correction(const std::string& material, const std::string& deadline) {
+  return {{"action", "request_correction"},
+          {"materials", boost::json::array{boost::json::object{{"material", material}, {"comment", "请加盖公章后重新上传"}}}},
+          {"deadline", deadline}};
+}
+
 }  // namespace hallpass::test::apps

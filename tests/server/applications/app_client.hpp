@@ -79,6 +79,19 @@ class imaging_hold {
   bool open_ = false;
 };
 
+// --- the hall's side ------------------------------------------------------------------------
+// A staff session (token) of `office` (default: the Haicheng office) for a demo staff account.
+std::string staff_login(const running_server& s, const std::string& account,
+                        const std::string& office = "haicheng_hrss");
+// A submitted Haicheng licence application of the applicant's unit, every material with a
+// seeded page, or all but the tolerable charter_capital.
+std::string submitted(const running_server& s, const std::string& applicant, bool tolerate_charter = false);
+// POST a staff action (JSON body) on the application.
+http_reply act(const running_server& s, const std::string& staff, const std::string& id,
+               const boost::json::object& body);
+// A 补正 action body: `material` sent back with a comment, until `deadline`.
+boost::json::object correction(const std::string& material, const std::string& deadline);
+
 // --- dates --------------------------------------------------------------------------------
 // Today in China (UTC+8), and that date plus n working days by the shipped calendar
 // (server/data/calendar-cn.txt), whose name the server's answers carry.

@@ -29,36 +29,7 @@ namespace json = boost::json;
 
 namespace {
 
-const std::string haicheng = "labour_dispatch_licence_haicheng";
-const std::vector<std::string> every_material = {"dispatch_rules", "business_licence", "premises_equipment",
-                                                 "application_form", "charter_capital"};
-
-std::string staff_login(const running_server& s, const std::string& account) {
-  auto r = s.call("POST", "/api/v1/sessions",
-                  json::serialize(json::object{{"office", "haicheng_hrss"}, {"account", account},
-                                               {"password", "Demo@2026"}, {"channel", "app"}}),
-                  {{"Content-Type", "application/json"}});
-  EXPECT_EQ(r.status, 201) << r.body;
-  return str_at(r.json(), "token");
-}
-
-std::string submitted(const running_server& s, const std::string& applicant) {
-  auto id = start_id(s, applicant, haicheng);
-  fill_form(s, applicant, id);
-  for (auto& m : every_material) seed_page(s.conninfo(), id, m);
-  EXPECT_EQ(s.call_as(applicant, "POST", "/api/v1/applications/" + id + "/submission", "{}").status, 200);
-  return id;
-}
-
-http_reply act(const running_server& s, const std::string& staff, const std::string& id, json::object body) {
-  return s.call_as(staff, "POST", "/api/v1/staff/applications/" + id + "/actions", json::serialize(body));
-}
-
-json::object correction(const std::string& deadline) {
-  return {{"action", "request_correction"},
-          {"materials", json::array{json::object{{"material", "dispatch_rules"}, {"comment", "请加盖公章后重新上传"}}}},
-          {"deadline", deadline}};
-}
+json::object correction(const std::string& deadline) { return apps::correction("dispatch_rules", deadline); }
 
 json::value messages_of(const running_server& s, const std::string& token, const std::string& query = "") {
   auto r = s.call_as(token, "GET", "/api/v1/messages" + query);
@@ -309,11 +280,7 @@ TEST(Messages, SupplyReminderComesOnlyWhileATolerableMaterialIsMissing) {
   hallpass::server::services::manual_clock clock(sys_days{year{2026} / 9 / 28} + hours(2));
   running_server s(test_config(), true, &clock);
   auto wang = s.login(demo::unit_a, demo::agent_all);
-  auto missing = start_id(s, wang, haicheng);
-  fill_form(s, wang, missing);
-  for (auto& m : every_material)
-    if (m != "charter_capital") seed_page(s.conninfo(), missing, m);
-  ASSERT_EQ(s.call_as(wang, "POST", "/api/v1/applications/" + missing + "/submission", "{}").status, 200);
+  auto missing = submitted(s, wang, true);  // charter_capital tolerated
   auto clerk = staff_login(s, demo::clerk);
   auto accepted = act(s, clerk, missing, {{"action", "accept"}});
   ASSERT_EQ(accepted.status, 200) << accepted.body;

@@ -17,46 +17,13 @@ namespace json = boost::json;
 
 namespace {
 
-const std::string haicheng = "labour_dispatch_licence_haicheng";
 const std::string office = "haicheng_hrss";
-const std::vector<std::string> every_material = {"dispatch_rules", "business_licence", "premises_equipment",
-                                                 "application_form", "charter_capital"};
-
-std::string staff_login(const running_server& s, const std::string& account, const std::string& in_office = office) {
-  auto r = s.call("POST", "/api/v1/sessions",
-                  json::serialize(json::object{{"office", in_office}, {"account", account},
-                                               {"password", "Demo@2026"}, {"channel", "app"}}),
-                  {{"Content-Type", "application/json"}});
-  EXPECT_EQ(r.status, 201) << r.body;
-  return str_at(r.json(), "token");
-}
-
-// A submitted Haicheng application of unit A, with every material or all but the tolerable one.
-std::string submitted(const running_server& s, const std::string& applicant, bool tolerate_charter = false) {
-  auto id = start_id(s, applicant, haicheng);
-  fill_form(s, applicant, id);
-  for (auto& m : every_material)
-    if (!(tolerate_charter && m == "charter_capital")) seed_page(s.conninfo(), id, m);
-  auto r = s.call_as(applicant, "POST", "/api/v1/applications/" + id + "/submission", "{}");
-  EXPECT_EQ(r.status, 200) << r.body;
-  return id;
-}
-
-http_reply act(const running_server& s, const std::string& staff, const std::string& id, json::object body) {
-  return s.call_as(staff, "POST", "/api/v1/staff/applications/" + id + "/actions", json::serialize(body));
-}
 
 std::string state_of(const running_server& s, const std::string& id) {
   return sql_one(s.conninfo(), "SELECT state FROM applications WHERE id = " + id);
 }
 std::string events_of(const running_server& s, const std::string& id) {
   return sql_one(s.conninfo(), "SELECT count(*) FROM application_events WHERE application_id = " + id);
-}
-
-json::object correction(const std::string& material, const std::string& deadline) {
-  return {{"action", "request_correction"},
-          {"materials", json::array{json::object{{"material", material}, {"comment", "请加盖公章后重新上传"}}}},
-          {"deadline", deadline}};
 }
 
 }  // namespace
