@@ -172,5 +172,6 @@ TEST(TicketPush, ChangeMissedWhileTheListenerWasDownIsReadAfterReconnect) {
   EXPECT_LT(answered_in, 5s);
   std::cout << "[ measured ] missed change re-read after listener reconnect in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(answered_in).count() << " ms\n";
-  EXPECT_TRUE(s.app().ticket_events.listening());
+  // The other listeners of the node (pages, office queues, messages) reconnect at the same time.
+  EXPECT_TRUE(wait_until([&] { return s.app().ticket_events.listening(); }, 10s));
 }
