@@ -172,6 +172,15 @@ std::optional<application_row> find_application(connection& c, std::int64_t id, 
   return read_app(r, 0);
 }
 
+std::vector<application_row> find_applications(connection& c, const std::vector<std::int64_t>& ids) {
+  std::string list = "{";
+  for (auto id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+  auto r = c.exec("SELECT " + app_columns() + " FROM applications WHERE id = ANY($1::bigint[])", {list + "}"});
+  std::vector<application_row> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(read_app(r, i));
+  return out;
+}
+
 std::vector<application_row> list_applications(connection& c, std::optional<std::int64_t> unit_id,
                                                std::int64_t person_id) {
   auto r = unit_id ? c.exec("SELECT " + app_columns() + " FROM applications WHERE unit_id = $1 ORDER BY id DESC LIMIT 200",

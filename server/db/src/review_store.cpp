@@ -1,5 +1,7 @@
 #include "hallpass/server/db/review_store.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -112,12 +114,15 @@ std::vector<queue_row> office_queue(connection& c, const std::string& office_cod
                   "AND ($2 = '' OR a.id::text = $2 OR u.name LIKE '%' || $2 || '%' OR u.unit_number = $2 OR u.uscc = $2) "
                   "ORDER BY a.submitted_at, a.id LIMIT $3",
                   {office_code, search, limit});
+  std::vector<std::int64_t> wanted;
+  for (int i = 0; i < r.size(); ++i) wanted.push_back(r.int64(i, 0));
+  auto apps = find_applications(c, wanted);  // one read for the whole queue
   std::vector<queue_row> out;
   boost::json::array ids;
   for (int i = 0; i < r.size(); ++i) {
-    auto app = find_application(c, r.int64(i, 0));
-    if (!app) continue;
-    queue_row q{*app, r.str(i, 1), r.opt(i, 2), r.opt(i, 3), r.str(i, 4), {}};
+    auto app = std::find_if(apps.begin(), apps.end(), [&](auto& a) { return a.id == wanted[i]; });
+    if (app == apps.end()) continue;
+    queue_row q{std::move(*app), r.str(i, 1), r.opt(i, 2), r.opt(i, 3), r.str(i, 4), {}};
     ids.emplace_back(q.app.id);
     out.push_back(std::move(q));
   }

@@ -48,6 +48,8 @@ struct application_row {
 std::int64_t insert_application(connection& c, const std::string& service_code, std::int64_t person_id,
                                 std::optional<std::int64_t> unit_id);
 std::optional<application_row> find_application(connection& c, std::int64_t id, bool for_update = false);
+// Several applications in one query, in no particular order (missing ids are left out).
+std::vector<application_row> find_applications(connection& c, const std::vector<std::int64_t>& ids);
 // Applications of a unit (unit_id set) or of a person acting alone.
 std::vector<application_row> list_applications(connection& c, std::optional<std::int64_t> unit_id,
                                                std::int64_t person_id);
