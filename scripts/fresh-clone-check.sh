@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the README's two commands on a fresh clone: clones the committed HEAD of this
 # repository into a new mode-700 folder whose path holds a space (nothing beside it), runs
-# `bash scripts/test.sh` there, then `bash scripts/run.sh` in the background until /login
+# `bash scripts/test.sh` there, then the fuzz step of .ci/run (10 s per target: it must build and
+# run), then `bash scripts/run.sh` in the background until /login
 # answers 200, stops it with SIGINT (as Ctrl-C does) and checks that its PostgreSQL stopped too.
 # Prints PASS or FAIL per step and overall; removes everything it made (--keep leaves the clone).
 # Extra arguments go to ctest (e.g. -L unit to check quickly).
@@ -13,7 +14,7 @@ ctest_args=()
 for a in "$@"; do
   case "$a" in
     --keep) keep=true ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) ctest_args+=("$a") ;;
   esac
 done
@@ -117,6 +118,16 @@ fi
 grep -E 'Not Run|Skipped' "$logs/test.log" | head -n 20 | sed 's/^/    (not run or skipped) /'
 if [ -n "$(cluster_of "$test_pg")" ] && [ -f "$(cluster_of "$test_pg")/postmaster.pid" ]; then
   step "test PostgreSQL stopped" FAIL "still running in $(cluster_of "$test_pg")"
+fi
+
+# 2b. The rest of .ci/run: the fuzz targets build with clang from the clean clone and run briefly.
+started=$(date +%s)
+if (cd "$clone" && bash scripts/fuzz.sh 10) >"$logs/fuzz.log" 2>&1; then
+  step "bash scripts/fuzz.sh 10" PASS "built and ran $(grep -c '^fuzz: .* for ' "$logs/fuzz.log") targets ($(( $(date +%s) - started )) s)"
+else
+  step "bash scripts/fuzz.sh 10" FAIL "see below"
+  grep -E 'error:|FAILED|FOUND A CRASH' "$logs/fuzz.log" | head -n 20 | sed 's/^/    /'
+  show_tail "$logs/fuzz.log" 20
 fi
 
 # 3. The run command on a free port, until /login answers.

@@ -30,9 +30,11 @@ status check_input(const staff_action& a, const db::service_def& service, const 
       break;
     case application_action::request_correction: {
       if (a.materials.empty()) return errc::materials_required;
-      for (auto& [code, comment] : a.materials) {
+      for (auto& material : a.materials) {
+        const auto& [code, comment] = material;
         if (blank(comment) || comment.size() > max_comment) return errc::materials_required;
-        if (std::none_of(service.materials.begin(), service.materials.end(), [&](auto& m) { return m.code == code; }))
+        if (std::none_of(service.materials.begin(), service.materials.end(),
+                         [&](auto& m) { return m.code == material.first; }))
           return errc::material_not_found;
       }
       if (!a.deadline || !parse_iso_date(*a.deadline)) return errc::invalid_deadline;
