@@ -42,7 +42,11 @@ int main(int argc, char** argv) {
                                    {"url", json_str(cfg.public_url)},
                                    {"embedded_postgres", database.embedded ? "true" : "false"},
                                    {"calendar", json_str(parts->calendar.name())},
-                                   {"calendar_covers_to", json_str(services::format_iso_date(parts->calendar.covers_to()))}});
+                                   {"calendar_covers_to", json_str(services::format_iso_date(parts->calendar.covers_to()))},
+                                   {"document_font", json_str(parts->documents.font().value_or(""))}});
+    if (!parts->documents.font())
+      log_line("warn", "no_document_font", {{"hint", json_str("install fonts-wqy-zenhei or pass --document-font; "
+                                                              "receipts and decisions answer 503 until then")}});
     std::cout << "HallPass is running at " << cfg.public_url << "/  (Ctrl-C stops it)" << std::endl;
     int sig = 0;
     sigwait(&signals, &sig);

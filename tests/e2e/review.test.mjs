@@ -1,7 +1,8 @@
 // An application's life between the applicant and the hall, in real headless Chromium with two
 // browser contexts: the applicant's portal and the staff portal (/staff). The staff queue shows a
 // submission without a reload; 补正 of one material reaches the applicant with its comment, who
-// adds a page and resubmits; the reviewer approves and the applicant sees 已办结 with the decision.
+// adds a page and resubmits; the reviewer approves and the applicant sees 已办结 with the decision,
+// downloads the decision and the receipt (PDF) and rates the service.
 // Then 容缺: accepted with the tolerated material missing, supplied from the phone upload page,
 // approved. Every page visited is screenshotted and checked with axe-core (no serious or critical
 // violations).
@@ -12,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { artifacts_dir, create_database, demo, launch_browser, psql, start_server } from './helpers.mjs';
+import { artifacts_dir, create_database, demo, launch_browser, psql, run, start_server } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const photos = resolve(here, '..', 'data', 'photos', 'dynamsoft');
@@ -233,6 +234,25 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
   assert.equal(await applicant.textContent('#decision'), decision);
   assert.match(await applicant.textContent('#licence'), /许可证编号：haicheng_hrss-\d{4}-\d+/);
   await check_page(applicant, 'application-completed');
+
+  // The documents to keep: the decision and the acceptance receipt, as PDFs whose text reads back.
+  for (const [link, title, says] of [['#decision-link', '准予行政许可决定书', decision], ['#receipt-link', '受理回执', '孙丽']]) {
+    const [download] = await Promise.all([applicant.waitForEvent('download'), applicant.click(link)]);
+    const file = await download.path();
+    assert.equal(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
+    const text = (await run('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout.replace(/\s+/g, '');
+    assert.ok(text.includes(title) && text.includes(says), text);
+  }
+  // 办件评价: stars and a comment, once.
+  await applicant.locator('#rating').waitFor();
+  await check_page(applicant, 'application-rating');
+  await applicant.check('#rating input[name=stars][value="4"]');
+  await applicant.fill('#rating textarea[name=comment]', '窗口办理很快，感谢。');
+  await applicant.click('#rating button[type=submit]');
+  await applicant.locator('#rated').waitFor({ timeout: wait_ms });
+  assert.equal(await applicant.isHidden('#rating'), true);
+  assert.equal(await psql(db.conninfo, `SELECT stars || ' ' || comment FROM application_ratings WHERE application_id = :'id'`, { id }),
+               '4 窗口办理很快，感谢。');
 
   // The same page on a phone-sized screen.
   await applicant.setViewportSize({ width: 375, height: 812 });

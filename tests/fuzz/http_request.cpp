@@ -51,7 +51,8 @@ struct no_database_server {
                                       {"https://hallpass.example"}, calendar};
   services::review review{db, clock, calendar, office_events};
   services::messages messages{db, clock, calendar, message_events};
-  api::context ctx{accounts, sessions, tickets, applications, review, messages, db, settings()};
+  services::application_documents documents{db, applications, review, std::nullopt};
+  api::context ctx{accounts, sessions, tickets, applications, review, messages, documents, db, settings()};
   api::router router{ctx, api::all_routes(ctx.settings)};
 
   static api::api_settings settings() {

@@ -95,6 +95,15 @@
     document.getElementById('decision').textContent = decided
       ? (a.decision_text || (refusal ? '不予受理：' + refusal.comment : '')) : '';
     document.getElementById('licence').textContent = a.licence_number ? '许可证编号：' + a.licence_number : '';
+    const receipt = document.getElementById('receipt-link');
+    receipt.hidden = !a.accepted_at;
+    receipt.href = base + '/documents/receipt';
+    const decision = document.getElementById('decision-link');
+    decision.hidden = !decided || (!a.decided_at && a.state !== 'not_accepted');
+    decision.href = base + '/documents/decision';
+    document.getElementById('documents').hidden = receipt.hidden && decision.hidden;
+    document.getElementById('rating').hidden = a.progress !== '待评价';
+    document.getElementById('rated').hidden = !a.rated;
     document.getElementById('resubmit').hidden = a.state !== 'correction';
     document.getElementById('withdraw').hidden = a.state !== 'submitted';
     document.getElementById('timeline').replaceChildren(...timeline.map(timelineItem));
@@ -177,6 +186,15 @@
   });
   document.getElementById('resubmit').addEventListener('click', async () => {
     try { await api('POST', base + '/resubmission', {}); msg.textContent = '已重新提交'; await reload(); } catch (e) { msg.textContent = e.message; }
+  });
+  document.getElementById('rating').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    try {
+      await api('POST', base + '/rating', { stars: Number(f.stars.value), comment: f.comment.value.trim() });
+      msg.textContent = '评价已提交';
+      await reload();
+    } catch (e) { msg.textContent = e.message; }
   });
   const withdrawDialog = document.getElementById('withdraw-dialog');
   document.getElementById('withdraw').addEventListener('click', () => withdrawDialog.showModal());

@@ -110,11 +110,15 @@ constexpr entry table[] = {
     {errc::already_rated, 409, "already_rated", "该办件已评价", "This application has been rated already"},
     {errc::tolerated_materials_missing, 409, "tolerated_materials_missing", "容缺材料尚未补齐，不能作出决定", "Tolerated materials are still missing; no decision can be released"},
     {errc::material_not_open, 409, "material_not_open", "该材料当前不可上传", "This material cannot be changed now"},
+    {errc::document_not_available, 409, "document_not_available", "办件尚未办理到这一步，暂无此文书",
+     "The application has not reached the step that produces this document"},
     {errc::imaging_busy, 503, "imaging_busy", "照片处理繁忙，请稍后再试", "Photo processing is busy; try again shortly"},
     {errc::storage_full, 503, "storage_full", "服务器存储空间已满，本次内容未保存，请稍后再试",
      "The server's storage is full; nothing was saved. Try again later"},
     {errc::database_unavailable, 503, "database_unavailable", "服务暂时不可用，请稍后再试", "The service is temporarily unavailable; try again shortly"},
     {errc::pdf_failed, 500, "pdf_failed", "生成 PDF 失败", "Could not make the PDF"},
+    {errc::documents_unavailable, 503, "documents_unavailable", "暂时无法生成文书，请联系大厅工作人员",
+     "Documents cannot be produced now (the server has no CJK font); ask the hall's staff"},
     {errc::internal, 500, "internal", "服务器内部错误", "Internal server error"},
 };
 

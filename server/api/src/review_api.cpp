@@ -1,5 +1,8 @@
 // The hall's side: an office's work queue, an application as its staff see it, and their actions;
-// and the applicant's side after submission: the timeline and resubmission after 补正.
+// and the applicant's side after submission: the timeline, resubmission after 补正, the rating,
+// and the 受理回执 and decision as PDF.
+#include <cctype>
+
 #include <boost/json.hpp>
 
 #include "hallpass/server/api/handlers.hpp"
@@ -40,6 +43,34 @@ json::object queue_item_json(const services::queue_item& q) {
   o["missing_tolerated"] = missing;
   o["supply_overdue"] = q.supply_overdue;
   return o;
+}
+
+// RFC 8187 ext-value: UTF-8, every byte outside the unreserved set percent-encoded.
+std::string rfc8187(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out = "UTF-8''";
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+response document_response(context& ctx, request& req, services::document_kind kind) {
+  auto who = require_session(ctx, req);  // the applicant, or staff of the office
+  auto file = ctx.documents.pdf(who, path_id(req, "application_id"), kind).or_throw();
+  response r;
+  r.content_type = "application/pdf";
+  r.body = std::move(file.bytes);
+  r.set("Cache-Control", "private, no-store");
+  r.set("Content-Disposition",
+        "attachment; filename=\"" + file.filename + "\"; filename*=" + rfc8187(file.filename_zh));
+  return r;
 }
 
 }  // namespace
@@ -116,6 +147,14 @@ response resubmit_application(context& ctx, request& req) {
   auto o = application_summary(row);
   o["timeline"] = timeline_json(ctx, id);
   return json_response(o);
+}
+
+response application_receipt(context& ctx, request& req) {
+  return document_response(ctx, req, services::document_kind::receipt);
+}
+
+response application_decision(context& ctx, request& req) {
+  return document_response(ctx, req, services::document_kind::decision);
 }
 
 }  // namespace hallpass::server::api

@@ -37,6 +37,8 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"GET", "/api/v1/applications/{application_id}/timeline", application_timeline, 0},
       {"POST", "/api/v1/applications/{application_id}/resubmission", resubmit_application, 1024},
       {"POST", "/api/v1/applications/{application_id}/rating", rate_application, 4096},
+      {"GET", "/api/v1/applications/{application_id}/documents/receipt", application_receipt, 0},
+      {"GET", "/api/v1/applications/{application_id}/documents/decision", application_decision, 0},
       {"GET", "/api/v1/messages", list_messages, 0},
       {"GET", "/api/v1/messages/events", message_events, 0},
       {"POST", "/api/v1/messages/read", read_all_messages, 1024},

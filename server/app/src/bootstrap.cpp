@@ -14,6 +14,7 @@
 
 #include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/db/migrations.hpp"
+#include "hallpass/server/documents/official_document.hpp"
 #include "hallpass/server/log.hpp"
 
 namespace hallpass::server {
@@ -189,8 +190,9 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
                    calendar),
       review(db, clock, calendar, office_events),
       messages(db, clock, calendar, message_events),
+      documents(db, applications, review, documents::find_cjk_font(c.document_font)),
       sms(db, sms_settings_of(c)),
-      api{accounts, sessions, tickets, applications, review, messages, db, api_settings_of(c)} {
+      api{accounts, sessions, tickets, applications, review, messages, documents, db, api_settings_of(c)} {
   return_large_buffers_to_system();
   api.imaging_load = [this] { return imaging.load(); };
   applications.install_catalogue(

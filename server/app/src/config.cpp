@@ -111,6 +111,7 @@ const std::vector<option>& options() {
       int_opt("upload-limit-mb", "largest photo upload in MiB (default 20)", [](config& c, int v) { c.upload_body_limit = static_cast<std::size_t>(v) * 1024 * 1024; }),
       str_opt("catalogue", "service catalogue JSON file", &config::catalogue_file),
       str_opt("calendar", "working-day calendar: public holidays and make-up working days (default: the shipped calendar-cn.txt)", &config::calendar_file),
+      str_opt("document-font", "TrueType CJK font (.ttf/.ttc) for receipts and decisions (default: fonts-wqy-zenhei or another installed one)", &config::document_font),
       str_opt("sms-webhook-url", "http(s) URL the outbox messages are POSTed to for SMS (default none: kept, not sent)", &config::sms_webhook_url),
       str_opt("sms-webhook-secret", "key of the X-HallPass-Signature HMAC (default: generated in data-dir/keys/sms-webhook.key)", &config::sms_webhook_secret),
       int_opt("sms-retry-min-ms", "delay after a failed SMS webhook delivery, doubled each time (default 1000)", [](config& c, int v) { c.sms_retry_min_ms = v; }),

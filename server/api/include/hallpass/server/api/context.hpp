@@ -12,6 +12,7 @@
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/net/http_server.hpp"
 #include "hallpass/server/services/accounts.hpp"
+#include "hallpass/server/services/application_documents.hpp"
 #include "hallpass/server/services/applications.hpp"
 #include "hallpass/server/services/auth.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
@@ -38,6 +39,7 @@ struct context {
   services::applications& applications;
   services::review& review;
   services::messages& messages;
+  services::application_documents& documents;
   db::pool& db;  // readiness and pool gauges only; all data goes through the services
   api_settings settings;
   metrics stats{};

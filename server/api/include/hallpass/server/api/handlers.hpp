@@ -68,6 +68,8 @@ response message_events(context&, request&);
 response staff_application(context&, request&);
 response staff_action(context&, request&);
 response application_timeline(context&, request&);
+response application_receipt(context&, request&);   // PDF, applicant or office staff
+response application_decision(context&, request&);
 response resubmit_application(context&, request&);
 response rate_application(context&, request&);
 

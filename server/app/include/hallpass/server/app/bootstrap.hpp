@@ -73,6 +73,7 @@ class assembly {
   services::applications applications;
   services::review review;
   services::messages messages;
+  services::application_documents documents;  // 受理回执 and decisions as PDF
   sms_outbox sms;  // sends the outbox to cfg.sms_webhook_url
   api::context api;
 

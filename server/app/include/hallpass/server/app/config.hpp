@@ -38,6 +38,7 @@ struct config {
   std::string catalogue_file;           // service catalogue; default: server/data/catalogue.json of the source tree
   std::string calendar_file;            // working-day calendar; default: server/data/calendar-cn.txt of the source tree
   std::string web_dir;                  // pages and scripts; default: the web/ folder of the source tree
+  std::string document_font;            // TrueType CJK font of receipts and decisions; default: an installed one
   std::string sms_webhook_url;          // the SMS platform's endpoint for outbox messages; empty: kept, not sent
   std::string sms_webhook_secret;       // HMAC key of the signature; default: data_dir/keys/sms-webhook.key
   int sms_retry_min_ms = 1000;          // first delay after a failed delivery, doubled each time

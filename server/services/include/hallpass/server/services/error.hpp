@@ -36,8 +36,9 @@ enum class errc {
   upload_code_used_up, ticket_expired, ticket_cancelled, ticket_already_confirmed, ticket_claimed_by_another,
   ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
   wrong_match_number, transition_not_allowed, already_rated, tolerated_materials_missing, material_not_open,
+  document_not_available,
   // capacity and faults
-  imaging_busy, database_unavailable, storage_full, pdf_failed, internal,
+  imaging_busy, database_unavailable, storage_full, pdf_failed, documents_unavailable, internal,
 };
 
 struct error {
