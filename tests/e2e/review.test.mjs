@@ -235,6 +235,25 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
   assert.match(await applicant.textContent('#licence'), /许可证编号：haicheng_hrss-\d{4}-\d+/);
   await check_page(applicant, 'application-completed');
 
+  // The message centre holds a message for each step, unread; the header of the open application
+  // page counts them, live. 全部标为已读 empties the count there too.
+  const inbox = await applicant_context.newPage();
+  inbox.on('pageerror', (e) => errors.push(String(e)));
+  await inbox.goto(`${server.url}/messages`);
+  await inbox.locator('li.msg[data-kind="complete"]').waitFor({ timeout: wait_ms });
+  for (const kind of ['request_correction', 'accept', 'approve', 'complete'])
+    assert.equal(await inbox.locator(`li.msg.unread[data-kind="${kind}"]`).count(), 1, kind);
+  await applicant.waitForFunction(() => parseInt(document.getElementById('unread-count').textContent, 10) >= 4, null, { timeout: wait_ms });
+  await check_page(inbox, 'messages');
+  await inbox.click('#read-all');
+  await inbox.waitForFunction(() => document.querySelectorAll('li.msg.unread').length === 0, null, { timeout: wait_ms });
+  await applicant.locator('#unread-count').waitFor({ state: 'hidden', timeout: wait_ms });
+  // 我的办件: the completed application waits under 待评价.
+  await inbox.goto(`${server.url}/services`);
+  await inbox.click('#tab-to_rate');
+  await inbox.locator(`#mine tr[data-application="${id}"]`).waitFor({ timeout: wait_ms });
+  await check_page(inbox, 'services-to-rate');
+
   // The documents to keep: the decision and the acceptance receipt, as PDFs whose text reads back.
   for (const [link, title, says] of [['#decision-link', '准予行政许可决定书', decision], ['#receipt-link', '受理回执', '孙丽']]) {
     const [download] = await Promise.all([applicant.waitForEvent('download'), applicant.click(link)]);
@@ -253,6 +272,11 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
   assert.equal(await applicant.isHidden('#rating'), true);
   assert.equal(await psql(db.conninfo, `SELECT stars || ' ' || comment FROM application_ratings WHERE application_id = :'id'`, { id }),
                '4 窗口办理很快，感谢。');
+  // Rated, it moves to 已办结.
+  await inbox.reload();
+  await inbox.click('#tab-finished');
+  await inbox.locator(`#mine tr[data-application="${id}"]`).waitFor({ timeout: wait_ms });
+  assert.equal(await inbox.textContent('#tab-to_rate .n'), '(0)');
 
   // The same page on a phone-sized screen.
   await applicant.setViewportSize({ width: 375, height: 812 });

@@ -1,7 +1,8 @@
 'use strict';
-// Shared by the portal pages: JSON calls with the session cookie and CSRF token.
+// Shared by the portal pages: JSON calls with the session cookie and CSRF token. The token is
+// kept in localStorage (set at sign-in), so that a page opened in another tab can act too.
 async function api(method, url, body, extraHeaders) {
-  const headers = Object.assign({ 'X-CSRF-Token': sessionStorage.getItem('hp_csrf') || '' }, extraHeaders || {});
+  const headers = Object.assign({ 'X-CSRF-Token': localStorage.getItem('hp_csrf') || '' }, extraHeaders || {});
   let payload = body;
   if (body !== undefined && !(body instanceof Blob) && !(body instanceof ArrayBuffer)) {
     headers['Content-Type'] = 'application/json';
@@ -49,3 +50,21 @@ const ACTION_LABEL = {
   });
   apply();
 })();
+// The header's link to the message centre with the unread count, live by push; shown once the
+// page knows the visitor is signed in as an applicant.
+document.addEventListener('DOMContentLoaded', () => {
+  const link = document.getElementById('messages-link');
+  if (!link) return;
+  const count = document.getElementById('unread-count');
+  const show = (n) => {
+    link.hidden = false;
+    count.hidden = n === 0;
+    count.replaceChildren(String(n), el('span', { class: 'sr-only' }, ' 条未读'));
+  };
+  api('GET', '/api/v1/messages?limit=1').then((page) => {
+    show(page.unread);
+    new EventSource('/api/v1/messages/events').addEventListener('changed', (e) => {
+      try { show(JSON.parse(e.data).unread); } catch (err) { /* a malformed event changes nothing */ }
+    });
+  }).catch(() => {});
+});

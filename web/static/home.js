@@ -12,8 +12,9 @@
   out.addEventListener('click', async () => {
     await fetch('/api/v1/sessions/current', {
       method: 'DELETE', credentials: 'same-origin',
-      headers: { 'X-CSRF-Token': sessionStorage.getItem('hp_csrf') || '' },
+      headers: { 'X-CSRF-Token': localStorage.getItem('hp_csrf') || '' },
     });
+    localStorage.removeItem('hp_csrf');
     location.reload();
   });
 })();

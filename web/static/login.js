@@ -69,7 +69,7 @@
     const res = await fetch('/api/v1/login-tickets/' + id + '/session', { method: 'POST', credentials: 'same-origin' });
     if (!res.ok) { const e = await res.json().catch(() => ({})); show('error', e.error ? e.error.message : t('error')); return; }
     const s = await res.json();
-    sessionStorage.setItem('hp_csrf', s.csrf_token);
+    localStorage.setItem('hp_csrf', s.csrf_token);
     show('success');
     $('who').textContent = s.person.name_masked;
     if (s.unit) {

@@ -11,6 +11,6 @@ document.getElementById('password-form').addEventListener('submit', async (e) =>
   });
   const data = await res.json().catch(() => ({}));
   if (!res.ok) { out.textContent = data.error ? data.error.message + ' / ' + data.error.message_en : 'HTTP ' + res.status; return; }
-  sessionStorage.setItem('hp_csrf', data.csrf_token);
+  localStorage.setItem('hp_csrf', data.csrf_token);
   location.href = '/services';
 });

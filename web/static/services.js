@@ -13,12 +13,24 @@
       } }, '在线办理');
       body.append(el('tr', {}, el('td', {}, s.name), el('td', {}, s.authority), el('td', {}, s.time_limit_days + ' 个工作日'), el('td', {}, start)));
     }
+    // 我的办件 in three tabs: 办理中, 已办结, 待评价 (completed and not rated yet).
+    const names = Object.fromEntries(services.map((s) => [s.code, s.name]));
     const mine = await api('GET', '/api/v1/applications');
     const tb = document.querySelector('#mine tbody');
-    for (const a of [...mine.in_progress, ...mine.finished]) {
-      tb.append(el('tr', {}, el('td', {}, el('a', { href: '/applications/' + a.id }, a.id)), el('td', {}, a.service_code),
-        el('td', {}, STATE_LABEL[a.state] || a.state), el('td', {}, a.progress)));
+    const show = (tab) => {
+      for (const b of document.querySelectorAll('[role=tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+      document.getElementById('mine-panel').setAttribute('aria-labelledby', 'tab-' + tab);
+      tb.replaceChildren(...mine[tab].map((a) => el('tr', { 'data-application': a.id },
+        el('td', {}, el('a', { href: '/applications/' + a.id }, a.id)), el('td', {}, names[a.service_code] || a.service_code),
+        el('td', {}, el('span', { class: 'badge state-' + a.state }, STATE_LABEL[a.state] || a.state)),
+        el('td', {}, a.submitted_at ? new Date(a.submitted_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '—'))));
+      if (!mine[tab].length) tb.append(el('tr', {}, el('td', { colspan: 4, class: 'hint' }, '暂无')));
+    };
+    for (const b of document.querySelectorAll('[role=tab]')) {
+      b.querySelector('.n').textContent = '(' + mine[b.dataset.tab].length + ')';
+      b.addEventListener('click', () => show(b.dataset.tab));
     }
+    show('in_progress');
   } catch (e) {
     msg.textContent = e.status === 401 ? '请先登录 / please sign in' : e.message;
   }

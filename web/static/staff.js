@@ -45,7 +45,7 @@
     const f = e.target;
     try {
       const s = await api('POST', '/api/v1/sessions', { office: f.office.value, account: f.account.value.trim(), password: f.password.value, channel: 'web' });
-      sessionStorage.setItem('hp_csrf', s.csrf_token);
+      localStorage.setItem('hp_csrf', s.csrf_token);
       f.password.value = '';
       msg.textContent = '';
       await start();
@@ -54,7 +54,7 @@
 
   document.getElementById('logout').addEventListener('click', async () => {
     try { await api('DELETE', '/api/v1/sessions/current'); } catch (e) { /* already gone */ }
-    sessionStorage.removeItem('hp_csrf');
+    localStorage.removeItem('hp_csrf');
     location.href = '/staff';
   });
 

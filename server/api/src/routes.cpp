@@ -66,6 +66,7 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"GET", "/device", page_scan, 0},
       {"GET", "/static/{file}", static_file, 0},
       {"GET", "/services", page_services, 0},
+      {"GET", "/messages", page_messages, 0},
       {"GET", "/applications/{application_id}", page_application, 0},
       {"GET", "/u/{upload_token}", page_upload, 0},
       {"GET", "/staff", page_staff, 0},

@@ -183,9 +183,14 @@ result<db::application_row> review::act(const caller& staff, std::int64_t id, co
                      std::string(to_string(action.action)), change.from, change.to, action.comment,
                      json::serialize(details));
     auto after = *db::find_application(tx.conn(), id);
+    std::vector<std::pair<std::string, std::string>> named;  // the applicant reads names, not codes
+    for (auto& [code, comment] : action.materials) {
+      auto m = std::find_if(service->materials.begin(), service->materials.end(),
+                            [&c = code](auto& d) { return d.code == c; });  // (clang 14 captures no bindings)
+      named.emplace_back(m != service->materials.end() ? m->name : code, comment);
+    }
     notify_step(tx.conn(), after,
-                {action.action, action.comment, action.materials, change.due_date, action.deadline,
-                 change.licence_number});
+                {action.action, action.comment, named, change.due_date, action.deadline, change.licence_number});
     return after;
   });
 }

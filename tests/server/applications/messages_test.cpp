@@ -161,6 +161,9 @@ TEST(Messages, EachStepReachesEveryoneOfTheUnitAndNobodyElse) {
   auto sent_back = page.at("items").as_array()[0];
   EXPECT_EQ(str_at(sent_back, "title"), "请补正材料");
   EXPECT_NE(str_at(sent_back, "body").find("请加盖公章后重新上传"), std::string::npos);
+  // The material by the name the applicant knows, not by its code.
+  EXPECT_NE(str_at(sent_back, "body").find("劳务派遣管理制度"), std::string::npos) << str_at(sent_back, "body");
+  EXPECT_EQ(str_at(sent_back, "body").find("dispatch_rules"), std::string::npos) << str_at(sent_back, "body");
   EXPECT_NE(str_at(sent_back, "body").find("2099-12-31"), std::string::npos);
   EXPECT_NE(str_at(sent_back, "body_en").find("2099-12-31"), std::string::npos);
   EXPECT_EQ(str_at(sent_back, "application_id"), id);

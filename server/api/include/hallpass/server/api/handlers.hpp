@@ -88,6 +88,7 @@ response page_services(context&, request&);
 response page_application(context&, request&);
 response page_upload(context&, request&);
 response page_staff(context&, request&);
+response page_messages(context&, request&);
 response static_file(context&, request&);
 
 }  // namespace hallpass::server::api

@@ -32,7 +32,7 @@ constexpr int reminder_working_days = 2;
 struct step_notice {
   application_action action;
   std::string comment;
-  std::vector<std::pair<std::string, std::string>> materials;  // request_correction: material → comment
+  std::vector<std::pair<std::string, std::string>> materials;  // request_correction: material name → comment
   std::optional<std::string> due_date, deadline, licence_number;
 };
 // Writes the message (and its outbox row) for the step in the caller's transaction; nothing for
