@@ -26,9 +26,10 @@ const char* usage =
     "                                                       HALLPASS_PASSWORD); the token is kept in --state\n"
     "  scan QR                  QR = the QR text (https://…/l/…) or an image file holding the QR;\n"
     "                           prints who asks, the three numbers and the units you may act for\n"
-    "  confirm --number N [--unit USCC_OR_UNIT_ID]   confirm the scanned login (as the unit's agent with --unit)\n"
+    "  confirm --number N [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   confirm the scanned login (as the\n"
+    "                           unit's agent with --unit; as hall staff of the office, on its /staff page, with --office)\n"
     "  cancel                   refuse the scanned login\n"
-    "  approve QR --number N [--unit USCC_OR_UNIT_ID]   scan and confirm in one step\n\n"
+    "  approve QR --number N [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   scan and confirm in one step\n\n"
     "Defaults: --server http://127.0.0.1:8080, --state ~/.hallpass-phone.json\n"
     "HTTPS: --server https://…; the certificate is verified against the system's authorities, or\n"
     "those of --cacert FILE (PEM); --insecure skips the check (self-signed test servers only).\n";
@@ -109,6 +110,7 @@ int do_confirm(phone& p, const std::map<std::string, std::string>& opts) {
     if (unit_id.empty()) throw std::runtime_error("you may not act for unit " + u->second);
     body["unit_id"] = unit_id;
   }
+  if (auto o = opts.find("office"); o != opts.end()) body["office"] = o->second;
   auto r = p.call("POST", "/api/v1/login-tickets/" + ticket + "/confirmation", body);
   if (r.status != 200) fail(r);
   std::cout << "已确认登录 / login confirmed" << std::endl;

@@ -143,6 +143,8 @@ export function make_phone(server_url) {
     scan: async (qr) => JSON.parse((await call('scan', qr)).trim().split('\n').pop()),
     confirm: (number, unit) => call('confirm', '--number', String(number), ...(unit ? ['--unit', unit] : [])),
     approve: (qr, number, unit) => call('approve', qr, '--number', String(number), ...(unit ? ['--unit', unit] : [])),
+    // As hall staff of `office`, for the staff portal.
+    approve_as_staff: (qr, number, office) => call('approve', qr, '--number', String(number), '--office', office),
     cancel: () => call('cancel'),
     dispose: () => rmSync(state_dir, { recursive: true, force: true }),
   };

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { artifacts_dir, create_database, demo, launch_browser, psql, run, start_server } from './helpers.mjs';
+import { artifacts_dir, create_database, demo, launch_browser, make_phone, psql, run, start_server } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const photos = resolve(here, '..', 'data', 'photos', 'dynamsoft');
@@ -359,5 +359,33 @@ test('撤回 before acceptance, through its dialog', async (t) => {
   await applicant.locator('#state-badge.state-withdrawn').waitFor({ timeout: wait_ms });
   assert.ok(await applicant.isHidden('#withdraw'));
   assert.match(await applicant.textContent('#timeline'), /撤回/);
+  assert.deepEqual(errors, []);
+});
+
+test('Staff sign in at /staff by QR with their own phone, for their office', async (t) => {
+  const errors = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const phone = make_phone(server.url);
+  t.after(() => { phone.dispose(); return context.close(); });
+  const desk = await new_page(context, errors);
+  await desk.goto(`${server.url}/staff`);
+  await desk.locator('#qr svg').waitFor({ timeout: wait_ms });
+  await check_page(desk, 'staff-signin');
+  await phone.login(staff.clerk, demo.password);
+
+  // Confirmed as a person, not as staff: the staff portal drops that session and shows a new QR.
+  const first = await desk.getAttribute('#qr', 'data-url');
+  await phone.approve(first, await desk.textContent('#match-number'));
+  await desk.waitForFunction((old) => document.getElementById('qr').dataset.url !== old
+    && document.getElementById('status').dataset.state === 'pending', first, { timeout: wait_ms });
+  assert.match(await desk.textContent('#message'), /以工作人员身份登录/);
+  assert.equal(await desk.isHidden('#queue'), true);
+
+  // Confirmed for the office: the work queue opens, signed in as the clerk.
+  const second = await desk.getAttribute('#qr', 'data-url');
+  await phone.approve_as_staff(second, await desk.textContent('#match-number'), office);
+  await desk.locator('#queue').waitFor({ state: 'visible', timeout: wait_ms });
+  assert.match(await desk.textContent('#who'), /孙丽（受理人员）/);
+  await check_page(desk, 'staff-queue-after-qr');
   assert.deepEqual(errors, []);
 });

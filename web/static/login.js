@@ -1,101 +1,14 @@
-// Portal QR login: create a ticket, show its QR, wait for the phone by Server-Sent Events
-// (long-poll when those fail), redeem the confirmed ticket for a session.
 'use strict';
+// The portal's sign-in page: the QR widget (qr-login.js), and who signed in once the phone confirmed.
 (function () {
-  const $ = (id) => document.getElementById(id);
-  let ticket = null;      // {ticket_id, expires_in, ...}
-  let expiresAt = 0;      // ms
-  let source = null;      // EventSource
-  let state = 'pending';
-  let done = false;
-  let timer = null;
-
-  function show(stateName, text) {
-    state = stateName;
-    const status = $('status');
-    status.dataset.state = stateName;
-    status.textContent = text || t(stateName === 'pending' ? 'waiting' : stateName);
-    const overlay = stateName === 'expired' || stateName === 'cancelled' || stateName === 'error';
-    $('overlay').hidden = !overlay;
-    $('overlay-text').textContent = status.textContent;
-  }
-
-  async function createTicket() {
-    if (source) source.close();
-    done = false;
-    $('result').hidden = true;
-    const res = await fetch('/api/v1/login-tickets', { method: 'POST', credentials: 'same-origin' });
-    if (!res.ok) { show('error'); return; }
-    ticket = await res.json();
-    expiresAt = Date.now() + ticket.expires_in * 1000;
-    $('qr').innerHTML = ticket.qr_svg;
-    $('qr').dataset.url = ticket.qr_url;
-    $('match-number').textContent = ticket.match_number;
-    show('pending');
-    listen();
-  }
-
-  function listen() {
-    const id = ticket.ticket_id;
-    let failures = 0;
-    source = new EventSource('/api/v1/login-tickets/' + id + '/events');
-    source.addEventListener('state', (e) => { failures = 0; onState(id, JSON.parse(e.data).state); });
-    source.onerror = () => {
-      if (++failures >= 3 && source) { source.close(); source = null; longPoll(id); }
-    };
-  }
-
-  async function longPoll(id) {
-    while (!done && ticket && ticket.ticket_id === id) {
-      try {
-        const res = await fetch('/api/v1/login-tickets/' + id + '?wait=25&known=' + state, { credentials: 'same-origin' });
-        if (!res.ok) { show('error'); return; }
-        onState(id, (await res.json()).state);
-      } catch (e) { await new Promise((r) => setTimeout(r, 2000)); }
-    }
-  }
-
-  async function onState(id, s) {
-    if (!ticket || ticket.ticket_id !== id || done) return;
-    if (s === 'pending') return;
-    if (s === 'scanned') { show('scanned'); expiresAt = Date.now() + 60000; return; }
-    done = true;
-    if (source) { source.close(); source = null; }
-    if (s === 'confirmed') return redeem(id);
-    show(s === 'cancelled' ? 'cancelled' : 'expired');
-  }
-
-  async function redeem(id) {
-    const res = await fetch('/api/v1/login-tickets/' + id + '/session', { method: 'POST', credentials: 'same-origin' });
-    if (!res.ok) { const e = await res.json().catch(() => ({})); show('error', e.error ? e.error.message : t('error')); return; }
-    const s = await res.json();
-    localStorage.setItem('hp_csrf', s.csrf_token);
-    show('success');
-    $('who').textContent = s.person.name_masked;
-    if (s.unit) {
-      $('unit-line').hidden = false;
-      $('unit-name').textContent = s.unit.name;
-      $('role').textContent = t(s.role);
-    }
-    $('result').hidden = false;
-    $('qr-box').classList.add('used');
-  }
-
-  function tick() {
-    const left = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
-    $('countdown').textContent = done ? '--' : String(left);
-    // Rotate the QR shortly before it expires while nobody has scanned it.
-    if (!done && state === 'pending' && ticket && left <= 3) {
-      const old = ticket.ticket_id;
-      ticket = null;
-      fetch('/api/v1/login-tickets/' + old, { method: 'DELETE', credentials: 'same-origin' }).catch(() => {});
-      createTicket();
-    }
-    if (!done && state === 'scanned' && left === 0) { done = true; show('expired'); }
-  }
-
-  $('refresh').addEventListener('click', createTicket);
   applyTexts();
-  createTicket();
-  timer = setInterval(tick, 500);
+  qrLogin((s) => {
+    document.getElementById('who').textContent = s.person.name_masked;
+    if (s.unit) {
+      document.getElementById('unit-line').hidden = false;
+      document.getElementById('unit-name').textContent = s.unit.name;
+      document.getElementById('role').textContent = t(s.role);
+    }
+    document.getElementById('result').hidden = false;
+  });
 })();

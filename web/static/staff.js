@@ -31,8 +31,20 @@
   const detailId = () => { const m = location.pathname.match(/^\/staff\/applications\/(\d+)$/); return m ? m[1] : null; };
   const time = (s) => (s ? s.replace('T', ' ').slice(0, 16) : '');
 
+  let qr = null;
   async function signInForm() {
     show('signin');
+    // By QR with the staff member's own phone, which confirms for an office.
+    if (!qr) {
+      qr = qrLogin(async (s) => {
+        if (s.office) { await start().catch((e) => { msg.textContent = errorText(e); }); return; }
+        // Confirmed as an applicant, not as staff: that session has no place here.
+        try { await api('DELETE', '/api/v1/sessions/current'); } catch (e) { /* gone already */ }
+        localStorage.removeItem('hp_csrf');
+        msg.textContent = '请在手机上选择“以工作人员身份登录”及办事机构后确认';
+        qr.refresh();
+      });
+    }
     const services = await api('GET', '/api/v1/services');
     const select = document.querySelector('#signin-form select[name=office]');
     const offices = new Map();
@@ -129,6 +141,17 @@
         m.status === 'tolerable' ? el('span', { class: 'badge warn' }, '容缺') : ''),
       thumbnails(m))));
     document.getElementById('timeline').replaceChildren(...a.timeline.map(timelineItem));
+    // The 受理回执 once accepted, the decision once there is one (PDF).
+    const docs = document.getElementById('detail-documents');
+    docs.replaceChildren();
+    const base = '/api/v1/applications/' + a.id + '/documents/';
+    if (a.accepted_at) docs.append(el('a', { class: 'button', id: 'staff-receipt', href: base + 'receipt' }, '受理回执（PDF）'));
+    if (a.decided_at || a.state === 'not_accepted') docs.append(el('a', { class: 'button', id: 'staff-decision', href: base + 'decision' }, '决定书（PDF）'));
+    // 办件评价, shown to the office's head only.
+    const rating = document.getElementById('detail-rating');
+    rating.hidden = !a.rating;
+    if (a.rating) rating.replaceChildren(el('h2', {}, '办件评价'), el('p', {}, '★'.repeat(a.rating.stars) + '☆'.repeat(5 - a.rating.stars) + '（' + a.rating.stars + ' 星）'),
+      a.rating.comment ? el('p', {}, a.rating.comment) : '', el('p', { class: 'hint' }, '评价时间 ' + time(a.rating.rated_at)));
     const role = me.office.role;
     const buttons = ACTIONS.filter((x) => x.from.includes(a.state) && x.roles.includes(role))
       .map((x) => el('button', { type: 'button', class: x.danger ? 'danger' : 'primary', 'data-action': x.action, onclick: () => openAction(x) }, x.label));
