@@ -4,12 +4,24 @@
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
+#include <mutex>
 #include <cmath>
 #include <sstream>
 
 namespace hallpass::imaging {
 
 namespace {
+
+// OpenCV 4.6 builds its BGR→Lab tables on first use without a lock: two threads converting at
+// once for the first time race on them and leak a set. Building them once, under call_once,
+// before any conversion makes the first concurrent photos safe.
+void build_colour_tables_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    cv::Mat pixel(1, 1, CV_8UC3, cv::Scalar::all(128)), lab;
+    cv::cvtColor(pixel, lab, cv::COLOR_BGR2Lab);
+  });
+}
 
 using clock_type = std::chrono::steady_clock;
 
@@ -51,6 +63,7 @@ cv::Mat search_copy(const cv::Mat& bgr, int long_side) {
 }  // namespace
 
 page_result process_image(const cv::Mat& bgr_in, const options& opts) {
+  build_colour_tables_once();
   page_result r;
   auto t_total = clock_type::now();
   try {

@@ -25,6 +25,11 @@ const char* usage =
     "                           审核 reviewer, 负责人 head); create the person first\n"
     "  grant --unit USCC --role admin|agent --name N --id-number X --until YYYY-MM-DD\n"
     "        [--from YYYY-MM-DD] [--scope code1,code2]   (granted by the unit's legal representative)\n"
+    "  list-grants --unit USCC  the unit's live grants, with their ids\n"
+    "  revoke-grant --unit USCC --grant ID   end a grant at once (its sessions and upload codes too)\n"
+    "  change-legal-rep --unit USCC --name N --id-number X\n"
+    "                           record a new legal representative (an existing person); a grant they\n"
+    "                           held in the unit ends, and the former one loses the unit\n"
     "  postgres-start           start the embedded PostgreSQL of --data-dir and leave it running;\n"
     "                           prints its connection string\n"
     "  postgres-stop            stop it\n\n"
@@ -35,6 +40,18 @@ int fail(const services::error& e) {
   auto shown = api::to_api_error(e);
   std::cerr << "hallpass-admin: " << shown.message << " / " << shown.message_en << " (" << shown.code << ")\n";
   return 1;
+}
+
+// The unit named by USCC or unit number, and a caller acting as its legal representative (the
+// operator acts on the unit's behalf). Throws when there is no such unit.
+std::pair<db::unit_row, services::caller> as_legal_rep(assembly& parts, const std::string& code) {
+  auto unit = parts.accounts.find_unit(code);
+  if (!unit) throw std::runtime_error("no unit " + code + " / 没有该单位");
+  services::caller rep;
+  rep.person_id = unit->legal_rep_id;
+  rep.unit_id = unit->id;
+  rep.role = "legal_rep";
+  return {*unit, rep};
 }
 
 }  // namespace
@@ -116,13 +133,32 @@ int main(int argc, char** argv) {
       auto r = parts.accounts.add_staff(need("id-number"), need("office"), need("role"));
       if (!r) return fail(r.err());
       std::cout << "staff role " << need("role") << " in " << need("office") << " given\n";
+    } else if (command == "list-grants") {
+      auto [unit, rep] = as_legal_rep(parts, need("unit"));
+      auto r = parts.accounts.list_grants(rep, unit.id);
+      if (!r) return fail(r.err());
+      for (auto& g : *r) {
+        std::string scope = "all";
+        if (g.scope) {
+          scope.clear();
+          for (auto& c : *g.scope) scope += (scope.empty() ? "" : ",") + c;
+        }
+        std::cout << g.id << "\t" << g.role << "\t" << g.person_name << "\t" << g.person_id_masked << "\t" << g.valid_from
+                  << " .. " << g.valid_until << "\t" << scope << "\t"
+                  << (g.revoked ? "revoked" : g.valid_now ? "valid" : "not valid today") << "\n";
+      }
+    } else if (command == "revoke-grant") {
+      auto [unit, rep] = as_legal_rep(parts, need("unit"));
+      if (auto r = parts.accounts.revoke_grant(rep, unit.id, std::stoll(need("grant")), "operator"); !r) return fail(r.err());
+      std::cout << "grant " << need("grant") << " revoked\n";
+    } else if (command == "change-legal-rep") {
+      auto [unit, rep] = as_legal_rep(parts, need("unit"));
+      if (auto r = parts.accounts.change_legal_rep(unit.id, need("id-number"), need("name"), "operator"); !r)
+        return fail(r.err());
+      std::cout << "legal representative of " << unit.name << " is now " << need("name") << "\n";
     } else if (command == "grant") {
-      auto unit = parts.accounts.find_unit(need("unit"));
-      if (!unit) return fail(services::errc::unit_not_found);
-      services::caller rep;
-      rep.person_id = unit->legal_rep_id;
-      rep.unit_id = unit->id;
-      rep.role = "legal_rep";
+      auto [unit_row, rep] = as_legal_rep(parts, need("unit"));
+      auto* unit = &unit_row;
       services::grant_input in{need("role"), need("id-number"), need("name"), std::nullopt, maybe("from"), need("until")};
       if (auto s = maybe("scope")) {
         std::vector<std::string> codes;

@@ -389,3 +389,52 @@ test('Staff sign in at /staff by QR with their own phone, for their office', asy
   await check_page(desk, 'staff-queue-after-qr');
   assert.deepEqual(errors, []);
 });
+
+test('个人信息 and 修改密码: the other sessions end, this one goes on', async (t) => {
+  const errors = [];
+  const here = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const elsewhere = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true });
+  t.after(() => Promise.all([here.close(), elsewhere.close()]));
+  const person = '320412199512120077';  // 周敏, a person without a unit
+  const sign_in = async (page, password) => {
+    await page.goto(`${server.url}/login`);
+    await page.locator('details.password-login summary').click();
+    await page.fill('#password-form input[name=account]', person);
+    await page.fill('#password-form input[name=password]', password);
+    await Promise.all([page.waitForURL(/\/services$/), page.click('#password-form button[type=submit]')]);
+  };
+  const page = await new_page(here, errors);
+  const other = await new_page(elsewhere, errors);
+  await sign_in(page, demo.password);
+  await sign_in(other, demo.password);
+
+  await page.goto(`${server.url}/account`);
+  await page.locator('#profile dd').first().waitFor({ timeout: wait_ms });
+  const profile = await page.textContent('#profile');
+  assert.match(profile, /周\*/);
+  assert.match(profile, /3204\*+0077/);
+  assert.ok(!profile.includes(person), 'the ID number is masked');
+  await check_page(page, 'account');
+
+  // A wrong current password, then two new ones that differ: refused, said plainly.
+  await page.fill('#password-change input[name=current_password]', 'Wrong@2026');
+  await page.fill('#password-change input[name=new_password]', 'Better#2027');
+  await page.fill('#password-change input[name=repeat_password]', 'Better#2027');
+  await page.click('#password-change button[type=submit]');
+  await page.locator('#message', { hasText: '原密码不正确' }).waitFor({ timeout: wait_ms });
+  await page.fill('#password-change input[name=current_password]', demo.password);
+  await page.fill('#password-change input[name=repeat_password]', 'Better#2028');
+  await page.click('#password-change button[type=submit]');
+  await page.locator('#message', { hasText: '不一致' }).waitFor({ timeout: wait_ms });
+
+  await page.fill('#password-change input[name=repeat_password]', 'Better#2027');
+  await page.click('#password-change button[type=submit]');
+  await page.locator('#message', { hasText: '密码已修改' }).waitFor({ timeout: wait_ms });
+  await check_page(page, 'account-password-changed');
+  // The phone-sized browser was signed out; this one was not.
+  const status = (p) => p.evaluate(async () => (await fetch('/api/v1/sessions/current')).status);
+  assert.equal(await status(other), 401);
+  assert.equal(await status(page), 200);
+  await sign_in(other, 'Better#2027');
+  assert.deepEqual(errors, []);
+});

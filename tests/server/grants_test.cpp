@@ -204,6 +204,7 @@ TEST(Grants, BadWindowsDatesAndScopesAre422) {
       {grant_body("agent", "周敏", demo::person_only, json::array{"ok_code", "bad code!"}), "invalid_scope"},
       {grant_body("agent", "周敏", demo::person_only, json::array{"x\",y"}), "invalid_scope"},
       {grant_body("agent", "周敏", demo::person_only, json::array{}), "invalid_scope"},
+      {grant_body("agent", "周敏", demo::person_only, json::array{"labour_dispatch", "no_such_service"}), "unknown_service_code"},
       {grant_body("admin", "周敏", demo::person_only, json::array{"hr_agency_setup"}), "admin_has_no_scope"},
       {grant_body("owner", "周敏", demo::person_only), "invalid_role"},
       {grant_body("agent", "赵磊", demo::legal_rep_b), "legal_rep_needs_no_grant"},
@@ -283,11 +284,18 @@ TEST(Grants, ScopeAndWindowChangesReachExistingSessions) {
   auto patch = [&](const std::string& body) {
     return http_call(s.port(), "PATCH", grant, body, {{"Authorization", "Bearer " + admin}});
   };
-  auto r = patch(R"({"scope":["hr_agency_setup","labour_dispatch_change"]})");
+  auto r = patch(R"({"scope":["hr_agency_setup","labour_dispatch_licence_haicheng"]})");
   ASSERT_EQ(r.status, 200) << r.body;
   me = s.call_as(agent, "GET", "/api/v1/sessions/current");
   ASSERT_EQ(me.status, 200);
-  EXPECT_EQ(me.json().at("scope"), json::value(json::array{"hr_agency_setup", "labour_dispatch_change"}));
+  EXPECT_EQ(me.json().at("scope"), json::value(json::array{"hr_agency_setup", "labour_dispatch_licence_haicheng"}));
+  // A mistyped code is refused, naming it, and changes nothing.
+  r = patch(R"({"scope":["hr_agency_setup","labour_dispatch_chnage"]})");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.error_code(), "unknown_service_code");
+  EXPECT_EQ(r.json().at("error").at("unknown"), json::value(json::array{"labour_dispatch_chnage"}));
+  EXPECT_EQ(s.call_as(agent, "GET", "/api/v1/sessions/current").json().at("scope"),
+            json::value(json::array{"hr_agency_setup", "labour_dispatch_licence_haicheng"}));
 
   r = patch(R"({"scope":null})");
   ASSERT_EQ(r.status, 200) << r.body;

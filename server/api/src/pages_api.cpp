@@ -47,6 +47,7 @@ response page_application(context& ctx, request&) { return file_response(ctx, "a
 response page_upload(context& ctx, request&) { return file_response(ctx, "upload.html"); }
 response page_staff(context& ctx, request&) { return file_response(ctx, "staff.html"); }
 response page_messages(context& ctx, request&) { return file_response(ctx, "messages.html"); }
+response page_account(context& ctx, request&) { return file_response(ctx, "account.html"); }
 
 response static_file(context& ctx, request& req) {
   static const std::regex safe(R"([A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,100})");

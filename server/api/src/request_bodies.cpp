@@ -21,6 +21,11 @@ services::password_login login_body(const request& req) {
   return in;
 }
 
+password_change password_change_body(const request& req) {
+  auto body = read_json(req, {"current_password", "new_password"});
+  return {need_string(body, "current_password"), need_string(body, "new_password")};
+}
+
 std::string new_application_body(const request& req) {
   auto body = read_json(req, {"service_code"});
   return need_string(body, "service_code");

@@ -43,8 +43,10 @@ response error_json(const services::error& e) {
   if (e.items.empty()) return error_json(out);
   boost::json::array items;
   for (auto& i : e.items) items.emplace_back(i);
+  // The materials still missing, or the service codes that are not in the catalogue.
+  const char* key = e.code == services::errc::unknown_service_code ? "unknown" : "missing";
   boost::json::object body{{"error", {{"code", out.code}, {"message", out.message}, {"message_en", out.message_en},
-                                      {"missing", items}}}};
+                                      {key, items}}}};
   auto r = error_json(out);
   r.body = boost::json::serialize(body);
   return r;

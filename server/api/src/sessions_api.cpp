@@ -42,6 +42,16 @@ response delete_session(context& ctx, request& req) {
   return r;
 }
 
+response change_password(context& ctx, request& req) {
+  auto who = require_session(ctx, req);
+  auto body = password_change_body(req);
+  ctx.sessions.change_password(who, body.current_password, body.new_password, req.remote_ip).or_throw();
+  response r;
+  r.status = 204;
+  r.content_type = "application/json";
+  return r;
+}
+
 response my_units(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
   json::array units;

@@ -62,6 +62,23 @@ std::optional<std::string> text_array(const std::optional<std::vector<std::strin
   return s + "}";
 }
 
+std::vector<std::string> unknown_service_codes(transaction& tx, const std::vector<std::string>& codes) {
+  auto r = tx.exec("SELECT c FROM unnest($1::text[]) WITH ORDINALITY AS u(c, n) "
+                   "WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.code = u.c) ORDER BY n",
+                   {text_array(codes)});
+  std::vector<std::string> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(r.str(i, 0));
+  return out;
+}
+
+void set_legal_rep(transaction& tx, std::int64_t unit_id, std::int64_t person_id) {
+  tx.exec("UPDATE units SET legal_rep_id = $2 WHERE id = $1", {unit_id, person_id});
+}
+
+void set_password_hash(transaction& tx, std::int64_t person_id, const std::string& hash) {
+  tx.exec("UPDATE persons SET password_hash = $2 WHERE id = $1", {person_id, hash});
+}
+
 std::optional<person_row> find_person_by_id(transaction& tx, std::int64_t id) {
   auto r = tx.exec(std::string("SELECT ") + person_cols + " FROM persons WHERE id = $1", {id});
   if (r.empty()) return std::nullopt;

@@ -67,6 +67,13 @@ std::pair<std::int64_t, std::string> insert_session(connection& c, const new_ses
   return {r.int64(0, 0), r.str(0, 1)};
 }
 
+int revoke_sessions_of(connection& c, std::int64_t person_id, std::optional<std::int64_t> keep) {
+  return static_cast<int>(c.exec("UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL "
+                                 "AND id IS DISTINCT FROM $2",
+                                 {person_id, keep})
+                              .affected());
+}
+
 bool revoke_session(connection& c, std::int64_t id) {
   return c.exec("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", {id}).affected() == 1;
 }

@@ -30,7 +30,8 @@ bool is_date(const std::string& s) {
   return d.ok();
 }
 
-std::optional<error> check_scope(const std::optional<std::vector<std::string>>& scope) {
+// A scope lists 1 to 200 codes, each a service of the catalogue (error::items: the unknown ones).
+std::optional<error> check_scope(db::transaction& tx, const std::optional<std::vector<std::string>>& scope) {
   if (!scope) return std::nullopt;
   static const std::regex code(R"([A-Za-z0-9_.\-]{1,64})");
   if (scope->empty() || scope->size() > 200)
@@ -38,6 +39,11 @@ std::optional<error> check_scope(const std::optional<std::vector<std::string>>& 
   for (auto& s : *scope)
     if (!std::regex_match(s, code))
       return errc::invalid_scope;
+  if (auto unknown = db::unknown_service_codes(tx, *scope); !unknown.empty()) {
+    error e(errc::unknown_service_code);
+    e.items = std::move(unknown);
+    return e;
+  }
   return std::nullopt;
 }
 
@@ -150,7 +156,6 @@ result<db::grant_row> accounts::add_grant(const caller& who, std::int64_t unit_i
   db::grant_change g{in.role == "agent" ? in.scope : std::nullopt, in.valid_from.value_or(today()), in.valid_until};
   if (in.role == "admin" && in.scope)
     return errc::admin_has_no_scope;
-  if (auto e = check_scope(g.scope)) return *e;
   if (auto e = check_window(g.valid_from, g.valid_until)) return *e;
   auto person_hash = hash_("id", id::normalize_code_input(in.person_id_number));
 
@@ -159,6 +164,7 @@ result<db::grant_row> accounts::add_grant(const caller& who, std::int64_t unit_i
       // Locking the unit row serialises grant changes of one unit, so the limits hold under concurrency.
       auto unit = db::find_unit(tx, unit_id, true);
       if (!unit) return unit_not_found();
+      if (auto e = check_scope(tx, g.scope)) return *e;
       auto person = db::find_person_by_login(tx, person_hash);
       if (!person || person->name != in.person_name)
         return errc::person_not_found;
@@ -201,7 +207,7 @@ result<db::grant_row> accounts::change_grant(const caller& who, std::int64_t uni
         return errc::admin_has_no_scope;
       c.scope = *in.scope;
     }
-    if (auto e = check_scope(c.scope)) return *e;
+    if (auto e = check_scope(tx, c.scope)) return *e;
     if (auto e = check_window(c.valid_from, c.valid_until)) return *e;
     db::update_grant(tx, grant_id, c);
     db::revoke_codes_creator_lost(tx.conn(), unit_id, g->person_id);  // upload codes outside the new scope or window
@@ -219,6 +225,27 @@ status accounts::revoke_grant(const caller& who, std::int64_t unit_id, std::int6
     db::revoke_grant(tx, grant_id, who.person_id);
     db::revoke_codes_creator_lost(tx.conn(), unit_id, g->person_id);  // its upload codes die with it
     db::audit(tx, {"grant_revoked", who.person_id, unit_id, g->person_id, grant_id, ip});
+    return ok();
+  });
+}
+
+status accounts::change_legal_rep(std::int64_t unit_id, const std::string& id_number, const std::string& name,
+                                  const std::string& ip) {
+  auto person_hash = hash_("id", id::normalize_code_input(id_number));
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    auto unit = db::find_unit(tx, unit_id, true);
+    if (!unit) return unit_not_found();
+    auto person = db::find_person_by_login(tx, person_hash);
+    if (!person || person->name != name) return errc::person_not_found;
+    if (person->id == unit->legal_rep_id) return ok();
+    if (auto g = db::find_live_grant(tx, unit_id, person->id)) {
+      db::revoke_grant(tx, g->id, unit->legal_rep_id);
+      db::revoke_codes_creator_lost(tx.conn(), unit_id, person->id);
+    }
+    db::set_legal_rep(tx, unit_id, person->id);
+    db::revoke_codes_creator_lost(tx.conn(), unit_id, unit->legal_rep_id);
+    db::audit(tx, {"legal_rep_changed", std::nullopt, unit_id, person->id, std::nullopt, ip,
+                   boost::json::serialize(boost::json::object{{"former_person_id", unit->legal_rep_id}})});
     return ok();
   });
 }

@@ -188,6 +188,35 @@ result<caller> sessions::authenticate(const credentials& c) {
   return caller_from(*row);
 }
 
+status sessions::change_password(const caller& who, const std::string& current, const std::string& next,
+                                 const std::string& ip) {
+  const std::string key = "password-change-fail:" + std::to_string(who.person_id);
+  const int window = 15 * 60;
+  if (int wait = limits_.blocked_for(key, settings_.login_failures_per_account, window)) return too_many_attempts(wait);
+  std::optional<db::person_row> person;
+  db::in_transaction(db_, [&](db::transaction& tx) { person = db::find_person_by_id(tx, who.person_id); });
+  if (!person || !person->password_hash ||
+      current.size() > 128 || !id::verify_password(current, *person->password_hash)) {
+    limits_.hit(key, settings_.login_failures_per_account, window);
+    db::in_transaction(db_, [&](db::transaction& tx) {
+      db::audit(tx, {"password_change_failed", who.person_id, who.unit_id, std::nullopt, who.grant_id, ip});
+    });
+    return errc::wrong_password;
+  }
+  limits_.reset(key);
+  auto rule = id::check_password_rule(next);
+  if (!rule.ok()) return error::broken_rule(id::describe(rule.failure));
+  if (next == current) return errc::password_unchanged;
+  auto hash = id::hash_password(next);
+  db::in_transaction(db_, [&](db::transaction& tx) {
+    db::set_password_hash(tx, who.person_id, hash);
+    int ended = db::revoke_sessions_of(tx.conn(), who.person_id, who.session_id);
+    db::audit(tx, {"password_changed", who.person_id, who.unit_id, std::nullopt, who.grant_id, ip,
+                   boost::json::serialize(boost::json::object{{"sessions_ended", ended}})});
+  });
+  return ok();
+}
+
 status sessions::logout(const caller& who, const std::string& ip) {
   db::in_transaction(db_, [&](db::transaction& tx) {
     db::revoke_session(tx.conn(), who.session_id);

@@ -15,6 +15,7 @@ response metrics_text(context&, request&);
 // sessions_api.cpp
 response create_session(context&, request&);
 response current_session(context&, request&);
+response change_password(context&, request&);  // 修改密码: other sessions end
 response delete_session(context&, request&);
 response my_units(context&, request&);
 
@@ -89,6 +90,7 @@ response page_application(context&, request&);
 response page_upload(context&, request&);
 response page_staff(context&, request&);
 response page_messages(context&, request&);
+response page_account(context&, request&);
 response static_file(context&, request&);
 
 }  // namespace hallpass::server::api

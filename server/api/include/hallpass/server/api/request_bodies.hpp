@@ -34,6 +34,11 @@ services::grant_update grant_change_body(const request& req);
 // POST /api/v1/staff/applications/{id}/actions: the action and what it carries. An unknown
 // action is 422 invalid_action (thrown as a services::failure).
 services::staff_action staff_action_body(const request& req);
+// POST /api/v1/persons/me/password-change.
+struct password_change {
+  std::string current_password, new_password;
+};
+password_change password_change_body(const request& req);
 // POST /api/v1/applications/{id}/rating.
 struct rating {
   int stars = 0;

@@ -28,6 +28,7 @@ struct new_person {
 };
 
 std::optional<person_row> find_person_by_id(transaction& tx, std::int64_t id);
+void set_password_hash(transaction& tx, std::int64_t person_id, const std::string& hash);
 // By the keyed hash of an ID number or of a mobile.
 std::optional<person_row> find_person_by_login(transaction& tx, const std::string& login_hash);
 std::int64_t insert_person(transaction& tx, const new_person& p);
@@ -75,6 +76,7 @@ std::int64_t insert_grant(transaction& tx, std::int64_t unit_id, std::int64_t pe
                           const grant_change& g, std::int64_t granted_by);
 void update_grant(transaction& tx, std::int64_t grant_id, const grant_change& g);
 void revoke_grant(transaction& tx, std::int64_t grant_id, std::int64_t by);
+void set_legal_rep(transaction& tx, std::int64_t unit_id, std::int64_t person_id);
 
 // A unit a person may act for, with the role and whether it may be used today.
 struct unit_role {
@@ -97,5 +99,7 @@ void audit(transaction& tx, const audit_entry& e);
 
 // Encodes a list of plain codes (validated beforehand: no quotes or commas) as a text[] literal.
 std::optional<std::string> text_array(const std::optional<std::vector<std::string>>& v);
+// Of `codes` (already checked for their characters), those that are no service of the catalogue.
+std::vector<std::string> unknown_service_codes(transaction& tx, const std::vector<std::string>& codes);
 
 }  // namespace hallpass::server::db

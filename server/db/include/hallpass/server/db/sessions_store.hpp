@@ -40,5 +40,7 @@ void touch_session(connection& c, std::int64_t id);
 // Returns the id and the absolute expiry (RFC 3339).
 std::pair<std::int64_t, std::string> insert_session(connection& c, const new_session& s);
 bool revoke_session(connection& c, std::int64_t id);
+// Ends every open session of a person but `keep` (the one asking, when given); how many ended.
+int revoke_sessions_of(connection& c, std::int64_t person_id, std::optional<std::int64_t> keep);
 
 }  // namespace hallpass::server::db

@@ -58,6 +58,11 @@ class accounts {
   result<db::grant_row> change_grant(const caller& who, std::int64_t unit_id, std::int64_t grant_id,
                                      const grant_update& in, const std::string& ip);
   status revoke_grant(const caller& who, std::int64_t unit_id, std::int64_t grant_id, const std::string& ip);
+  // The operator records a new legal representative (name and ID number of an existing person).
+  // A grant the person held in the unit ends; the former representative's sessions for the unit
+  // end at their next request (they have no role there any more). Audited with both persons.
+  status change_legal_rep(std::int64_t unit_id, const std::string& id_number, const std::string& name,
+                          const std::string& ip);
   result<std::vector<db::grant_row>> list_grants(const caller& who, std::int64_t unit_id);
   // The units a person may act for, with role and whether the grant is valid today.
   std::vector<db::unit_role> units_of(std::int64_t person_id);

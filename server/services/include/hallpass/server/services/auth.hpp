@@ -65,6 +65,10 @@ class sessions {
                                       const std::optional<std::string>& office = std::nullopt);
   result<caller> authenticate(const credentials& c);
   status logout(const caller& who, const std::string& ip);
+  // 修改密码: the current password, then a new one under the password rule (not the same);
+  // every other session of the person ends. Wrong current passwords count like failed logins.
+  status change_password(const caller& who, const std::string& current, const std::string& next,
+                         const std::string& ip);
   const session_settings& settings() const { return settings_; }
 
  private:

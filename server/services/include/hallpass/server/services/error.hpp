@@ -16,13 +16,13 @@ enum class errc {
   // input
   invalid_input,  // a rule of identity/ (resident ID, USCC, mobile, password); see error::rule
   invalid_channel, invalid_person_name, invalid_unit_name, invalid_unit_number, invalid_role, invalid_date,
-  invalid_window, window_in_past, invalid_scope, admin_has_no_scope, legal_rep_needs_no_grant, invalid_step,
+  invalid_window, window_in_past, invalid_scope, unknown_service_code, admin_has_no_scope, legal_rep_needs_no_grant, invalid_step,
   invalid_contact_name, invalid_email, invalid_postcode, invalid_address, invalid_page_order,
   invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, form_incomplete,
   materials_missing,  // error::items lists the material codes
-  invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
+  password_unchanged, invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
   // sessions and rights
-  invalid_credentials, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
+  invalid_credentials, wrong_password, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
   only_legal_rep_manages_admin, cannot_change_own_grant, app_channel_required, not_staff_of_office,
   staff_session_required, applicant_session_required, staff_role_not_allowed,

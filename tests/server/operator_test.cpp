@@ -1,0 +1,105 @@
+// The operator's commands on grants and on a unit's legal representative, run as the real
+// hallpass-admin program against the test's database, and the rules behind them.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <boost/json.hpp>
+
+#include "support/test_env.hpp"
+#include "support/test_tools.hpp"
+
+using namespace hallpass::test;
+namespace json = boost::json;
+
+namespace {
+
+struct command_result {
+  int exit_code = -1;
+  std::string output;
+};
+
+// hallpass-admin on the server's database, with its data key (ID numbers are found by keyed
+// hash) and a data folder of its own; its standard output and error together.
+command_result admin(running_server& s, const std::string& args) {
+  auto quoted = [](const std::string& v) { return "'" + v + "'"; };  // paths and conninfo may hold spaces
+  static const struct scratch_dir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("hallpass-admin-" + std::to_string(::getpid()));
+    ~scratch_dir() { std::filesystem::remove_all(path); }
+  } scratch;
+  const auto& data_dir = scratch.path;
+  std::string cmd = quoted(HALLPASS_ADMIN_BINARY) + " --database-url " + quoted(s.conninfo()) + " --data-key " +
+                    quoted(s.app().cfg.data_key) + " --data-dir " + quoted(data_dir.string()) + " " + args + " 2>&1";
+  command_result r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string role_in_unit_a(const running_server& s, const std::string& token) {
+  auto me = s.call_as(token, "GET", "/api/v1/sessions/current");
+  return me.status == 200 ? str_at(me.json(), "role") : "status " + std::to_string(me.status);
+}
+
+}  // namespace
+
+TEST(Operator, ListsAndRevokesGrants) {
+  running_server s;
+  auto liu = s.login(demo::unit_a, demo::agent_scoped);  // 刘洋, agent of unit A
+  auto listed = admin(s, std::string("list-grants --unit ") + demo::unit_a);
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("刘洋"), std::string::npos) << listed.output;
+  EXPECT_EQ(listed.output.find(demo::agent_scoped), std::string::npos) << "ID numbers are masked";
+  auto grant = sql_one(s.conninfo(), "SELECT g.id FROM grants g JOIN persons p ON p.id = g.person_id WHERE p.name = '刘洋'");
+
+  auto revoked = admin(s, std::string("revoke-grant --unit ") + demo::unit_a + " --grant " + grant);
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.output;
+  EXPECT_EQ(s.call_as(liu, "GET", "/api/v1/sessions/current").status, 401);  // at once
+  EXPECT_EQ(admin(s, std::string("list-grants --unit ") + demo::unit_a).output.find("刘洋"), std::string::npos);
+  // Again, or a grant of no such unit: a clear refusal.
+  auto again = admin(s, std::string("revoke-grant --unit ") + demo::unit_a + " --grant " + grant);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("grant_not_found"), std::string::npos) << again.output;
+  auto nowhere = admin(s, "revoke-grant --unit 91000000000000000X --grant " + grant);
+  EXPECT_NE(nowhere.exit_code, 0);
+  EXPECT_NE(nowhere.output.find("没有该单位"), std::string::npos) << nowhere.output;
+}
+
+TEST(Operator, ChangesTheLegalRepresentative) {
+  running_server s;
+  auto zhang = s.login(demo::unit_a, demo::legal_rep_a);     // 张伟, legal representative of A
+  auto wang = s.login(demo::unit_a, demo::agent_all);        // 王芳, agent of A
+  ASSERT_EQ(role_in_unit_a(s, zhang), "legal_rep");
+
+  // Someone who is not a person of the hall, or a name that does not match: nothing changes.
+  auto wrong = admin(s, std::string("change-legal-rep --unit ") + demo::unit_a + " --name 王小芳 --id-number " +
+                            demo::agent_all);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.output.find("person_not_found"), std::string::npos) << wrong.output;
+  EXPECT_EQ(role_in_unit_a(s, zhang), "legal_rep");
+
+  auto changed = admin(s, std::string("change-legal-rep --unit ") + demo::unit_a + " --name 王芳 --id-number " +
+                              demo::agent_all);
+  ASSERT_EQ(changed.exit_code, 0) << changed.output;
+  // The former representative's session for the unit ends; so does 王芳's agent session (her grant ended).
+  EXPECT_EQ(s.call_as(zhang, "GET", "/api/v1/sessions/current").status, 401);
+  EXPECT_EQ(s.call_as(wang, "GET", "/api/v1/sessions/current").status, 401);
+  // 王芳 now signs in for the unit as its legal representative, with no grant left.
+  EXPECT_EQ(role_in_unit_a(s, s.login(demo::unit_a, demo::agent_all)), "legal_rep");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM grants g JOIN persons p ON p.id = g.person_id "
+                                  "WHERE p.name = '王芳' AND g.unit_id = (SELECT id FROM units WHERE uscc = '" +
+                                      std::string(demo::unit_a) + "') AND g.revoked_at IS NULL"),
+            "0");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM audit_log WHERE event = 'legal_rep_changed'"), "1");
+  // 张伟 signing in for the unit now gets the answer of a wrong password.
+  auto r = s.call("POST", "/api/v1/sessions",
+                  json::serialize(json::object{{"unit", demo::unit_a}, {"account", demo::legal_rep_a}, {"password", "Demo@2026"}}),
+                  {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 401);
+}

@@ -1,0 +1,35 @@
+'use strict';
+// 个人信息 (masked, as the server gives it) and 修改密码: after a change every other session of
+// the person has ended, this one goes on.
+(function () {
+  const msg = document.getElementById('message');
+  const ROLE = { person: '个人', legal_rep: '法定代表人', admin: '管理员', agent: '经办人', staff: '工作人员' };
+
+  async function load() {
+    const me = await api('GET', '/api/v1/sessions/current');
+    const rows = [['姓名', me.person.name_masked], ['身份证号码', me.person.id_number], ['手机号码', me.person.mobile || '未登记']];
+    if (me.unit) rows.push(['当前单位', me.unit.name + '（' + (ROLE[me.role] || me.role) + '）'], ['统一社会信用代码', me.unit.uscc]);
+    document.getElementById('profile').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  }
+
+  document.getElementById('password-change').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    msg.classList.remove('error');
+    if (f.new_password.value !== f.repeat_password.value) {
+      msg.classList.add('error');
+      msg.textContent = '两次输入的新密码不一致';
+      return;
+    }
+    try {
+      await api('POST', '/api/v1/persons/me/password-change', { current_password: f.current_password.value, new_password: f.new_password.value });
+      f.reset();
+      msg.textContent = '密码已修改，您在其他设备上的登录已退出';
+    } catch (err) {
+      msg.classList.add('error');
+      msg.textContent = err.message;
+    }
+  });
+
+  load().catch((e) => { msg.textContent = e.status === 401 ? '请先登录' : e.message; });
+})();
