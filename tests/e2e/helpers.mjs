@@ -64,7 +64,7 @@ export async function create_database(prefix) {
   };
 }
 
-function free_port() {
+export function free_port() {
   return new Promise((resolve_, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -30,6 +30,7 @@ constexpr entry table[] = {
     {errc::window_in_past, 422, "window_in_past", "授权结束日期已过", "The authorisation end date has already passed"},
     {errc::unknown_service_code, 422, "unknown_service_code", "业务范围中有办事事项目录中没有的事项编码",
      "The business scope names a service code that is not in the catalogue (error.unknown lists them)"},
+    {errc::invalid_code, 422, "invalid_code", "验证码错误或已失效，请重新获取", "The code is wrong, used or expired; ask for a new one"},
     {errc::password_unchanged, 422, "password_unchanged", "新密码不能与原密码相同", "The new password must differ from the current one"},
     {errc::wrong_password, 403, "wrong_password", "原密码不正确", "The current password is wrong"},
     {errc::invalid_scope, 422, "invalid_scope", "业务范围应列出 1 到 200 个有效的事项编码", "The business scope must list 1 to 200 valid service codes"},

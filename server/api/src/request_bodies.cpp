@@ -26,6 +26,16 @@ password_change password_change_body(const request& req) {
   return {need_string(body, "current_password"), need_string(body, "new_password")};
 }
 
+password_reset password_reset_body(const request& req, bool confirmation) {
+  if (!confirmation) {
+    auto body = read_json(req, {"id_number", "mobile"});
+    return {need_string(body, "id_number"), need_string(body, "mobile"), {}, {}};
+  }
+  auto body = read_json(req, {"id_number", "mobile", "code", "new_password"});
+  return {need_string(body, "id_number"), need_string(body, "mobile"), need_string(body, "code"),
+          need_string(body, "new_password")};
+}
+
 std::string new_application_body(const request& req) {
   auto body = read_json(req, {"service_code"});
   return need_string(body, "service_code");

@@ -52,6 +52,22 @@ response change_password(context& ctx, request& req) {
   return r;
 }
 
+// 忘记密码: the same 202 whether or not the ID number and mobile are someone's.
+response request_password_reset(context& ctx, request& req) {
+  auto body = password_reset_body(req, false);
+  ctx.password_resets.request(body.id_number, body.mobile, req.remote_ip).or_throw();
+  return json_response({{"sent_if_registered", true}, {"expires_in", ctx.password_resets.settings().code_minutes * 60}}, 202);
+}
+
+response confirm_password_reset(context& ctx, request& req) {
+  auto body = password_reset_body(req, true);
+  ctx.password_resets.confirm(body.id_number, body.mobile, body.code, body.new_password, req.remote_ip).or_throw();
+  response r;
+  r.status = 204;
+  r.content_type = "application/json";
+  return r;
+}
+
 response my_units(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
   json::array units;

@@ -71,7 +71,7 @@ bool sms_outbox::deliver_one() {
         auto r = client::fetch(base_url_,
                                {"POST", target_,
                                 {{"Content-Type", "application/json"},
-                                 {"X-HallPass-Message-Id", std::to_string(row->message_id)},
+                                 {"X-HallPass-Message-Id", row->delivery_id},
                                  {"X-HallPass-Signature", sms_signature(settings_.secret, row->payload_json)}},
                                 row->payload_json},
                                opts);
@@ -85,7 +85,7 @@ bool sms_outbox::deliver_one() {
         auto delay = sms_retry_delay(settings_, row->attempts + 1);
         db::mark_failed(tx.conn(), row->id, delay.count(), failure);
         log_line("warn", "sms_webhook_failed",
-                 {{"message_id", std::to_string(row->message_id)}, {"attempts", std::to_string(row->attempts + 1)},
+                 {{"message_id", json_str(row->delivery_id)}, {"attempts", std::to_string(row->attempts + 1)},
                   {"error", json_str(failure)}});
       }
       return true;

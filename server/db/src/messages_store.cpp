@@ -81,15 +81,18 @@ std::optional<std::string> person_mobile_masked(connection& c, std::int64_t pers
 }
 
 std::optional<outbox_row> claim_due_outbox(connection& c) {
-  auto r = c.exec("SELECT id, message_id, payload::text, attempts FROM outbox "
+  auto r = c.exec("SELECT id, COALESCE(message_id::text, 'code-' || id), payload::text, attempts FROM outbox "
                   "WHERE delivered_at IS NULL AND next_attempt_at <= now() "
                   "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
   if (r.empty()) return std::nullopt;
-  return outbox_row{r.int64(0, 0), r.int64(0, 1), r.str(0, 2), static_cast<int>(r.int64(0, 3))};
+  return outbox_row{r.int64(0, 0), r.str(0, 1), r.str(0, 2), static_cast<int>(r.int64(0, 3))};
 }
 
 void mark_delivered(connection& c, std::int64_t id) {
-  c.exec("UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1", {id});
+  // A one-time code's SMS names the mobile in clear: kept only until it is delivered.
+  c.exec("UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL, "
+         "payload = payload - 'mobile' WHERE id = $1",
+         {id});
 }
 
 void mark_failed(connection& c, std::int64_t id, std::int64_t retry_after_ms, const std::string& error) {

@@ -4,13 +4,8 @@
 // ahead, and the outbox delivered to an SMS webhook that is down at first (at least once, signed).
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <map>
@@ -21,6 +16,7 @@
 #include <boost/json.hpp>
 
 #include "app_client.hpp"
+#include "webhook_receiver.hpp"
 
 using namespace hallpass::test;
 using namespace hallpass::test::apps;
@@ -57,89 +53,6 @@ std::string hmac_hex(const std::string& key, const std::string& body) {
   return out;
 }
 
-// The SMS platform's side: a loopback HTTP receiver on a given port. It drops the connection of
-// the first request without answering (a lost answer, so the sender tries again), answers 200 to
-// the rest, and keeps each message once by its X-HallPass-Message-Id.
-class webhook_receiver {
- public:
-  struct delivery {
-    std::string signature, body;
-  };
-
-  explicit webhook_receiver(unsigned short port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int on = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd_, 16), 0);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~webhook_receiver() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-
-  std::map<std::string, delivery> received() const {
-    std::lock_guard lock(mutex_);
-    return by_id_;
-  }
-  int requests() const { return requests_; }
-
- private:
-  void run() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      handle(c);
-      ::close(c);
-    }
-  }
-  void handle(int c) {
-    std::string data;
-    char buf[4096];
-    std::size_t head_end = std::string::npos, length = 0;
-    while (head_end == std::string::npos || data.size() < head_end + 4 + length) {
-      pollfd p{c, POLLIN, 0};
-      if (::poll(&p, 1, 5000) <= 0) return;
-      auto n = ::read(c, buf, sizeof buf);
-      if (n <= 0) return;
-      data.append(buf, static_cast<std::size_t>(n));
-      if (head_end == std::string::npos && (head_end = data.find("\r\n\r\n")) != std::string::npos)
-        length = std::stoul(header(data.substr(0, head_end), "content-length"));
-    }
-    auto head = data.substr(0, head_end);
-    if (++requests_ == 1) return;  // the answer is lost
-    {
-      std::lock_guard lock(mutex_);
-      by_id_.try_emplace(header(head, "x-hallpass-message-id"),
-                         delivery{header(head, "x-hallpass-signature"), data.substr(head_end + 4, length)});
-    }
-    std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    (void)!::write(c, ok.data(), ok.size());
-  }
-  static std::string header(const std::string& head, const std::string& name) {
-    std::string lower;
-    for (char ch : head) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    auto at = lower.find("\r\n" + name + ":");
-    if (at == std::string::npos) return "0";
-    auto start = head.find_first_not_of(' ', at + name.size() + 3);
-    return head.substr(start, head.find("\r\n", start) - start);
-  }
-
-  int fd_ = -1;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
-  mutable std::mutex mutex_;
-  std::map<std::string, delivery> by_id_;
-  std::thread thread_;
-};
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "hallpass/server/services/auth.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 #include "hallpass/server/services/messages.hpp"
+#include "hallpass/server/services/password_resets.hpp"
 #include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::api {
@@ -40,6 +41,7 @@ struct context {
   services::review& review;
   services::messages& messages;
   services::application_documents& documents;
+  services::password_resets& password_resets;
   db::pool& db;  // readiness and pool gauges only; all data goes through the services
   api_settings settings;
   metrics stats{};

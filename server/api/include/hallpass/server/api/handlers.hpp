@@ -16,6 +16,8 @@ response metrics_text(context&, request&);
 response create_session(context&, request&);
 response current_session(context&, request&);
 response change_password(context&, request&);  // 修改密码: other sessions end
+response request_password_reset(context&, request&);  // 忘记密码: a code by SMS
+response confirm_password_reset(context&, request&);
 response delete_session(context&, request&);
 response my_units(context&, request&);
 
@@ -91,6 +93,7 @@ response page_upload(context&, request&);
 response page_staff(context&, request&);
 response page_messages(context&, request&);
 response page_account(context&, request&);
+response page_forgot_password(context&, request&);
 response static_file(context&, request&);
 
 }  // namespace hallpass::server::api

@@ -39,6 +39,11 @@ struct password_change {
   std::string current_password, new_password;
 };
 password_change password_change_body(const request& req);
+// POST /api/v1/password-resets and /api/v1/password-resets/confirmation.
+struct password_reset {
+  std::string id_number, mobile, code, new_password;  // code and new_password: the confirmation
+};
+password_reset password_reset_body(const request& req, bool confirmation);
 // POST /api/v1/applications/{id}/rating.
 struct rating {
   int stars = 0;

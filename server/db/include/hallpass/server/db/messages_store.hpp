@@ -56,7 +56,8 @@ std::optional<std::string> person_mobile_masked(connection& c, std::int64_t pers
 // One outbox row claimed for delivery: locked (FOR UPDATE SKIP LOCKED) in the caller's
 // transaction, so no other node sends it meanwhile.
 struct outbox_row {
-  std::int64_t id = 0, message_id = 0;
+  std::int64_t id = 0;
+  std::string delivery_id;  // the message id, or "code-<outbox id>" for a one-time code's SMS
   std::string payload_json;
   int attempts = 0;
 };

@@ -20,7 +20,7 @@ enum class errc {
   invalid_contact_name, invalid_email, invalid_postcode, invalid_address, invalid_page_order,
   invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, form_incomplete,
   materials_missing,  // error::items lists the material codes
-  password_unchanged, invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
+  password_unchanged, invalid_code, invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
   // sessions and rights
   invalid_credentials, wrong_password, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,

@@ -1,0 +1,41 @@
+#include "hallpass/server/db/one_time_codes_store.hpp"
+
+namespace hallpass::server::db {
+
+std::optional<std::int64_t> person_by_id_and_mobile(connection& c, const std::string& id_number_hash,
+                                                    const std::string& mobile_hash) {
+  auto r = c.exec("SELECT id FROM persons WHERE id_number_hash = $1 AND mobile_hash = $2",
+                  {bytea{id_number_hash}, bytea{mobile_hash}});
+  if (r.empty()) return std::nullopt;
+  return r.int64(0, 0);
+}
+
+std::int64_t insert_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id,
+                                  const std::string& code_hash, int minutes, const std::string& payload_json) {
+  c.exec("UPDATE one_time_codes SET used_at = now() WHERE person_id = $1 AND purpose = $2 AND used_at IS NULL",
+         {person_id, purpose});
+  auto id = c.exec("INSERT INTO one_time_codes (purpose, person_id, code_hash, expires_at) "
+                   "VALUES ($1, $2, $3, now() + $4 * interval '1 minute') RETURNING id",
+                   {purpose, person_id, bytea{code_hash}, minutes})
+                .int64(0, 0);
+  c.exec("INSERT INTO outbox (one_time_code_id, payload) VALUES ($1, $2::jsonb)", {id, payload_json});
+  return id;
+}
+
+std::optional<one_time_code_row> live_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id) {
+  auto r = c.exec("SELECT id, code_hash, tries FROM one_time_codes WHERE person_id = $1 AND purpose = $2 "
+                  "AND used_at IS NULL AND expires_at > now() ORDER BY id DESC LIMIT 1 FOR UPDATE",
+                  {person_id, purpose});
+  if (r.empty()) return std::nullopt;
+  return one_time_code_row{r.int64(0, 0), r.bytes(0, 1), static_cast<int>(r.int64(0, 2))};
+}
+
+void count_try(connection& c, std::int64_t code_id) {
+  c.exec("UPDATE one_time_codes SET tries = tries + 1 WHERE id = $1", {code_id});
+}
+
+void mark_code_used(connection& c, std::int64_t code_id) {
+  c.exec("UPDATE one_time_codes SET used_at = now() WHERE id = $1", {code_id});
+}
+
+}  // namespace hallpass::server::db
