@@ -1,6 +1,7 @@
-// The account pages in real headless Chromium: 找回密码 with the SMS platform played by a local
-// webhook receiver that captures the code, then a sign-in with the new password. The page is
-// screenshotted and checked with axe-core (no serious or critical violations).
+// The account pages in real headless Chromium: 单位授权管理 (the legal representative signs in
+// by QR, appoints an agent for one service, who signs in by QR in a second browser and sees only
+// that service, until the grant is revoked), and 找回密码 with the SMS platform played by a local
+// webhook receiver that captures the code. Pages are screenshotted and checked with axe-core.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-import { artifacts_dir, create_database, demo, free_port, launch_browser, start_server } from './helpers.mjs';
+import { artifacts_dir, create_database, demo, free_port, launch_browser, make_phone, start_server } from './helpers.mjs';
 
 const axe_source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const person = '320412199512120077';  // 周敏
@@ -52,6 +53,69 @@ async function check_page(page, name) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`));
   assert.deepEqual(violations, [], `axe-core on ${name}`);
 }
+
+// Signs `page` in by QR with `phone` (signed in already), acting for unit A.
+async function qr_sign_in(page, phone) {
+  await page.goto(`${server.url}/login`);
+  await page.locator('#qr svg').waitFor({ timeout: wait_ms });
+  await phone.approve(await page.getAttribute('#qr', 'data-url'), await page.textContent('#match-number'), demo.unit_a_uscc);
+  await page.locator('#result').waitFor({ state: 'visible', timeout: wait_ms });
+}
+
+async function new_page(context, errors) {
+  await context.addInitScript({ content: axe_source });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return page;
+}
+
+test('单位授权管理: an agent for one service, signed in by QR, loses access when revoked', async (t) => {
+  const errors = [];
+  const rep_context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const agent_context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true });
+  const rep_phone = make_phone(server.url);
+  const agent_phone = make_phone(server.url);
+  t.after(() => { rep_phone.dispose(); agent_phone.dispose(); return Promise.all([rep_context.close(), agent_context.close()]); });
+  const rep = await new_page(rep_context, errors);
+  const agent = await new_page(agent_context, errors);
+
+  // 张伟, the legal representative of unit A, by QR.
+  await rep_phone.login('320412197503120017', demo.password);
+  await qr_sign_in(rep, rep_phone);
+  await rep.goto(`${server.url}/unit`);
+  await rep.locator('#grants tbody tr').first().waitFor({ timeout: wait_ms });
+  await check_page(rep, 'unit');
+  // 周敏 becomes an agent for the Haicheng licence only.
+  await rep.fill('#grant-form input[name=name]', '周敏');
+  await rep.fill('#grant-form input[name=id_number]', person);
+  await rep.check('#grant-form input[name=scope_mode][value=some]');
+  await rep.check('#grant-form input[name=scope][value=labour_dispatch_licence_haicheng]');
+  await rep.fill('#grant-form input[name=valid_until]', `${new Date().getFullYear() + 1}-12-31`);
+  await rep.click('#grant-submit');
+  await rep.locator('#message', { hasText: '授权已开通' }).waitFor({ timeout: wait_ms });
+  const added = rep.locator('#grants tbody tr', { hasText: '周*' });
+  assert.match(await added.textContent(), /劳务派遣经营许可/);
+  await check_page(rep, 'unit-agent-added');
+
+  // 周敏 signs in by QR for unit A and sees that one service.
+  await agent_phone.login(person, demo.password);
+  await qr_sign_in(agent, agent_phone);
+  await agent.goto(`${server.url}/services`);
+  await agent.locator('#services tbody tr').first().waitFor({ timeout: wait_ms });
+  assert.equal(await agent.locator('#services tbody tr').count(), 1);
+  assert.match(await agent.textContent('#services tbody'), /劳务派遣经营许可/);
+  assert.match(await agent.textContent('#scope-hint'), /授权范围/);
+  await check_page(agent, 'services-agent');
+
+  // Revoked: the agent's open page loses access at its next request.
+  await rep.click(`#grants tbody tr:has-text("周*") button[data-revoke]`);
+  await rep.click('#revoke-confirm');
+  await rep.locator('#message', { hasText: '已撤销授权' }).waitFor({ timeout: wait_ms });
+  await agent.click('#services tbody button[data-service]');
+  await agent.locator('#message', { hasText: /登录|授权/ }).waitFor({ timeout: wait_ms });
+  assert.equal(await agent.evaluate(async () => (await fetch('/api/v1/sessions/current')).status), 401);
+  assert.deepEqual(errors, []);
+});
 
 test('找回密码: a code by SMS, a new password, then a sign-in with it', async (t) => {
   const context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true });

@@ -2,7 +2,16 @@
 (async function () {
   const msg = document.getElementById('message');
   try {
-    const { services } = await api('GET', '/api/v1/services');
+    const all = (await api('GET', '/api/v1/services')).services;
+    // An agent sees the services of their grant's scope only; the unit's managers get its grants page.
+    const me = await api('GET', '/api/v1/sessions/current').catch(() => null);
+    const services = me && me.scope ? all.filter((s) => me.scope.includes(s.code)) : all;
+    if (me && me.scope) {
+      const hint = document.getElementById('scope-hint');
+      hint.hidden = false;
+      hint.textContent = '您在' + me.unit.name + '的授权范围：' + services.map((s) => s.name).join('、');
+    }
+    document.getElementById('unit-link').hidden = !(me && (me.role === 'legal_rep' || me.role === 'admin'));
     const body = document.querySelector('#services tbody');
     for (const s of services) {
       const start = el('button', { type: 'button', 'data-service': s.code, onclick: async () => {
@@ -14,7 +23,7 @@
       body.append(el('tr', {}, el('td', {}, s.name), el('td', {}, s.authority), el('td', {}, s.time_limit_days + ' 个工作日'), el('td', {}, start)));
     }
     // 我的办件 in three tabs: 办理中, 已办结, 待评价 (completed and not rated yet).
-    const names = Object.fromEntries(services.map((s) => [s.code, s.name]));
+    const names = Object.fromEntries(all.map((s) => [s.code, s.name]));
     const mine = await api('GET', '/api/v1/applications');
     const tb = document.querySelector('#mine tbody');
     const show = (tab) => {

@@ -72,6 +72,7 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"GET", "/messages", page_messages, 0},
       {"GET", "/account", page_account, 0},
       {"GET", "/forgot-password", page_forgot_password, 0},
+      {"GET", "/unit", page_unit, 0},
       {"GET", "/applications/{application_id}", page_application, 0},
       {"GET", "/u/{upload_token}", page_upload, 0},
       {"GET", "/staff", page_staff, 0},

@@ -94,6 +94,7 @@ response page_staff(context&, request&);
 response page_messages(context&, request&);
 response page_account(context&, request&);
 response page_forgot_password(context&, request&);
+response page_unit(context&, request&);
 response static_file(context&, request&);
 
 }  // namespace hallpass::server::api
