@@ -1,9 +1,11 @@
--- One-time codes (PRODUCT.md §11): six digits sent by SMS to reset a forgotten password. Only a
--- keyed hash of a code is kept; a code lives 5 minutes, allows 5 tries and is used once.
+-- One-time codes (PRODUCT.md §11): six digits sent by SMS to reset a forgotten password, or to
+-- prove a new mobile. Only a keyed hash of a code is kept; a code lives 5 minutes, allows 5
+-- tries and is used once.
 CREATE TABLE one_time_codes (
-  id         bigserial PRIMARY KEY,
-  purpose    text NOT NULL CHECK (purpose IN ('password_reset')),
-  person_id  bigint NOT NULL REFERENCES persons(id),
+  id          bigserial PRIMARY KEY,
+  purpose     text NOT NULL CHECK (purpose IN ('password_reset', 'mobile_change')),
+  person_id   bigint NOT NULL REFERENCES persons(id),
+  mobile_hash bytea,  -- mobile_change: the new mobile the code went to
   code_hash  bytea NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,

@@ -117,7 +117,7 @@ test('单位授权管理: an agent for one service, signed in by QR, loses acces
   assert.deepEqual(errors, []);
 });
 
-test('找回密码: a code by SMS, a new password, then a sign-in with it', async (t) => {
+test('找回密码 by SMS, a sign-in with the new password, then 修改手机', async (t) => {
   const context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true });
   t.after(() => context.close());
   await context.addInitScript({ content: axe_source });
@@ -152,5 +152,21 @@ test('找回密码: a code by SMS, a new password, then a sign-in with it', asyn
   await page.fill('#password-form input[name=account]', person);
   await page.fill('#password-form input[name=password]', 'Better#2027');
   await Promise.all([page.waitForURL(/\/services$/), page.click('#password-form button[type=submit]')]);
+
+  // 修改手机 on /account: a code to the new mobile, then the code and the password.
+  await page.goto(`${server.url}/account`);
+  await page.locator('#profile dd').first().waitFor({ timeout: wait_ms });
+  await page.fill('#mobile-change input[name=new_mobile]', '13912345678');
+  await page.click('#mobile-code');
+  await page.locator('#message', { hasText: '验证码已发送' }).waitFor({ timeout: wait_ms });
+  const sms_deadline = Date.now() + wait_ms;
+  while (texts.length < 2 && Date.now() < sms_deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(texts[1].mobile, '13912345678');
+  await page.fill('#mobile-change input[name=code]', texts[1].text.match(/验证码 (\d{6})/)[1]);
+  await page.fill('#mobile-change input[name=password]', 'Better#2027');
+  await page.click('#mobile-change button[type=submit]');
+  await page.locator('#message', { hasText: '手机号码已修改' }).waitFor({ timeout: wait_ms });
+  assert.match(await page.textContent('#profile'), /1\*{7}78/);
+  await check_page(page, 'account-mobile-changed');
   assert.deepEqual(errors, []);
 });

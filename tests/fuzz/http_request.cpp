@@ -52,8 +52,8 @@ struct no_database_server {
   services::review review{db, clock, calendar, office_events};
   services::messages messages{db, clock, calendar, message_events};
   services::application_documents documents{db, applications, review, std::nullopt};
-  services::password_resets password_resets{db, personal_data, limits};
-  api::context ctx{accounts, sessions, tickets, applications, review, messages, documents, password_resets, db, settings()};
+  services::mobile_codes mobile_codes{db, personal_data, limits};
+  api::context ctx{accounts, sessions, tickets, applications, review, messages, documents, mobile_codes, db, settings()};
   api::router router{ctx, api::all_routes(ctx.settings)};
 
   static api::api_settings settings() {

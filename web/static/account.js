@@ -31,5 +31,25 @@
     }
   });
 
+  const mobile = document.getElementById('mobile-change');
+  document.getElementById('mobile-code').addEventListener('click', async () => {
+    msg.classList.remove('error');
+    try {
+      const r = await api('POST', '/api/v1/persons/me/mobile-change', { new_mobile: mobile.new_mobile.value.trim() });
+      msg.textContent = '验证码已发送至新手机号码，' + Math.round(r.expires_in / 60) + ' 分钟内有效';
+    } catch (err) { msg.classList.add('error'); msg.textContent = err.message; }
+  });
+  mobile.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    msg.classList.remove('error');
+    try {
+      await api('POST', '/api/v1/persons/me/mobile-change/confirmation',
+        { new_mobile: mobile.new_mobile.value.trim(), code: mobile.code.value.trim(), password: mobile.password.value });
+      mobile.reset();
+      msg.textContent = '手机号码已修改';
+      await load();
+    } catch (err) { msg.classList.add('error'); msg.textContent = err.message; }
+  });
+
   load().catch((e) => { msg.textContent = e.status === 401 ? '请先登录' : e.message; });
 })();

@@ -36,6 +36,15 @@ password_reset password_reset_body(const request& req, bool confirmation) {
           need_string(body, "new_password")};
 }
 
+mobile_change mobile_change_body(const request& req, bool confirmation) {
+  if (!confirmation) {
+    auto body = read_json(req, {"new_mobile"});
+    return {need_string(body, "new_mobile"), {}, {}};
+  }
+  auto body = read_json(req, {"new_mobile", "code", "password"});
+  return {need_string(body, "new_mobile"), need_string(body, "code"), need_string(body, "password")};
+}
+
 std::string new_application_body(const request& req) {
   auto body = read_json(req, {"service_code"});
   return need_string(body, "service_code");

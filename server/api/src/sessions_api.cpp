@@ -55,13 +55,31 @@ response change_password(context& ctx, request& req) {
 // 忘记密码: the same 202 whether or not the ID number and mobile are someone's.
 response request_password_reset(context& ctx, request& req) {
   auto body = password_reset_body(req, false);
-  ctx.password_resets.request(body.id_number, body.mobile, req.remote_ip).or_throw();
-  return json_response({{"sent_if_registered", true}, {"expires_in", ctx.password_resets.settings().code_minutes * 60}}, 202);
+  ctx.mobile_codes.request_password_reset(body.id_number, body.mobile, req.remote_ip).or_throw();
+  return json_response({{"sent_if_registered", true}, {"expires_in", ctx.mobile_codes.settings().code_minutes * 60}}, 202);
 }
 
 response confirm_password_reset(context& ctx, request& req) {
   auto body = password_reset_body(req, true);
-  ctx.password_resets.confirm(body.id_number, body.mobile, body.code, body.new_password, req.remote_ip).or_throw();
+  ctx.mobile_codes.confirm_password_reset(body.id_number, body.mobile, body.code, body.new_password, req.remote_ip).or_throw();
+  response r;
+  r.status = 204;
+  r.content_type = "application/json";
+  return r;
+}
+
+// 修改手机: a code to the new mobile, then the code and the password.
+response request_mobile_change(context& ctx, request& req) {
+  auto who = require_session(ctx, req);
+  auto body = mobile_change_body(req, false);
+  ctx.mobile_codes.request_mobile_change(who, body.new_mobile, req.remote_ip).or_throw();
+  return json_response({{"expires_in", ctx.mobile_codes.settings().code_minutes * 60}}, 202);
+}
+
+response confirm_mobile_change(context& ctx, request& req) {
+  auto who = require_session(ctx, req);
+  auto body = mobile_change_body(req, true);
+  ctx.mobile_codes.confirm_mobile_change(who, body.new_mobile, body.code, body.password, req.remote_ip).or_throw();
   response r;
   r.status = 204;
   r.content_type = "application/json";

@@ -11,23 +11,41 @@ std::optional<std::int64_t> person_by_id_and_mobile(connection& c, const std::st
 }
 
 std::int64_t insert_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id,
-                                  const std::string& code_hash, int minutes, const std::string& payload_json) {
+                                  const std::string& code_hash, const std::optional<std::string>& mobile_hash,
+                                  int minutes, const std::string& payload_json) {
+  std::optional<bytea> mobile;
+  if (mobile_hash) mobile = bytea{*mobile_hash};
   c.exec("UPDATE one_time_codes SET used_at = now() WHERE person_id = $1 AND purpose = $2 AND used_at IS NULL",
          {person_id, purpose});
-  auto id = c.exec("INSERT INTO one_time_codes (purpose, person_id, code_hash, expires_at) "
-                   "VALUES ($1, $2, $3, now() + $4 * interval '1 minute') RETURNING id",
-                   {purpose, person_id, bytea{code_hash}, minutes})
+  auto id = c.exec("INSERT INTO one_time_codes (purpose, person_id, code_hash, mobile_hash, expires_at) "
+                   "VALUES ($1, $2, $3, $4, now() + $5 * interval '1 minute') RETURNING id",
+                   {purpose, person_id, bytea{code_hash}, mobile, minutes})
                 .int64(0, 0);
   c.exec("INSERT INTO outbox (one_time_code_id, payload) VALUES ($1, $2::jsonb)", {id, payload_json});
   return id;
 }
 
-std::optional<one_time_code_row> live_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id) {
+std::optional<one_time_code_row> live_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id,
+                                                    const std::optional<std::string>& mobile_hash) {
+  std::optional<bytea> mobile;
+  if (mobile_hash) mobile = bytea{*mobile_hash};
   auto r = c.exec("SELECT id, code_hash, tries FROM one_time_codes WHERE person_id = $1 AND purpose = $2 "
-                  "AND used_at IS NULL AND expires_at > now() ORDER BY id DESC LIMIT 1 FOR UPDATE",
-                  {person_id, purpose});
+                  "AND used_at IS NULL AND expires_at > now() AND ($3::bytea IS NULL OR mobile_hash = $3) "
+                  "ORDER BY id DESC LIMIT 1 FOR UPDATE",
+                  {person_id, purpose, mobile});
   if (r.empty()) return std::nullopt;
   return one_time_code_row{r.int64(0, 0), r.bytes(0, 1), static_cast<int>(r.int64(0, 2))};
+}
+
+bool set_mobile(connection& c, std::int64_t person_id, const std::string& mobile_hash, const std::string& mobile_masked) {
+  try {
+    c.exec("UPDATE persons SET mobile_hash = $2, mobile_masked = $3 WHERE id = $1",
+           {person_id, bytea{mobile_hash}, mobile_masked});
+    return true;
+  } catch (const db_error& e) {
+    if (e.kind() == error_kind::unique_violation) return false;
+    throw;
+  }
 }
 
 void count_try(connection& c, std::int64_t code_id) {

@@ -17,7 +17,7 @@
 #include "hallpass/server/services/auth.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 #include "hallpass/server/services/messages.hpp"
-#include "hallpass/server/services/password_resets.hpp"
+#include "hallpass/server/services/mobile_codes.hpp"
 #include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::api {
@@ -41,7 +41,7 @@ struct context {
   services::review& review;
   services::messages& messages;
   services::application_documents& documents;
-  services::password_resets& password_resets;
+  services::mobile_codes& mobile_codes;
   db::pool& db;  // readiness and pool gauges only; all data goes through the services
   api_settings settings;
   metrics stats{};

@@ -18,6 +18,8 @@ response current_session(context&, request&);
 response change_password(context&, request&);  // 修改密码: other sessions end
 response request_password_reset(context&, request&);  // 忘记密码: a code by SMS
 response confirm_password_reset(context&, request&);
+response request_mobile_change(context&, request&);  // 修改手机: a code to the new mobile
+response confirm_mobile_change(context&, request&);
 response delete_session(context&, request&);
 response my_units(context&, request&);
 

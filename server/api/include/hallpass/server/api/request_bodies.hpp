@@ -44,6 +44,11 @@ struct password_reset {
   std::string id_number, mobile, code, new_password;  // code and new_password: the confirmation
 };
 password_reset password_reset_body(const request& req, bool confirmation);
+// POST /api/v1/persons/me/mobile-change and its confirmation.
+struct mobile_change {
+  std::string new_mobile, code, password;  // code and password: the confirmation
+};
+mobile_change mobile_change_body(const request& req, bool confirmation);
 // POST /api/v1/applications/{id}/rating.
 struct rating {
   int stars = 0;

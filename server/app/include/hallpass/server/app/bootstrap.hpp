@@ -74,7 +74,7 @@ class assembly {
   services::review review;
   services::messages messages;
   services::application_documents documents;  // 受理回执 and decisions as PDF
-  services::password_resets password_resets;  // 忘记密码: codes by SMS
+  services::mobile_codes mobile_codes;  // 忘记密码: codes by SMS
   sms_outbox sms;  // sends the outbox to cfg.sms_webhook_url
   api::context api;
 

@@ -12,18 +12,24 @@ namespace hallpass::server::db {
 std::optional<std::int64_t> person_by_id_and_mobile(connection& c, const std::string& id_number_hash,
                                                     const std::string& mobile_hash);
 
-// Stores a code (its keyed hash) valid for `minutes`, ends the person's earlier live codes of
-// that purpose, and queues its SMS (`payload_json`, which names the mobile) in the outbox.
+// Stores a code (its keyed hash, and for a new mobile that mobile's hash) valid for `minutes`,
+// ends the person's earlier live codes of that purpose, and queues its SMS (`payload_json`, which
+// names the mobile) in the outbox.
 std::int64_t insert_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id,
-                                  const std::string& code_hash, int minutes, const std::string& payload_json);
+                                  const std::string& code_hash, const std::optional<std::string>& mobile_hash,
+                                  int minutes, const std::string& payload_json);
 
 struct one_time_code_row {
   std::int64_t id = 0;
   std::string code_hash;
   int tries = 0;
 };
-// The person's newest code of `purpose` that is unused and unexpired, locked for the check.
-std::optional<one_time_code_row> live_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id);
+// The person's newest code of `purpose` that is unused and unexpired, locked for the check;
+// with `mobile_hash`, only one that went to that mobile.
+std::optional<one_time_code_row> live_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id,
+                                                    const std::optional<std::string>& mobile_hash);
+// Replaces the person's mobile (false when another person has it).
+bool set_mobile(connection& c, std::int64_t person_id, const std::string& mobile_hash, const std::string& mobile_masked);
 void count_try(connection& c, std::int64_t code_id);
 void mark_code_used(connection& c, std::int64_t code_id);
 

@@ -20,7 +20,7 @@ enum class errc {
   invalid_contact_name, invalid_email, invalid_postcode, invalid_address, invalid_page_order,
   invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, form_incomplete,
   materials_missing,  // error::items lists the material codes
-  password_unchanged, invalid_code, invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
+  password_unchanged, invalid_code, mobile_unchanged, invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
   // sessions and rights
   invalid_credentials, wrong_password, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
@@ -31,7 +31,7 @@ enum class errc {
   material_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
   message_not_found,
   // conflicts and states
-  person_exists, unit_exists, grant_exists, admin_exists, agent_limit_reached, application_not_draft,
+  person_exists, mobile_taken, unit_exists, grant_exists, admin_exists, agent_limit_reached, application_not_draft,
   already_submitted, cannot_withdraw, material_full, upload_code_expired, upload_code_revoked,
   upload_code_used_up, ticket_expired, ticket_cancelled, ticket_already_confirmed, ticket_claimed_by_another,
   ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,

@@ -1,6 +1,7 @@
-// 忘记密码 over real HTTP and PostgreSQL, with the SMS platform stood in for by a local webhook
-// receiver that captures the code: the same answer for accounts that do not exist, the code's
-// life (5 minutes, 5 tries, once), the send limits, and every session ended after the reset.
+// 忘记密码 and 修改手机 over real HTTP and PostgreSQL, with the SMS platform stood in for by a
+// local webhook receiver that captures the code: the same answer for accounts that do not exist,
+// the code's life (5 minutes, 5 tries, once, for its mobile), the send limits, and every session
+// ended after a reset.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -133,4 +134,43 @@ TEST(PasswordReset, FiveWrongTriesKillTheCodeAndSendsAreLimited) {
   EXPECT_FALSE(sixth.headers["retry-after"].empty());
   // The password never changed.
   EXPECT_FALSE(t.s.login(std::nullopt, demo::person_only).empty());
+}
+
+TEST(MobileChange, CodeToTheNewMobileThenPasswordAndCode) {
+  sms_server t;
+  auto token = t.s.login(std::nullopt, demo::person_only);
+  auto call = [&](const std::string& path, const json::object& body) {
+    return t.s.call_as(token, "POST", "/api/v1/persons/me/mobile-change" + path, json::serialize(body));
+  };
+  // Another person's mobile, one's own, a malformed one: refused, and nothing is sent.
+  EXPECT_EQ(call("", {{"new_mobile", "13812340003"}}).error_code(), "mobile_taken");  // 王芳's
+  EXPECT_EQ(call("", {{"new_mobile", mobile}}).error_code(), "mobile_unchanged");
+  EXPECT_EQ(call("", {{"new_mobile", "1234"}}).error_code(), "mobile_invalid");
+
+  const std::string fresh = "13912345678";
+  auto r = call("", {{"new_mobile", fresh}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  ASSERT_TRUE(t.wait_for_codes(1));
+  auto code = t.codes()[0];
+  EXPECT_EQ(str_at(json::parse(t.receiver.received().begin()->second.body), "mobile"), fresh);  // to the new mobile
+
+  // The password first; then the code, only for the mobile it went to.
+  EXPECT_EQ(call("/confirmation", {{"new_mobile", fresh}, {"code", code}, {"password", "Wrong@2026"}}).error_code(),
+            "wrong_password");
+  EXPECT_EQ(call("/confirmation", {{"new_mobile", "13912345679"}, {"code", code}, {"password", "Demo@2026"}}).error_code(),
+            "invalid_code");
+  r = call("/confirmation", {{"new_mobile", fresh}, {"code", code}, {"password", "Demo@2026"}});
+  ASSERT_EQ(r.status, 204) << r.body;
+  auto me = t.s.call_as(token, "GET", "/api/v1/sessions/current");
+  EXPECT_EQ(str_at(me.json().at("person"), "mobile"), "1*******78");
+  // The new mobile signs in; the old one no longer does; the code works once.
+  EXPECT_FALSE(t.s.login(std::nullopt, fresh).empty());
+  EXPECT_EQ(t.s.call("POST", "/api/v1/sessions",
+                     json::serialize(json::object{{"account", mobile}, {"password", "Demo@2026"}}),
+                     {{"Content-Type", "application/json"}})
+                .status,
+            401);
+  EXPECT_EQ(call("/confirmation", {{"new_mobile", fresh}, {"code", code}, {"password", "Demo@2026"}}).error_code(),
+            "invalid_code");
+  EXPECT_EQ(sql_one(t.s.conninfo(), "SELECT count(*) FROM audit_log WHERE event = 'mobile_changed'"), "1");
 }
