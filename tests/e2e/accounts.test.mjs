@@ -111,6 +111,14 @@ test('单位授权管理: an agent for one service, signed in by QR, loses acces
   await rep.click(`#grants tbody tr:has-text("周*") button[data-revoke]`);
   await rep.click('#revoke-confirm');
   await rep.locator('#message', { hasText: '已撤销授权' }).waitFor({ timeout: wait_ms });
+  // The unit's activity log shows the grant and the agent's sign-in, names masked.
+  await rep.reload();
+  await rep.locator('#activity tbody tr[data-event="grant_revoked"]').waitFor({ timeout: wait_ms });
+  assert.match(await rep.textContent('#activity tbody tr[data-event="grant_created"]'), /周\*/);
+  await rep.selectOption('#activity-filter select', 'sign_in');
+  await rep.locator('#activity tbody tr[data-event="grant_created"]').waitFor({ state: 'detached', timeout: wait_ms });
+  assert.ok(await rep.locator('#activity tbody tr[data-event="login"]').count() >= 1);
+  await check_page(rep, 'unit-activity');
   await agent.click('#services tbody button[data-service]');
   await agent.locator('#message', { hasText: /登录|授权/ }).waitFor({ timeout: wait_ms });
   assert.equal(await agent.evaluate(async () => (await fetch('/api/v1/sessions/current')).status), 401);

@@ -2,6 +2,7 @@
 // 单位授权管理, for the unit's legal representative and its administrator: the grants of the unit,
 // 开通授权 (an agent with a scope from the catalogue and a validity window; the administrator,
 // for the legal representative only), changes and 撤销. A change reaches open sessions at once.
+// Below, the unit's activity log (操作记录).
 (function () {
   const msg = document.getElementById('message');
   const form = document.getElementById('grant-form');
@@ -75,6 +76,33 @@
     try { await api('DELETE', base() + '/' + revoking.id); say('已撤销授权'); await load(); } catch (e) { say(e.message, true); }
   });
 
+  // 操作记录: the unit's activity, newest first, by category, a page at a time.
+  const EVENT = {
+    login: '登录', logout: '退出登录', login_failed: '登录失败', qr_login_confirmed: '扫码确认登录',
+    grant_created: '开通授权', grant_changed: '修改授权', grant_revoked: '撤销授权', legal_rep_changed: '变更法定代表人',
+    application_submitted: '提交申报', application_withdraw: '撤回申请', application_resubmit: '补正后重新提交',
+    application_accept: '受理', application_refuse: '不予受理', application_request_correction: '要求补正',
+    application_approve: '准予许可', application_reject: '不予许可', application_complete: '办结',
+  };
+  let activityNext = null;
+  async function loadActivity(more) {
+    const category = document.querySelector('#activity-filter select').value;
+    const q = new URLSearchParams({ limit: '20' });
+    if (category) q.set('category', category);
+    if (more && activityNext) q.set('before', activityNext);
+    const page = await api('GET', '/api/v1/units/' + me.unit.id + '/activity?' + q);
+    const body = document.querySelector('#activity tbody');
+    const rows = page.items.map((a) => el('tr', { 'data-event': a.event },
+      el('td', {}, new Date(a.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' })),
+      el('td', {}, (EVENT[a.event] || a.event) + (a.application_id ? '（办件 ' + a.application_id + '）' : '')),
+      el('td', {}, a.actor || '—'), el('td', {}, a.subject || '—'), el('td', {}, a.ip || '—')));
+    if (more) body.append(...rows); else body.replaceChildren(...rows);
+    activityNext = page.next_before;
+    document.getElementById('activity-more').hidden = !activityNext;
+  }
+  document.querySelector('#activity-filter select').addEventListener('change', () => loadActivity(false).catch((e) => say(e.message, true)));
+  document.getElementById('activity-more').addEventListener('click', () => loadActivity(true).catch((e) => say(e.message, true)));
+
   form.role.addEventListener('change', syncRole);
   document.getElementById('grant-cancel').addEventListener('click', reset);
   form.addEventListener('submit', async (e) => {
@@ -116,5 +144,6 @@
       el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'scope', value: s.code }), ' ' + s.name)));
     syncRole();
     await load();
+    await loadActivity(false);
   })().catch((e) => say(e.status === 401 ? '请先登录' : e.message, true));
 })();

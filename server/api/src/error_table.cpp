@@ -33,6 +33,8 @@ constexpr entry table[] = {
     {errc::invalid_code, 422, "invalid_code", "验证码错误或已失效，请重新获取", "The code is wrong, used or expired; ask for a new one"},
     {errc::mobile_unchanged, 422, "mobile_unchanged", "该手机号码已是您的登记号码", "This mobile is already yours"},
     {errc::mobile_taken, 409, "mobile_taken", "该手机号码已被其他账号登记", "Another account has registered this mobile"},
+    {errc::unit_managers_only, 403, "unit_managers_only", "只有单位的法定代表人或管理员可以查看操作记录",
+     "Only the unit's legal representative or administrator may see its activity"},
     {errc::password_unchanged, 422, "password_unchanged", "新密码不能与原密码相同", "The new password must differ from the current one"},
     {errc::wrong_password, 403, "wrong_password", "原密码不正确", "The current password is wrong"},
     {errc::invalid_scope, 422, "invalid_scope", "业务范围应列出 1 到 200 个有效的事项编码", "The business scope must list 1 to 200 valid service codes"},

@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 
 namespace hallpass::server::api {
 
@@ -80,6 +82,23 @@ std::optional<std::vector<std::string>> opt_string_list(const boost::json::objec
     out.emplace_back(e.as_string());
   }
   return out;
+}
+
+std::optional<std::int64_t> positive_query_param(const request& req, const char* name) {
+  auto v = req.query_param(name);
+  if (!v) return std::nullopt;
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || p != v->data() + v->size() || n < 1)
+    throw api_exception{errors::bad_request("invalid_query", "查询参数无效", "Invalid query parameter")};
+  return n;
+}
+
+response no_content() {
+  response r;
+  r.status = 204;
+  r.content_type = "application/json";
+  return r;
 }
 
 response json_response(const boost::json::value& v, int status) {

@@ -20,17 +20,6 @@ namespace {
 
 constexpr int default_page = 20;
 
-// A positive integer query parameter; invalid_input when present but not one.
-std::optional<std::int64_t> number_param(const request& req, const char* name) {
-  auto v = req.query_param(name);
-  if (!v) return std::nullopt;
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || p != v->data() + v->size() || n < 1)
-    throw api_exception{errors::bad_request("invalid_query", "查询参数无效", "Invalid query parameter")};
-  return n;
-}
-
 json::object message_json(const db::message_row& m) {
   return {{"id", std::to_string(m.id)}, {"application_id", std::to_string(m.application_id)}, {"kind", m.kind},
           {"title", m.title}, {"title_en", m.title_en},           {"body", m.body},
@@ -41,10 +30,10 @@ json::object message_json(const db::message_row& m) {
 
 response list_messages(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  auto limit = number_param(req, "limit").value_or(default_page);
+  auto limit = positive_query_param(req, "limit").value_or(default_page);
   if (limit > services::messages::max_page)
     throw api_exception{errors::bad_request("invalid_query", "每页最多 100 条", "At most 100 messages a page")};
-  auto page = ctx.messages.list(who, static_cast<int>(limit), number_param(req, "before")).or_throw();
+  auto page = ctx.messages.list(who, static_cast<int>(limit), positive_query_param(req, "before")).or_throw();
   json::array items;
   for (auto& m : page.items) items.push_back(message_json(m));
   json::object out{{"items", items}, {"unread", page.unread}};

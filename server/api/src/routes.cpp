@@ -14,6 +14,7 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"DELETE", "/api/v1/sessions/current", delete_session, 0},
       {"GET", "/api/v1/me/units", my_units, 0},
       {"GET", "/api/v1/units/{unit_id}/grants", list_unit_grants, 0},
+      {"GET", "/api/v1/units/{unit_id}/activity", unit_activity, 0},
       {"POST", "/api/v1/units/{unit_id}/grants", create_unit_grant, json},
       {"PATCH", "/api/v1/units/{unit_id}/grants/{grant_id}", change_unit_grant, json},
       {"DELETE", "/api/v1/units/{unit_id}/grants/{grant_id}", revoke_unit_grant, 0},

@@ -46,10 +46,7 @@ response change_password(context& ctx, request& req) {
   auto who = require_session(ctx, req);
   auto body = password_change_body(req);
   ctx.sessions.change_password(who, body.current_password, body.new_password, req.remote_ip).or_throw();
-  response r;
-  r.status = 204;
-  r.content_type = "application/json";
-  return r;
+  return no_content();
 }
 
 // 忘记密码: the same 202 whether or not the ID number and mobile are someone's.
@@ -62,10 +59,7 @@ response request_password_reset(context& ctx, request& req) {
 response confirm_password_reset(context& ctx, request& req) {
   auto body = password_reset_body(req, true);
   ctx.mobile_codes.confirm_password_reset(body.id_number, body.mobile, body.code, body.new_password, req.remote_ip).or_throw();
-  response r;
-  r.status = 204;
-  r.content_type = "application/json";
-  return r;
+  return no_content();
 }
 
 // 修改手机: a code to the new mobile, then the code and the password.
@@ -80,10 +74,7 @@ response confirm_mobile_change(context& ctx, request& req) {
   auto who = require_session(ctx, req);
   auto body = mobile_change_body(req, true);
   ctx.mobile_codes.confirm_mobile_change(who, body.new_mobile, body.code, body.password, req.remote_ip).or_throw();
-  response r;
-  r.status = 204;
-  r.content_type = "application/json";
-  return r;
+  return no_content();
 }
 
 response my_units(context& ctx, request& req) {

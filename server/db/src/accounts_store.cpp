@@ -62,6 +62,34 @@ std::optional<std::string> text_array(const std::optional<std::vector<std::strin
   return s + "}";
 }
 
+std::vector<activity_row> unit_activity(transaction& tx, std::int64_t unit_id, const std::string& category,
+                                        const std::optional<std::string>& before, int limit) {
+  auto r = tx.exec(
+      "SELECT " + rfc3339("x.at") + ", x.category, x.event, x.actor, x.subject, x.application_id, x.ip, x.detail FROM ("
+      "  SELECT a.at, CASE WHEN a.event IN ('login', 'logout', 'login_failed', 'qr_login_confirmed') THEN 'sign_in' "
+      "                    WHEN a.event LIKE 'grant%' OR a.event = 'legal_rep_changed' THEN 'grants' "
+      "                    WHEN a.event LIKE 'application%' THEN 'applications' ELSE 'other' END AS category, "
+      "         a.event, pa.name AS actor, ps.name AS subject, NULL::bigint AS application_id, "
+      "         COALESCE(a.ip, '') AS ip, a.detail::text AS detail "
+      "  FROM audit_log a LEFT JOIN persons pa ON pa.id = a.actor_person_id "
+      "  LEFT JOIN persons ps ON ps.id = a.subject_person_id WHERE a.unit_id = $1 "
+      "  UNION ALL "
+      "  SELECT e.at, 'applications', 'application_' || e.action, pe.name, NULL, e.application_id, '', "
+      "         json_build_object('from', e.from_state, 'to', e.to_state, 'by', e.actor_role)::text "
+      "  FROM application_events e JOIN applications ap ON ap.id = e.application_id "
+      "  LEFT JOIN persons pe ON pe.id = e.actor_id WHERE ap.unit_id = $1 AND e.action <> 'submit'"
+      ") x WHERE ($2 = '' OR x.category = $2) AND ($3::timestamptz IS NULL OR x.at < $3::timestamptz) "
+      "ORDER BY x.at DESC LIMIT $4",
+      {unit_id, category, before, limit});
+  std::vector<activity_row> out;
+  for (int i = 0; i < r.size(); ++i) {
+    activity_row a{r.str(i, 0), r.str(i, 1), r.str(i, 2), r.opt(i, 3), r.opt(i, 4), std::nullopt, r.str(i, 6), r.str(i, 7)};
+    if (auto app = r.opt(i, 5)) a.application_id = std::stoll(*app);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 std::vector<std::string> unknown_service_codes(transaction& tx, const std::vector<std::string>& codes) {
   auto r = tx.exec("SELECT c FROM unnest($1::text[]) WITH ORDINALITY AS u(c, n) "
                    "WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.code = u.c) ORDER BY n",

@@ -51,4 +51,19 @@ std::string mask_id_number(std::string_view id_number) {
 
 std::string mask_name(std::string_view name) { return mask_middle(name, 1, 0, 0); }
 
+std::string mask_ip(std::string_view ip) {
+  if (ip.find(':') != std::string_view::npos) {  // IPv6
+    std::size_t at = 0;
+    for (int group = 0; group < 3; ++group) {
+      at = ip.find(':', at);
+      if (at == std::string_view::npos || at + 1 >= ip.size() || ip[at + 1] == ':') return "*";
+      ++at;
+    }
+    return std::string(ip.substr(0, at)) + "*";
+  }
+  auto last = ip.rfind('.');
+  if (last == std::string_view::npos || std::count(ip.begin(), ip.end(), '.') != 3) return "*";
+  return std::string(ip.substr(0, last + 1)) + "*";
+}
+
 }  // namespace hallpass::server::identity

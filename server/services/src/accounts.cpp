@@ -257,6 +257,15 @@ result<std::vector<db::grant_row>> accounts::list_grants(const caller& who, std:
   return db::in_transaction(db_, [&](db::transaction& tx) { return db::grants_of_unit(tx, unit_id); }, "BEGIN READ ONLY");
 }
 
+result<std::vector<db::activity_row>> accounts::unit_activity(const caller& who, std::int64_t unit_id,
+                                                              const std::string& category,
+                                                              const std::optional<std::string>& before, int limit) {
+  if (!who.unit_id || *who.unit_id != unit_id) return unit_not_found();
+  if (who.role != "legal_rep" && who.role != "admin") return errc::unit_managers_only;
+  return db::in_transaction(
+      db_, [&](db::transaction& tx) { return db::unit_activity(tx, unit_id, category, before, limit); }, "BEGIN READ ONLY");
+}
+
 std::vector<db::unit_role> accounts::units_of(std::int64_t person_id) {
   return db::in_transaction(db_, [&](db::transaction& tx) { return db::units_of_person(tx, person_id); },
                         "BEGIN READ ONLY");

@@ -85,3 +85,11 @@ TEST(MaskName, ShortAndMalformedInput) {
   // A truncated sequence at the end is hidden byte by byte, never half-copied.
   EXPECT_EQ(id::mask_name("\xE5\xBC\xA0\xE5\xBC"), "\xE5\xBC\xA0**");
 }
+
+TEST(MaskIp, HidesTheHostPart) {
+  EXPECT_EQ(id::mask_ip("203.0.113.57"), "203.0.113.*");
+  EXPECT_EQ(id::mask_ip("2001:db8:85a3:8d3:1319:8a2e:370:7348"), "2001:db8:85a3:*");
+  EXPECT_EQ(id::mask_ip("::1"), "*");
+  EXPECT_EQ(id::mask_ip("operator"), "*");
+  EXPECT_EQ(id::mask_ip(""), "*");
+}

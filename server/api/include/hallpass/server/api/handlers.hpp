@@ -25,6 +25,7 @@ response my_units(context&, request&);
 
 // grants_api.cpp
 response list_unit_grants(context&, request&);
+response unit_activity(context&, request&);  // the unit's activity log
 response create_unit_grant(context&, request&);
 response change_unit_grant(context&, request&);
 response revoke_unit_grant(context&, request&);

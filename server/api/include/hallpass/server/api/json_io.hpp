@@ -25,5 +25,9 @@ std::optional<std::string> opt_string(const boost::json::object& o, std::string_
 std::optional<std::vector<std::string>> opt_string_list(const boost::json::object& o, std::string_view key);
 
 response json_response(const boost::json::value& v, int status = 200);
+// 204 No Content.
+response no_content();
+// A positive integer query parameter; 400 invalid_query when present but not one.
+std::optional<std::int64_t> positive_query_param(const request& req, const char* name);
 
 }  // namespace hallpass::server::api

@@ -97,6 +97,18 @@ struct audit_entry {
 };
 void audit(transaction& tx, const audit_entry& e);
 
+// A unit's activity, newest first: its audit log (sign-ins, grants, submissions) and every step
+// of its applications (staff actions included). category: "" for all, or sign_in, grants,
+// applications; before: only entries older than that RFC 3339 time.
+struct activity_row {
+  std::string at, category, event;
+  std::optional<std::string> actor_name, subject_name;  // in full: the caller masks them
+  std::optional<std::int64_t> application_id;
+  std::string ip, detail_json;
+};
+std::vector<activity_row> unit_activity(transaction& tx, std::int64_t unit_id, const std::string& category,
+                                        const std::optional<std::string>& before, int limit);
+
 // Encodes a list of plain codes (validated beforehand: no quotes or commas) as a text[] literal.
 std::optional<std::string> text_array(const std::optional<std::vector<std::string>>& v);
 // Of `codes` (already checked for their characters), those that are no service of the catalogue.

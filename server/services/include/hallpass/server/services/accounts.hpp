@@ -64,6 +64,9 @@ class accounts {
   status change_legal_rep(std::int64_t unit_id, const std::string& id_number, const std::string& name,
                           const std::string& ip);
   result<std::vector<db::grant_row>> list_grants(const caller& who, std::int64_t unit_id);
+  // The unit's activity log (db::unit_activity), for its legal representative and administrator.
+  result<std::vector<db::activity_row>> unit_activity(const caller& who, std::int64_t unit_id, const std::string& category,
+                                                      const std::optional<std::string>& before, int limit);
   // The units a person may act for, with role and whether the grant is valid today.
   std::vector<db::unit_role> units_of(std::int64_t person_id);
   // A unit by USCC or unit number.

@@ -24,7 +24,7 @@ enum class errc {
   // sessions and rights
   invalid_credentials, wrong_password, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
-  only_legal_rep_manages_admin, cannot_change_own_grant, app_channel_required, not_staff_of_office,
+  only_legal_rep_manages_admin, unit_managers_only, cannot_change_own_grant, app_channel_required, not_staff_of_office,
   staff_session_required, applicant_session_required, staff_role_not_allowed,
   // things not found
   unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found, office_not_found,
