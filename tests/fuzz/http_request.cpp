@@ -52,7 +52,7 @@ struct no_database_server {
   services::review review{db, clock, calendar, office_events};
   services::messages messages{db, clock, calendar, message_events};
   services::application_documents documents{db, applications, review, std::nullopt};
-  services::mobile_codes mobile_codes{db, personal_data, limits};
+  services::mobile_codes mobile_codes{db, personal_data, limits, sessions};
   api::context ctx{accounts, sessions, tickets, applications, review, messages, documents, mobile_codes, db, settings()};
   api::router router{ctx, api::all_routes(ctx.settings)};
 

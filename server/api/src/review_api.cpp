@@ -1,9 +1,9 @@
 // The hall's side: an office's work queue, an application as its staff see it, and their actions;
 // and the applicant's side after submission: the timeline, resubmission after 补正, the rating,
 // and the 受理回执 and decision as PDF.
-#include <cctype>
-
 #include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/json_io.hpp"
@@ -16,6 +16,7 @@
 namespace hallpass::server::api {
 
 namespace json = boost::json;
+namespace urls = boost::urls;
 
 namespace {
 
@@ -46,20 +47,7 @@ json::object queue_item_json(const services::queue_item& q) {
 }
 
 // RFC 8187 ext-value: UTF-8, every byte outside the unreserved set percent-encoded.
-std::string rfc8187(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out = "UTF-8''";
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string rfc8187(const std::string& s) { return "UTF-8''" + urls::encode(s, urls::unreserved_chars); }
 
 response document_response(context& ctx, request& req, services::document_kind kind) {
   auto who = require_session(ctx, req);  // the applicant, or staff of the office

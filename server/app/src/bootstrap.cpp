@@ -191,7 +191,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       review(db, clock, calendar, office_events),
       messages(db, clock, calendar, message_events),
       documents(db, applications, review, documents::find_cjk_font(c.document_font)),
-      mobile_codes(db, personal_data, limits),
+      mobile_codes(db, personal_data, limits, sessions),
       sms(db, sms_settings_of(c)),
       api{accounts, sessions, tickets, applications, review, messages, documents, mobile_codes, db, api_settings_of(c)} {
   return_large_buffers_to_system();

@@ -11,6 +11,7 @@
 #include "hallpass/server/db/accounts_store.hpp"
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/log.hpp"
+#include "hallpass/server/services/clock.hpp"
 
 namespace hallpass::server::services {
 
@@ -26,26 +27,28 @@ std::string chinese_date(const std::string& iso) {
   return iso.substr(0, 4) + "年" + iso.substr(5, 2) + "月" + iso.substr(8, 2) + "日";
 }
 
-// An RFC 3339 UTC time -> its date in China (UTC+8, no daylight saving), "2026-12-01".
-std::string china_day_of(const std::string& rfc3339) {
-  if (rfc3339.size() < 19) return rfc3339;
-  std::chrono::sys_days day{std::chrono::year{std::stoi(rfc3339.substr(0, 4))} /
-                            std::chrono::month{unsigned(std::stoi(rfc3339.substr(5, 2)))} /
-                            std::chrono::day{unsigned(std::stoi(rfc3339.substr(8, 2)))}};
-  if (std::stoi(rfc3339.substr(11, 2)) >= 16) day += std::chrono::days{1};
-  std::chrono::year_month_day ymd{day};
-  char out[16];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
-  return out;
+// "2026-12-01T12:05:00Z" (as the database writes times) -> that instant.
+clock::time_point parse_utc(const std::string& rfc3339) {
+  using namespace std::chrono;
+  sys_days day{year{std::stoi(rfc3339.substr(0, 4))} / month{unsigned(std::stoi(rfc3339.substr(5, 2)))} /
+               std::chrono::day{unsigned(std::stoi(rfc3339.substr(8, 2)))}};
+  return day + hours(std::stoi(rfc3339.substr(11, 2))) + minutes(std::stoi(rfc3339.substr(14, 2))) +
+         seconds(std::stoi(rfc3339.substr(17, 2)));
 }
 
-// "2026-12-01T12:05:00Z" -> "2026年12月01日 20:05" (China time)
+// An RFC 3339 UTC time -> its date in China, "2026-12-01".
+std::string china_day_of(const std::string& rfc3339) {
+  return rfc3339.size() < 19 ? rfc3339 : china_date(parse_utc(rfc3339));
+}
+
+// "2026-12-01T12:05:00Z" -> "2026年12月01日 20:05" (China time, UTC+8)
 std::string chinese_time(const std::string& rfc3339) {
   if (rfc3339.size() < 19) return rfc3339;
-  int hour = (std::stoi(rfc3339.substr(11, 2)) + 8) % 24;
-  char hm[16];
-  std::snprintf(hm, sizeof hm, "%02d:%s", hour, rfc3339.substr(14, 2).c_str());
-  return chinese_date(china_day_of(rfc3339)) + " " + hm;
+  auto minutes = std::chrono::floor<std::chrono::minutes>(parse_utc(rfc3339) + std::chrono::hours(8));
+  std::chrono::hh_mm_ss hm{minutes - std::chrono::floor<std::chrono::days>(minutes)};
+  char out[8];
+  std::snprintf(out, sizeof out, "%02d:%02d", int(hm.hours().count()), int(hm.minutes().count()));
+  return chinese_date(china_day_of(rfc3339)) + " " + out;
 }
 
 const db::event_row* last_event(const std::vector<db::event_row>& events, std::initializer_list<std::string_view> actions) {

@@ -188,22 +188,28 @@ result<caller> sessions::authenticate(const credentials& c) {
   return caller_from(*row);
 }
 
-status sessions::change_password(const caller& who, const std::string& current, const std::string& next,
-                                 const std::string& ip) {
-  const std::string key = "password-change-fail:" + std::to_string(who.person_id);
+status sessions::verify_own_password(const caller& who, const std::string& password, const std::string& ip,
+                                     const std::string& failure_event) {
+  const std::string key = "own-password-fail:" + std::to_string(who.person_id);
   const int window = 15 * 60;
   if (int wait = limits_.blocked_for(key, settings_.login_failures_per_account, window)) return too_many_attempts(wait);
   std::optional<db::person_row> person;
   db::in_transaction(db_, [&](db::transaction& tx) { person = db::find_person_by_id(tx, who.person_id); });
-  if (!person || !person->password_hash ||
-      current.size() > 128 || !id::verify_password(current, *person->password_hash)) {
+  if (!person || !person->password_hash || password.size() > 128 ||
+      !id::verify_password(password, *person->password_hash)) {
     limits_.hit(key, settings_.login_failures_per_account, window);
     db::in_transaction(db_, [&](db::transaction& tx) {
-      db::audit(tx, {"password_change_failed", who.person_id, who.unit_id, std::nullopt, who.grant_id, ip});
+      db::audit(tx, {failure_event, who.person_id, who.unit_id, std::nullopt, who.grant_id, ip});
     });
     return errc::wrong_password;
   }
   limits_.reset(key);
+  return ok();
+}
+
+status sessions::change_password(const caller& who, const std::string& current, const std::string& next,
+                                 const std::string& ip) {
+  if (auto checked = verify_own_password(who, current, ip, "password_change_failed"); !checked) return checked;
   auto rule = id::check_password_rule(next);
   if (!rule.ok()) return error::broken_rule(id::describe(rule.failure));
   if (next == current) return errc::password_unchanged;

@@ -35,9 +35,9 @@ bool well_formed_code(const std::string& code) {
 
 }  // namespace
 
-mobile_codes::mobile_codes(db::pool& db, const personal_data_hasher& hash, rate_limiter& limits,
+mobile_codes::mobile_codes(db::pool& db, const personal_data_hasher& hash, rate_limiter& limits, sessions& sessions,
                            mobile_code_settings settings)
-    : db_(db), hash_(hash), limits_(limits), settings_(settings) {}
+    : db_(db), hash_(hash), limits_(limits), sessions_(sessions), settings_(settings) {}
 
 std::string mobile_codes::code_hash(std::int64_t person_id, const std::string& code) const {
   return hash_("one-time-code", std::to_string(person_id) + ":" + code);
@@ -139,17 +139,9 @@ status mobile_codes::confirm_mobile_change(const caller& who, const std::string&
   auto m = id::normalize_mobile_input(new_mobile);
   if (!id::is_valid_mobile(m)) return error::broken_rule(id::invalid_mobile_message());
   if (!well_formed_code(code)) return errc::invalid_code;
-  // The password first, counted like failed logins.
-  const std::string key = "mobile-change-fail:" + std::to_string(who.person_id);
-  if (int wait = limits_.blocked_for(key, settings_.login_failures, 15 * 60))
-    return error(errc::too_many_attempts, std::max(1, wait));
-  std::optional<db::person_row> person;
-  db::in_transaction(db_, [&](db::transaction& tx) { person = db::find_person_by_id(tx, who.person_id); });
-  if (!person || !person->password_hash || password.size() > 128 || !id::verify_password(password, *person->password_hash)) {
-    limits_.hit(key, settings_.login_failures, 15 * 60);
-    return errc::wrong_password;
-  }
-  limits_.reset(key);
+  // The password first, its failures counted with those of password changes.
+  if (auto checked = sessions_.verify_own_password(who, password, ip, "mobile_change_password_wrong"); !checked)
+    return checked;
   auto mobile_hash = hash_("mobile", m);
   return db::in_transaction(db_, [&](db::transaction& tx) -> status {
     if (auto checked = check_code(tx, mobile_change, who.person_id, mobile_hash, code, ip); !checked) return checked;

@@ -69,6 +69,10 @@ class sessions {
   // every other session of the person ends. Wrong current passwords count like failed logins.
   status change_password(const caller& who, const std::string& current, const std::string& next,
                          const std::string& ip);
+  // The caller's own password, before a change to their account: wrong_password (audited as
+  // `failure_event`), or too_many_attempts after 5 wrong ones in 15 minutes, whatever the change.
+  status verify_own_password(const caller& who, const std::string& password, const std::string& ip,
+                             const std::string& failure_event);
   const session_settings& settings() const { return settings_; }
 
  private:

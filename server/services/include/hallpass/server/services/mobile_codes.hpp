@@ -10,6 +10,7 @@
 #include <string>
 
 #include "hallpass/server/db/database.hpp"
+#include "hallpass/server/services/auth.hpp"
 #include "hallpass/server/services/caller.hpp"
 #include "hallpass/server/services/error.hpp"
 #include "hallpass/server/services/personal_data.hpp"
@@ -21,12 +22,12 @@ struct mobile_code_settings {
   int code_minutes = 5;    // how long a code lives
   int code_tries = 5;      // wrong codes before it is dead
   int sends_per_hour = 5;  // per account and per address
-  int login_failures = 5;  // wrong passwords (in 15 minutes) at a mobile change before it locks
 };
 
 class mobile_codes {
  public:
-  mobile_codes(db::pool& db, const personal_data_hasher& hash, rate_limiter& limits, mobile_code_settings settings = {});
+  mobile_codes(db::pool& db, const personal_data_hasher& hash, rate_limiter& limits, sessions& sessions,
+               mobile_code_settings settings = {});
 
   // 忘记密码. request: sends a code when the ID number and the mobile are one person's; the same
   // answer otherwise. confirm: the new password (under the password rule, checked first), the
@@ -59,6 +60,7 @@ class mobile_codes {
   db::pool& db_;
   const personal_data_hasher& hash_;
   rate_limiter& limits_;
+  sessions& sessions_;
   mobile_code_settings settings_;
 };
 
