@@ -18,10 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request req;
   req.method = "POST";
   req.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const bool form = data[0] % 13 == 9;
+  const bool form = data[0] % 17 == 9;
   req.headers.push_back({"content-type", form ? "application/x-www-form-urlencoded" : "application/json"});
   try {
-    switch (data[0] % 13) {
+    switch (data[0] % 17) {
       case 0: (void)api::login_body(req); break;
       case 1: (void)api::new_application_body(req); break;
       case 2: (void)api::application_update_body(req); break;
@@ -43,6 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 11: (void)api::staff_action_body(req); break;
       case 12: (void)api::rating_body(req); break;
+      case 13: (void)api::identity_check_body(req); break;
+      case 14: (void)api::registration_code_body(req); break;
+      case 15: (void)api::person_registration_body(req); break;
+      case 16: (void)api::unit_registration_body(req); break;
     }
   } catch (const api::api_exception& e) {
     if (e.error.status != 400) std::abort();

@@ -50,6 +50,8 @@ response page_messages(context& ctx, request&) { return file_response(ctx, "mess
 response page_account(context& ctx, request&) { return file_response(ctx, "account.html"); }
 response page_forgot_password(context& ctx, request&) { return file_response(ctx, "forgot-password.html"); }
 response page_unit(context& ctx, request&) { return file_response(ctx, "unit.html"); }
+response page_register(context& ctx, request&) { return file_response(ctx, "register.html"); }
+response page_register_unit(context& ctx, request&) { return file_response(ctx, "register-unit.html"); }
 
 response static_file(context& ctx, request& req) {
   static const std::regex safe(R"([A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,100})");

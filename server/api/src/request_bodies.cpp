@@ -21,6 +21,42 @@ services::password_login login_body(const request& req) {
   return in;
 }
 
+identity_check_start identity_check_body(const request& req) {
+  auto body = read_json(req, {"purpose", "name", "id_type", "id_number"});
+  return {need_string(body, "purpose"), need_string(body, "name"), opt_string(body, "id_type").value_or("resident_id"),
+          need_string(body, "id_number")};
+}
+
+std::string registration_code_body(const request& req) {
+  auto body = read_json(req, {"mobile"});
+  return need_string(body, "mobile");
+}
+
+services::person_registration person_registration_body(const request& req) {
+  auto body = read_json(req, {"name", "id_type", "id_number", "mobile", "code", "password", "check_id"});
+  services::person_registration in;
+  in.name = need_string(body, "name");
+  in.id_type = opt_string(body, "id_type").value_or("resident_id");
+  in.id_number = need_string(body, "id_number");
+  in.mobile = need_string(body, "mobile");
+  in.code = need_string(body, "code");
+  in.password = need_string(body, "password");
+  in.check_id = need_string(body, "check_id");
+  return in;
+}
+
+services::unit_registration unit_registration_body(const request& req) {
+  auto body = read_json(req, {"uscc", "name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_number", "check_id"});
+  services::unit_registration in;
+  in.uscc = need_string(body, "uscc");
+  in.name = need_string(body, "name");
+  in.legal_rep_name = need_string(body, "legal_rep_name");
+  in.legal_rep_id_type = opt_string(body, "legal_rep_id_type").value_or("resident_id");
+  in.legal_rep_id_number = need_string(body, "legal_rep_id_number");
+  in.check_id = need_string(body, "check_id");
+  return in;
+}
+
 password_change password_change_body(const request& req) {
   auto body = read_json(req, {"current_password", "new_password"});
   return {need_string(body, "current_password"), need_string(body, "new_password")};

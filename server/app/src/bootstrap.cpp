@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <condition_variable>
@@ -96,6 +97,16 @@ std::string load_sms_webhook_secret(const config& cfg) {
 }
 
 namespace {
+
+// The real-name service's public key (PEM), read from its file; "" when none is configured.
+std::string read_real_name_key(const config& cfg) {
+  if (cfg.real_name_public_key.empty()) return "";
+  std::ifstream in(cfg.real_name_public_key);
+  if (!in) throw std::runtime_error("cannot read --real-name-public-key " + cfg.real_name_public_key);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 sms_webhook_settings sms_settings_of(const config& cfg) {
   sms_webhook_settings s;
@@ -192,8 +203,11 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       messages(db, clock, calendar, message_events),
       documents(db, applications, review, documents::find_cjk_font(c.document_font)),
       mobile_codes(db, personal_data, limits, sessions),
+      real_name(c.real_name_url, read_real_name_key(c)),
+      registration(db, personal_data, limits, clock, accounts, mobile_codes, real_name),
       sms(db, sms_settings_of(c)),
-      api{accounts, sessions, tickets, applications, review, messages, documents, mobile_codes, db, api_settings_of(c)} {
+      api{accounts, sessions,     tickets, applications, review, messages, documents,
+          mobile_codes, registration, db,   api_settings_of(c)} {
   return_large_buffers_to_system();
   api.imaging_load = [this] { return imaging.load(); };
   applications.install_catalogue(

@@ -114,6 +114,8 @@ const std::vector<option>& options() {
       str_opt("document-font", "TrueType CJK font (.ttf/.ttc) for receipts and decisions (default: fonts-wqy-zenhei or another installed one)", &config::document_font),
       str_opt("sms-webhook-url", "http(s) URL the outbox messages are POSTed to for SMS (default none: kept, not sent)", &config::sms_webhook_url),
       str_opt("sms-webhook-secret", "key of the X-HallPass-Signature HMAC (default: generated in data-dir/keys/sms-webhook.key)", &config::sms_webhook_secret),
+      str_opt("real-name-url", "http(s) URL of the real-name service that checks persons who register (default none: registration online is off)", &config::real_name_url),
+      str_opt("real-name-public-key", "PEM file of the real-name service's Ed25519 public key (needed with --real-name-url)", &config::real_name_public_key),
       int_opt("sms-retry-min-ms", "delay after a failed SMS webhook delivery, doubled each time (default 1000)", [](config& c, int v) { c.sms_retry_min_ms = v; }),
       int_opt("sms-retry-max-ms", "longest delay between SMS webhook attempts (default 300000)", [](config& c, int v) { c.sms_retry_max_ms = v; }),
       str_opt("web-dir", "folder of the portal and phone pages", &config::web_dir),
@@ -212,6 +214,8 @@ config_outcome load_config(config& cfg, int argc, const char* const* argv) {
   if (cfg.web_dir.empty()) cfg.web_dir = HALLPASS_SOURCE_WEB_DIR;
   if (cfg.catalogue_file.empty()) cfg.catalogue_file = HALLPASS_SOURCE_CATALOGUE;
   if (cfg.calendar_file.empty()) cfg.calendar_file = HALLPASS_SOURCE_CALENDAR;
+  if (cfg.real_name_url.empty() != cfg.real_name_public_key.empty())
+    out.errors.push_back("--real-name-url and --real-name-public-key go together");
   if (cfg.public_url.empty()) {
     cfg.public_url = (cfg.net.tls_cert_file.empty() ? "http://" : "https://") + cfg.net.address + ":" +
                      std::to_string(cfg.net.port);

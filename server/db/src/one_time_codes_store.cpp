@@ -10,13 +10,18 @@ std::optional<std::int64_t> person_by_id_and_mobile(connection& c, const std::st
   return r.int64(0, 0);
 }
 
-std::int64_t insert_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id,
+std::int64_t insert_one_time_code(connection& c, const std::string& purpose, std::optional<std::int64_t> person_id,
                                   const std::string& code_hash, const std::optional<std::string>& mobile_hash,
                                   int minutes, const std::string& payload_json) {
   std::optional<bytea> mobile;
   if (mobile_hash) mobile = bytea{*mobile_hash};
-  c.exec("UPDATE one_time_codes SET used_at = now() WHERE person_id = $1 AND purpose = $2 AND used_at IS NULL",
-         {person_id, purpose});
+  if (person_id)
+    c.exec("UPDATE one_time_codes SET used_at = now() WHERE person_id = $1 AND purpose = $2 AND used_at IS NULL",
+           {person_id, purpose});
+  else
+    c.exec("UPDATE one_time_codes SET used_at = now() WHERE purpose = 'registration' AND mobile_hash = $1 "
+           "AND used_at IS NULL",
+           {mobile});
   auto id = c.exec("INSERT INTO one_time_codes (purpose, person_id, code_hash, mobile_hash, expires_at) "
                    "VALUES ($1, $2, $3, $4, now() + $5 * interval '1 minute') RETURNING id",
                    {purpose, person_id, bytea{code_hash}, mobile, minutes})
@@ -25,11 +30,16 @@ std::int64_t insert_one_time_code(connection& c, const std::string& purpose, std
   return id;
 }
 
-std::optional<one_time_code_row> live_one_time_code(connection& c, const std::string& purpose, std::int64_t person_id,
+std::optional<one_time_code_row> live_one_time_code(connection& c, const std::string& purpose,
+                                                    std::optional<std::int64_t> person_id,
                                                     const std::optional<std::string>& mobile_hash) {
   std::optional<bytea> mobile;
   if (mobile_hash) mobile = bytea{*mobile_hash};
-  auto r = c.exec("SELECT id, code_hash, tries FROM one_time_codes WHERE person_id = $1 AND purpose = $2 "
+  auto r = !person_id ? c.exec("SELECT id, code_hash, tries FROM one_time_codes WHERE purpose = 'registration' "
+                               "AND mobile_hash = $1 AND used_at IS NULL AND expires_at > now() "
+                               "ORDER BY id DESC LIMIT 1 FOR UPDATE",
+                               {mobile})
+                      : c.exec("SELECT id, code_hash, tries FROM one_time_codes WHERE person_id = $1 AND purpose = $2 "
                   "AND used_at IS NULL AND expires_at > now() AND ($3::bytea IS NULL OR mobile_hash = $3) "
                   "ORDER BY id DESC LIMIT 1 FOR UPDATE",
                   {person_id, purpose, mobile});
@@ -54,6 +64,18 @@ void count_try(connection& c, std::int64_t code_id) {
 
 void mark_code_used(connection& c, std::int64_t code_id) {
   c.exec("UPDATE one_time_codes SET used_at = now() WHERE id = $1", {code_id});
+}
+
+}  // namespace hallpass::server::db
+
+namespace hallpass::server::db {
+
+bool identity_check_used(connection& c, const std::string& check_id) {
+  return !c.exec("SELECT 1 FROM identity_checks_used WHERE check_id = $1", {check_id}).empty();
+}
+
+void use_identity_check(connection& c, const std::string& check_id, const std::string& purpose) {
+  c.exec("INSERT INTO identity_checks_used (check_id, purpose) VALUES ($1, $2)", {check_id, purpose});
 }
 
 }  // namespace hallpass::server::db

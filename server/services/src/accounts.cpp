@@ -94,7 +94,7 @@ status accounts::add_staff(const std::string& id_number, const std::string& offi
   });
 }
 
-result<std::int64_t> accounts::create_person(const person_input& in) {
+result<std::int64_t> accounts::create_person(const person_input& in, const before_insert& first) {
   auto name = in.name;
   if (name.empty() || name.size() > 64 * 4)
     return errc::invalid_person_name;
@@ -113,9 +113,14 @@ result<std::int64_t> accounts::create_person(const person_input& in) {
     np.password_hash = id::hash_password(*in.password);
   }
   try {
-    return db::in_transaction(db_, [&](db::transaction& tx) {
+    return db::in_transaction(db_, [&](db::transaction& tx) -> result<std::int64_t> {
+      if (first) {
+        if (db::find_person_by_login(tx, np.id_number_hash)) return errc::person_exists;
+        if (np.mobile_hash && db::find_person_by_login(tx, *np.mobile_hash)) return errc::mobile_taken;
+        if (auto done = first(tx); !done) return done.err();  // what it changed is committed
+      }
       auto pid = db::insert_person(tx, np);
-      db::audit(tx, {"person_created", std::nullopt, std::nullopt, pid, std::nullopt, ""});
+      db::audit(tx, {"person_created", std::nullopt, std::nullopt, pid, std::nullopt, in.ip, in.audit_detail_json});
       return pid;
     });
   } catch (const db::db_error& e) {
@@ -124,7 +129,7 @@ result<std::int64_t> accounts::create_person(const person_input& in) {
   }
 }
 
-result<std::int64_t> accounts::create_unit(const unit_input& in) {
+result<std::int64_t> accounts::create_unit(const unit_input& in, const before_insert& first) {
   auto uscc = id::normalize_code_input(in.uscc);
   if (auto p = id::check_uscc(uscc); p != id::uscc_problem::none) return rule_error(id::describe(p));
   if (in.name.empty() || in.name.size() > 128 * 4)
@@ -137,9 +142,14 @@ result<std::int64_t> accounts::create_unit(const unit_input& in) {
       auto rep = db::find_person_by_login(tx, rep_hash);
       if (!rep)
         return errc::legal_rep_not_found;
+      if (first) {
+        if (db::find_unit_by_code(tx, uscc)) return errc::unit_exists;
+        if (auto done = first(tx); !done) return done.err();
+      }
       auto number = in.unit_number ? *in.unit_number : db::next_unit_number(tx);
       auto uid = db::insert_unit(tx, uscc, number, in.name, rep->id);
-      db::audit(tx, {"unit_created", std::nullopt, uid, rep->id, std::nullopt, ""});
+      db::audit(tx, {"unit_created", rep->id == in.actor_person_id ? in.actor_person_id : std::nullopt, uid, rep->id,
+                     std::nullopt, in.ip, in.audit_detail_json});
       return uid;
     });
   } catch (const db::db_error& e) {

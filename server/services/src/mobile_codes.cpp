@@ -21,6 +21,7 @@ namespace {
 
 constexpr const char* password_reset = "password_reset";
 constexpr const char* mobile_change = "mobile_change";
+constexpr const char* registration = "registration";
 constexpr int hour = 3600;
 
 std::string six_digits() {
@@ -39,8 +40,11 @@ mobile_codes::mobile_codes(db::pool& db, const personal_data_hasher& hash, rate_
                            mobile_code_settings settings)
     : db_(db), hash_(hash), limits_(limits), sessions_(sessions), settings_(settings) {}
 
-std::string mobile_codes::code_hash(std::int64_t person_id, const std::string& code) const {
-  return hash_("one-time-code", std::to_string(person_id) + ":" + code);
+std::string mobile_codes::code_hash(std::optional<std::int64_t> person_id, const std::string& mobile_hash,
+                                    const std::string& code) const {
+  // A registration code has no person yet: it is bound to its mobile.
+  return hash_("one-time-code",
+               (person_id ? std::to_string(*person_id) : "mobile:" + id::sha256_hex(mobile_hash)) + ":" + code);
 }
 
 status mobile_codes::limit_sends(const std::string& account_key, const std::string& ip) {
@@ -50,7 +54,8 @@ status mobile_codes::limit_sends(const std::string& account_key, const std::stri
   return ok();
 }
 
-void mobile_codes::send_code(db::transaction& tx, const char* purpose, std::int64_t person_id, const std::string& mobile,
+void mobile_codes::send_code(db::transaction& tx, const char* purpose, std::optional<std::int64_t> person_id,
+                             const std::string& mobile,
                              const std::string& mobile_hash, const std::string& what_zh, const std::string& what_en) {
   auto code = six_digits();
   auto minutes = std::to_string(settings_.code_minutes);
@@ -63,18 +68,18 @@ void mobile_codes::send_code(db::transaction& tx, const char* purpose, std::int6
                        {"text_en", "Hall of HR and social security: your code to " + what_en + " is " + code +
                                        ", valid for " + minutes + " minutes. If you did not ask for it, ignore this message."}};
   std::optional<std::string> bound;
-  if (std::string(purpose) == mobile_change) bound = mobile_hash;
-  db::insert_one_time_code(tx.conn(), purpose, person_id, code_hash(person_id, code), bound, settings_.code_minutes,
-                           json::serialize(payload));
+  if (std::string(purpose) != password_reset) bound = mobile_hash;
+  db::insert_one_time_code(tx.conn(), purpose, person_id, code_hash(person_id, mobile_hash, code), bound,
+                           settings_.code_minutes, json::serialize(payload));
   db::audit(tx, {std::string(purpose) + "_code_sent", std::nullopt, std::nullopt, person_id, std::nullopt, ""});
 }
 
-status mobile_codes::check_code(db::transaction& tx, const char* purpose, std::int64_t person_id,
+status mobile_codes::check_code(db::transaction& tx, const char* purpose, std::optional<std::int64_t> person_id,
                                 const std::optional<std::string>& mobile_hash, const std::string& code,
                                 const std::string& ip) {
   auto live = db::live_one_time_code(tx.conn(), purpose, person_id, mobile_hash);
   if (!live || live->tries >= settings_.code_tries) return errc::invalid_code;
-  if (!id::constant_time_equal(live->code_hash, code_hash(person_id, code))) {
+  if (!id::constant_time_equal(live->code_hash, code_hash(person_id, mobile_hash.value_or(""), code))) {
     db::count_try(tx.conn(), live->id);  // counted: the caller's transaction commits
     db::audit(tx, {std::string(purpose) + "_code_wrong", std::nullopt, std::nullopt, person_id, std::nullopt, ip});
     return errc::invalid_code;
@@ -149,6 +154,24 @@ status mobile_codes::confirm_mobile_change(const caller& who, const std::string&
     db::audit(tx, {"mobile_changed", who.person_id, who.unit_id, who.person_id, who.grant_id, ip});
     return ok();
   });
+}
+
+status mobile_codes::request_registration_code(const std::string& mobile, const std::string& ip) {
+  auto m = id::normalize_mobile_input(mobile);
+  if (!id::is_valid_mobile(m)) return error::broken_rule(id::invalid_mobile_message());
+  auto mobile_hash = hash_("mobile", m);
+  if (auto limited = limit_sends("mobile:" + mobile_hash, ip); !limited) return limited;
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    if (db::find_person_by_login(tx, mobile_hash)) return errc::mobile_taken;
+    send_code(tx, registration, std::nullopt, m, mobile_hash, "注册账号", "register an account");
+    return ok();
+  });
+}
+
+status mobile_codes::use_registration_code(db::transaction& tx, const std::string& mobile_hash, const std::string& code,
+                                           const std::string& ip) {
+  if (!well_formed_code(code)) return errc::invalid_code;
+  return check_code(tx, registration, std::nullopt, mobile_hash, code, ip);
 }
 
 }  // namespace hallpass::server::services

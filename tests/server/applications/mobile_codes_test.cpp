@@ -45,21 +45,7 @@ struct sms_server {
     return post("/api/v1/password-resets/confirmation",
                 {{"id_number", demo::person_only}, {"mobile", to}, {"code", code}, {"new_password", password}});
   }
-  // The codes the SMS platform got, oldest first (the six digits of each text; deliveries are
-  // named code-<outbox id>).
-  std::vector<std::string> codes() {
-    std::vector<std::pair<long, std::string>> found;
-    for (auto& [id, d] : receiver.received()) {
-      std::smatch m;
-      std::string text(json::parse(d.body).at("text").as_string());
-      if (id.rfind("code-", 0) == 0 && std::regex_search(text, m, std::regex("验证码 ([0-9]{6})")))
-        found.emplace_back(std::stol(id.substr(5)), m[1]);
-    }
-    std::sort(found.begin(), found.end());
-    std::vector<std::string> out;
-    for (auto& f : found) out.push_back(f.second);
-    return out;
-  }
+  std::vector<std::string> codes() { return one_time_codes(receiver); }
   bool wait_for_codes(std::size_t n) {
     return wait_until([&] { return codes().size() >= n; }, 20s);
   }

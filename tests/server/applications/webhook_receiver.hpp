@@ -8,12 +8,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <boost/json.hpp>
 
 namespace hallpass::test::apps {
 
@@ -101,5 +106,21 @@ class webhook_receiver {
   std::map<std::string, delivery> by_id_;
   std::thread thread_;
 };
+
+// The one-time codes the SMS platform got, oldest first: the six digits of each text of a
+// delivery named code-<outbox id>.
+inline std::vector<std::string> one_time_codes(const webhook_receiver& receiver) {
+  std::vector<std::pair<long, std::string>> found;
+  for (auto& [id, d] : receiver.received()) {
+    std::smatch m;
+    std::string text(boost::json::parse(d.body).at("text").as_string());
+    if (id.rfind("code-", 0) == 0 && std::regex_search(text, m, std::regex("验证码 ([0-9]{6})")))
+      found.emplace_back(std::stol(id.substr(5)), m[1]);
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(f.second);
+  return out;
+}
 
 }  // namespace hallpass::test::apps

@@ -18,6 +18,7 @@
 #include "hallpass/server/services/login_tickets.hpp"
 #include "hallpass/server/services/messages.hpp"
 #include "hallpass/server/services/mobile_codes.hpp"
+#include "hallpass/server/services/registration.hpp"
 #include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::api {
@@ -42,6 +43,7 @@ struct context {
   services::messages& messages;
   services::application_documents& documents;
   services::mobile_codes& mobile_codes;
+  services::registration& registration;
   db::pool& db;  // readiness and pool gauges only; all data goes through the services
   api_settings settings;
   metrics stats{};

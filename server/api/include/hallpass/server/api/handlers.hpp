@@ -86,6 +86,13 @@ void admit_code_upload(context&, request&);  // the upload code, before the phot
 response page_thumbnail(context&, request&);
 response page_image(context&, request&);
 
+// registration_api.cpp
+response start_identity_check(context&, request&);
+response get_identity_check(context&, request&);
+response request_registration_code(context&, request&);
+response register_person(context&, request&);
+response register_unit(context&, request&);
+
 // pages_api.cpp: the portal and phone pages
 response page_home(context&, request&);
 response page_login(context&, request&);
@@ -98,6 +105,8 @@ response page_messages(context&, request&);
 response page_account(context&, request&);
 response page_forgot_password(context&, request&);
 response page_unit(context&, request&);
+response page_register(context&, request&);
+response page_register_unit(context&, request&);
 response static_file(context&, request&);
 
 }  // namespace hallpass::server::api

@@ -12,6 +12,7 @@
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/applications.hpp"
 #include "hallpass/server/services/auth.hpp"
+#include "hallpass/server/services/registration.hpp"
 #include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::api {
@@ -34,6 +35,16 @@ services::grant_update grant_change_body(const request& req);
 // POST /api/v1/staff/applications/{id}/actions: the action and what it carries. An unknown
 // action is 422 invalid_action (thrown as a services::failure).
 services::staff_action staff_action_body(const request& req);
+// POST /api/v1/identity-checks: the person to check and why ("person" or "unit").
+struct identity_check_start {
+  std::string purpose, name, id_type, id_number;
+};
+identity_check_start identity_check_body(const request& req);
+// POST /api/v1/registration-codes: the mobile.
+std::string registration_code_body(const request& req);
+// POST /api/v1/persons and POST /api/v1/units.
+services::person_registration person_registration_body(const request& req);
+services::unit_registration unit_registration_body(const request& req);
 // POST /api/v1/persons/me/password-change.
 struct password_change {
   std::string current_password, new_password;

@@ -75,6 +75,8 @@ class assembly {
   services::messages messages;
   services::application_documents documents;  // 受理回执 and decisions as PDF
   services::mobile_codes mobile_codes;  // 忘记密码: codes by SMS
+  services::real_name_service real_name;  // the hall's real-name service (identity checks)
+  services::registration registration;
   sms_outbox sms;  // sends the outbox to cfg.sms_webhook_url
   api::context api;
 

@@ -41,6 +41,8 @@ struct config {
   std::string document_font;            // TrueType CJK font of receipts and decisions; default: an installed one
   std::string sms_webhook_url;          // the SMS platform's endpoint for outbox messages; empty: kept, not sent
   std::string sms_webhook_secret;       // HMAC key of the signature; default: data_dir/keys/sms-webhook.key
+  std::string real_name_url;            // the real-name service (identity checks); empty: no registration online
+  std::string real_name_public_key;     // PEM file of its Ed25519 public key
   int sms_retry_min_ms = 1000;          // first delay after a failed delivery, doubled each time
   int sms_retry_max_ms = 300000;        // longest delay between two attempts
   std::size_t json_body_limit = 64 * 1024;

@@ -2,6 +2,7 @@
 // Persons, units and grants, with the rules of PRODUCT.md §2: one administrator, at most ten
 // agents, validity windows, business scope, agents cannot grant, changes effective at once.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct person_input {
   std::string id_number;            // resident ID (GB 11643)
   std::optional<std::string> mobile;
   std::optional<std::string> password;  // checked against the password rule
+  std::string ip;                       // audited: where the request came from ("" for the operator)
+  std::string audit_detail_json = "{}";
 };
 
 struct unit_input {
@@ -29,6 +32,9 @@ struct unit_input {
   std::string name;
   std::optional<std::string> unit_number;  // issued by the hall; generated when absent
   std::string legal_rep_id_number;         // an existing person
+  std::optional<std::int64_t> actor_person_id;  // audited as the actor when it is the legal representative
+  std::string ip;
+  std::string audit_detail_json = "{}";
 };
 
 struct grant_input {
@@ -49,8 +55,13 @@ class accounts {
  public:
   accounts(db::pool& db, const personal_data_hasher& hash, const clock& clock);
 
-  result<std::int64_t> create_person(const person_input& in);
-  result<std::int64_t> create_unit(const unit_input& in);
+  // A step of registration inside the transaction that creates a person or unit, after the input
+  // is checked and before the insert: an error from it ends the call, and what it changed (a
+  // wrong code's try) is committed. With it, a registered ID number or mobile (person) or USCC
+  // (unit) is refused before it runs.
+  using before_insert = std::function<status(db::transaction&)>;
+  result<std::int64_t> create_person(const person_input& in, const before_insert& first = {});
+  result<std::int64_t> create_unit(const unit_input& in, const before_insert& first = {});
   // Gives the person (by resident ID number) a staff role (clerk, reviewer, head) in an office
   // of the catalogue; again with another role, changes it. The operator's command.
   status add_staff(const std::string& id_number, const std::string& office_code, const std::string& role);

@@ -5,6 +5,7 @@
 //   not the person's, the answer is the same and no code is sent.
 // - 修改手机: a signed-in person has a code sent to the new mobile, then confirms it with the
 //   code and their password.
+// - 注册: a code to the mobile of a person who registers, before they have an account.
 // A code lives 5 minutes, allows 5 tries and works once; only its keyed hash is stored, bound to
 // its person and (for a new mobile) to that number. Sends are limited per account and address.
 #include <string>
@@ -44,18 +45,26 @@ class mobile_codes {
   status confirm_mobile_change(const caller& who, const std::string& new_mobile, const std::string& code,
                                const std::string& password, const std::string& ip);
 
+  // 注册: a code to a mobile that no account has yet (mobile_taken otherwise), limited per mobile
+  // and per address. use_registration_code, within the registration's transaction: ok when it
+  // is that mobile's live code, which is then used up; a wrong code counts a try.
+  status request_registration_code(const std::string& mobile, const std::string& ip);
+  status use_registration_code(db::transaction& tx, const std::string& mobile_hash, const std::string& code,
+                               const std::string& ip);
+
   const mobile_code_settings& settings() const { return settings_; }
 
  private:
   // Limits, then the code stored and its SMS queued, in `tx`.
   status limit_sends(const std::string& account_key, const std::string& ip);
-  void send_code(db::transaction& tx, const char* purpose, std::int64_t person_id, const std::string& mobile,
+  void send_code(db::transaction& tx, const char* purpose, std::optional<std::int64_t> person_id, const std::string& mobile,
                  const std::string& mobile_hash, const std::string& what_zh, const std::string& what_en);
   // The person's live code of `purpose` (for `mobile_hash` when given): ok when it matches;
   // a wrong one counts a try.
-  status check_code(db::transaction& tx, const char* purpose, std::int64_t person_id,
+  status check_code(db::transaction& tx, const char* purpose, std::optional<std::int64_t> person_id,
                     const std::optional<std::string>& mobile_hash, const std::string& code, const std::string& ip);
-  std::string code_hash(std::int64_t person_id, const std::string& code) const;
+  std::string code_hash(std::optional<std::int64_t> person_id, const std::string& mobile_hash,
+                        const std::string& code) const;
 
   db::pool& db_;
   const personal_data_hasher& hash_;
