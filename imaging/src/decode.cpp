@@ -6,7 +6,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -124,10 +126,20 @@ struct heif_image_deleter {
 using heif_ctx_ptr = std::unique_ptr<heif_context, heif_ctx_deleter>;
 using heif_handle_ptr = std::unique_ptr<heif_image_handle, heif_handle_deleter>;
 
+// The longest side libheif may allocate for an image of at most `max_pixels`. A grid image is
+// allocated at the size its grid descriptor declares, not at the size its 'ispe' box declares
+// (which is what the pixel limit sees): a 515-byte file whose grid declared 26725x12899 made it
+// allocate 1 GB. Photos are no more than 4 times longer than wide: 2 * sqrt(max_pixels).
+int heif_side_limit(std::uint64_t max_pixels) {
+  double side = 2 * std::sqrt(double(max_pixels));
+  return side >= 32768 ? 32768 : std::max(1, int(side));
+}
+
 // Opens the primary image of a HEIF container; parses boxes only, decodes nothing.
-heif_handle_ptr open_heif(std::span<const std::uint8_t> b, heif_ctx_ptr& ctx) {
+heif_handle_ptr open_heif(std::span<const std::uint8_t> b, heif_ctx_ptr& ctx, std::uint64_t max_pixels) {
   ctx.reset(heif_context_alloc());
   if (!ctx) return nullptr;
+  heif_context_set_maximum_image_size_limit(ctx.get(), heif_side_limit(max_pixels));
   heif_error err = heif_context_read_from_memory_without_copy(ctx.get(), b.data(), b.size(), nullptr);
   if (err.code != heif_error_Ok) return nullptr;
   heif_image_handle* h = nullptr;
@@ -140,7 +152,7 @@ decoded decode_heif(std::span<const std::uint8_t> b, std::uint64_t max_pixels) {
   if (!heif_references_are_safe(b))
     return {{}, "unreadable_image", "the HEIC item references are damaged, circular or nested too deeply"};
   heif_ctx_ptr ctx;
-  heif_handle_ptr h = open_heif(b, ctx);
+  heif_handle_ptr h = open_heif(b, ctx, max_pixels);
   if (!h) return {{}, "unreadable_image", "the HEIC container could not be read"};
   std::uint64_t w = heif_image_handle_get_width(h.get()), hh = heif_image_handle_get_height(h.get());
   if (w * hh > max_pixels) return {{}, "too_many_pixels", std::to_string(w) + "x" + std::to_string(hh)};
@@ -182,7 +194,7 @@ std::optional<dimensions> read_dimensions(std::span<const std::uint8_t> b, file_
     case file_type::tiff: return tiff_dimensions(b);
     case file_type::heic: {
       heif_ctx_ptr ctx;
-      heif_handle_ptr h = open_heif(b, ctx);
+      heif_handle_ptr h = open_heif(b, ctx, std::numeric_limits<std::uint64_t>::max());  // nothing is decoded
       if (!h) return std::nullopt;
       return dimensions{std::uint64_t(heif_image_handle_get_width(h.get())),
                         std::uint64_t(heif_image_handle_get_height(h.get()))};

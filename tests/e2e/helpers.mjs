@@ -14,6 +14,7 @@ const repo = resolve(here, '..', '..');
 // Paths come from CTest; the defaults fit a plain `scripts/build.sh` build when run by hand.
 export const server_binary = process.env.HALLPASS_SERVER || join(repo, 'build', 'server', 'hallpass-server');
 export const phone_binary = process.env.HALLPASS_PHONE || join(repo, 'build', 'server', 'hallpass-phone');
+export const local_verifier_binary = process.env.HALLPASS_LOCAL_VERIFIER || join(repo, 'build', 'server', 'hallpass-local-verifier');
 export const chromium_binary = process.env.HALLPASS_CHROMIUM || '/usr/bin/chromium';
 export const artifacts_dir = process.env.HALLPASS_E2E_ARTIFACTS || join(repo, 'build', 'e2e-artifacts');
 

@@ -53,7 +53,7 @@ struct no_database_server {
   services::messages messages{db, clock, calendar, message_events};
   services::application_documents documents{db, applications, review, std::nullopt};
   services::mobile_codes mobile_codes{db, personal_data, limits, sessions};
-  services::real_name_service real_name{"", ""};
+  services::real_name_service real_name{{}, ""};
   services::registration registration{db, personal_data, limits, clock, accounts, mobile_codes, real_name};
   api::context ctx{accounts,  sessions,     tickets, applications, review, messages, documents,
                    mobile_codes, registration, db,   settings()};

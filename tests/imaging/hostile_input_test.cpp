@@ -1,4 +1,5 @@
 // Hostile and degenerate inputs: every one gives a clear reason, none crashes or hangs.
+#include "internal.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -104,7 +105,9 @@ TEST(HostileInput, HeicStreamLargerThanItsHeaderIsRefused) {
   ASSERT_FALSE(heic.empty());
   hi::options o;
   o.max_pixels = 4096;  // above the 64 pixels of the header, below the 4160 decoded
-  expect_reason(hi::process(as_bytes(heic), o), "too_many_pixels");
+  // Its 520 rows are over the side limit (128) that libheif gets from the pixel limit, so libheif
+  // refuses it; decode.cpp checks the decoded pixels as well.
+  expect_reason(hi::process(as_bytes(heic), o), "unreadable_image");
 }
 
 // A HEIC whose grid image lists itself as its own tile (found by fuzzing): libheif 1.15 decoded
@@ -113,6 +116,18 @@ TEST(HostileInput, HeicGridReferencingItselfIsUnreadable) {
   std::string heic = read_file(testdata("../fuzz/regressions/image_header/heic-grid-references-itself.heic"));
   ASSERT_FALSE(heic.empty());
   expect_reason(hi::process(as_bytes(heic)), "unreadable_image");
+}
+
+// A HEIC whose container says 8x8 while its grid descriptor says 26725x12899 (found by fuzzing):
+// libheif 1.15 allocated the grid's 1 GB before decoding a tile. Its side limit, derived from the
+// pixel limit, makes it refuse the grid instead.
+TEST(HostileInput, HeicGridLargerThanItsHeaderIsRefusedBeforeItsBufferIsAllocated) {
+  std::string heic = read_file(testdata("../fuzz/regressions/image_header/heic-grid-of-a-gigabyte.heic"));
+  ASSERT_EQ(heic.size(), 515u);
+  auto d = hi::detail::decode_image(as_bytes(heic), 4096);
+  EXPECT_TRUE(d.bgr.empty());
+  EXPECT_EQ(d.error_code, "unreadable_image");
+  EXPECT_NE(d.detail_en.find("26725x12899"), std::string::npos) << d.detail_en;
 }
 
 TEST(HostileInput, PdfIsNotAPhoto) {

@@ -9,6 +9,7 @@
     const me = await api('GET', '/api/v1/sessions/current');
     const rows = [['姓名', me.person.name_masked], ['身份证号码', me.person.id_number], ['手机号码', me.person.mobile || '未登记']];
     if (me.unit) rows.push(['当前单位', me.unit.name + '（' + (ROLE[me.role] || me.role) + '）'], ['统一社会信用代码', me.unit.uscc]);
+    document.getElementById('register-unit').hidden = !!me.unit;
     document.getElementById('profile').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   }
 

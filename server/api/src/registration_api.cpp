@@ -2,6 +2,7 @@
 // one-time code, then the person; a signed-in legal representative registers their unit.
 #include <boost/json.hpp>
 
+#include "hallpass/qr/qr.hpp"
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/json_io.hpp"
 #include "hallpass/server/api/request_auth.hpp"
@@ -13,9 +14,13 @@ namespace hallpass::server::api {
 response start_identity_check(context& ctx, request& req) {
   auto body = identity_check_body(req);
   auto check = ctx.registration.start_check(body.purpose, body.name, body.id_type, body.id_number, req.remote_ip).or_throw();
-  return json_response({{"check_id", check.check_id}, {"verify_url", check.verify_url},
-                        {"valid_minutes", ctx.registration.settings().check_minutes}},
-                       201);
+  boost::json::object out{{"check_id", check.check_id}, {"verify_url", check.verify_url},
+                          {"valid_minutes", ctx.registration.settings().check_minutes}};
+  // The page shows it as a QR code for the phone.
+  if (auto m = qr::encode(check.verify_url)) {
+    if (auto svg = qr::render_svg(*m, {4, 4})) out["qr_svg"] = *svg;
+  }
+  return json_response(out, 201);
 }
 
 response get_identity_check(context& ctx, request& req) {

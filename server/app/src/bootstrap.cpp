@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include "hallpass/client/connection.hpp"
+#include "hallpass/client/url.hpp"
 #include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/db/migrations.hpp"
 #include "hallpass/server/documents/official_document.hpp"
@@ -106,6 +108,23 @@ std::string read_real_name_key(const config& cfg) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// HTTP to the real-name service (hallpass_client), 5 s per exchange; none when no URL is configured.
+services::http_exchange real_name_exchange(const config& cfg) {
+  std::string base = cfg.real_name_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (base.empty()) return {};
+  client::parse_base_url(base);  // client::error for a URL that is not http(s)://host[:port]
+  return [base](const std::string& method, const std::string& target, const std::string& body) {
+    client::options opts;
+    opts.timeout = std::chrono::seconds(5);
+    opts.user_agent = "HallPass/1.0";
+    client::header_list headers;
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    auto r = client::fetch(base, {method, target, headers, body}, opts);
+    return services::http_answer{r.status, r.body};
+  };
 }
 
 sms_webhook_settings sms_settings_of(const config& cfg) {
@@ -203,7 +222,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       messages(db, clock, calendar, message_events),
       documents(db, applications, review, documents::find_cjk_font(c.document_font)),
       mobile_codes(db, personal_data, limits, sessions),
-      real_name(c.real_name_url, read_real_name_key(c)),
+      real_name(real_name_exchange(c), read_real_name_key(c)),
       registration(db, personal_data, limits, clock, accounts, mobile_codes, real_name),
       sms(db, sms_settings_of(c)),
       api{accounts, sessions,     tickets, applications, review, messages, documents,

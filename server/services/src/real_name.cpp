@@ -2,8 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "hallpass/client/connection.hpp"
-#include "hallpass/client/url.hpp"
 #include "hallpass/server/identity/signatures.hpp"
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/log.hpp"
@@ -26,26 +24,18 @@ bool safe_check_id(const std::string& id) {
 
 }  // namespace
 
-real_name_service::real_name_service(std::string url, std::string public_pem, std::chrono::milliseconds timeout)
-    : url_(std::move(url)), public_pem_(std::move(public_pem)), timeout_(timeout) {
-  while (!url_.empty() && url_.back() == '/') url_.pop_back();
-  if (url_.empty()) return;
-  client::parse_base_url(url_);  // throws client::error for a URL that is not http(s)://host[:port]
-  identity::check_ed25519_public_pem(public_pem_);
+real_name_service::real_name_service(http_exchange exchange, std::string public_pem)
+    : exchange_(std::move(exchange)), public_pem_(std::move(public_pem)) {
+  if (exchange_) identity::check_ed25519_public_pem(public_pem_);
 }
 
 result<started_check> real_name_service::start(const std::string& name, const std::string& id_type,
                                                const std::string& id_number, const std::string& purpose) const {
   if (!configured()) return errc::registration_unavailable;
-  client::options opts;
-  opts.timeout = timeout_;
-  opts.user_agent = "HallPass/1.0";
   try {
-    auto r = client::fetch(url_,
-                           {"POST", "/v1/checks", {{"Content-Type", "application/json"}},
-                            json::serialize(json::object{
-                                {"name", name}, {"id_type", id_type}, {"id_number", id_number}, {"purpose", purpose}})},
-                           opts);
+    auto r = exchange_("POST", "/v1/checks",
+                       json::serialize(json::object{
+                           {"name", name}, {"id_type", id_type}, {"id_number", id_number}, {"purpose", purpose}}));
     if (r.status != 201) throw std::runtime_error("HTTP " + std::to_string(r.status));
     auto o = json::parse(r.body).as_object();
     started_check s{text_of(o, "check_id"), text_of(o, "verify_url")};
@@ -60,12 +50,9 @@ result<started_check> real_name_service::start(const std::string& name, const st
 result<identity_check> real_name_service::fetch(const std::string& check_id) const {
   if (!configured()) return errc::registration_unavailable;
   if (!safe_check_id(check_id)) return errc::identity_check_not_found;
-  client::options opts;
-  opts.timeout = timeout_;
-  opts.user_agent = "HallPass/1.0";
-  client::response r;
+  http_answer r;
   try {
-    r = client::fetch(url_, {"GET", "/v1/checks/" + check_id, {}, ""}, opts);
+    r = exchange_("GET", "/v1/checks/" + check_id, "");
   } catch (const std::exception& e) {
     log_line("warn", "real_name_service_failed", {{"call", json_str("fetch")}, {"error", json_str(e.what())}});
     return error(errc::real_name_unavailable, 30);

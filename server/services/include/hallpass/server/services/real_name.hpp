@@ -3,8 +3,8 @@
 // system, reached over HTTP at a configured URL, whose answers are signed with Ed25519 and checked
 // against its configured public key (docs/real-name-service.md). hallpass-local-verifier stands
 // in for it in tests and demos.
-#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "hallpass/server/services/error.hpp"
@@ -23,13 +23,21 @@ struct identity_check {
   std::int64_t checked_at = 0;  // Unix seconds of the verdict; 0 while pending
 };
 
+// One HTTP exchange with the service (the app layer makes it): method, target ("/v1/checks..."),
+// JSON body; the answer's status and body. Throws std::exception when there is no answer.
+struct http_answer {
+  int status = 0;
+  std::string body;
+};
+using http_exchange = std::function<http_answer(const std::string& method, const std::string& target,
+                                                const std::string& body)>;
+
 class real_name_service {
  public:
-  // An empty URL: not configured (every call gives registration_unavailable). Throws
-  // std::invalid_argument for a URL that is not http(s) or a key that is not Ed25519.
-  real_name_service(std::string url, std::string public_pem,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
-  bool configured() const { return !url_.empty(); }
+  // Without an exchange: not configured (every call gives registration_unavailable). Throws
+  // std::invalid_argument for a key that is not Ed25519.
+  real_name_service(http_exchange exchange, std::string public_pem);
+  bool configured() const { return static_cast<bool>(exchange_); }
 
   // Asks the service to check this person (purpose: "person" or "unit").
   result<started_check> start(const std::string& name, const std::string& id_type, const std::string& id_number,
@@ -40,8 +48,8 @@ class real_name_service {
   result<identity_check> fetch(const std::string& check_id) const;
 
  private:
-  std::string url_, public_pem_;
-  std::chrono::milliseconds timeout_;
+  http_exchange exchange_;
+  std::string public_pem_;
 };
 
 }  // namespace hallpass::server::services
