@@ -166,11 +166,19 @@ test('个人注册 then 单位注册, and the new legal representative signs in 
   // The new legal representative signs in for the unit by QR, in a fresh browser.
   const unit_context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
   t.after(() => unit_context.close());
+  await unit_context.addInitScript({ content: axe_source });
   const unit_page = await unit_context.newPage();
   await qr_sign_in(unit_page, phone, uscc);
   const me = await unit_page.evaluate(async () => (await fetch('/api/v1/sessions/current')).json());
   assert.equal(me.role, 'legal_rep');
   assert.equal(me.unit.uscc, uscc);
   assert.equal(me.unit.name, unit_name);
+  // 单位信息 on /account: the unit with its number, their role and its validity.
+  await unit_page.goto(`${server.url}/account`);
+  const row = unit_page.locator('#units tbody tr[aria-current=true]');
+  await row.waitFor({ timeout: wait_ms });
+  const cells = await row.locator('td').allTextContents();
+  assert.deepEqual(cells.slice(1, 4), [uscc, unit_number, '法定代表人']);
+  await check_page(unit_page, 'account-unit');
   assert.deepEqual(errors, []);
 });

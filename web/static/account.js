@@ -11,6 +11,15 @@
     if (me.unit) rows.push(['当前单位', me.unit.name + '（' + (ROLE[me.role] || me.role) + '）'], ['统一社会信用代码', me.unit.uscc]);
     document.getElementById('register-unit').hidden = !!me.unit;
     document.getElementById('profile').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+    // 单位信息: every unit the person may act for, with their role and its validity.
+    const units = (await api('GET', '/api/v1/me/units')).units;
+    document.getElementById('no-units').hidden = units.length > 0;
+    document.getElementById('units').hidden = units.length === 0;
+    document.querySelector('#units tbody').replaceChildren(...units.map((u) => el('tr', me.unit && me.unit.id === u.unit.id ? { 'aria-current': 'true' } : {},
+      el('td', {}, u.unit.name + (me.unit && me.unit.id === u.unit.id ? '（当前）' : '')), el('td', {}, u.unit.uscc), el('td', {}, u.unit.unit_number),
+      el('td', {}, ROLE[u.role] || u.role), el('td', {}, u.scope ? u.scope.length + ' 项事项' : '全部业务'),
+      el('td', {}, u.valid_until ? (u.valid_from || '') + ' 至 ' + u.valid_until : '长期'),
+      el('td', {}, u.valid_now ? '有效' : '已失效'))));
   }
 
   document.getElementById('password-change').addEventListener('submit', async (e) => {
