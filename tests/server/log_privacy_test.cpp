@@ -82,7 +82,7 @@ TEST(LogPrivacy, NoIdNumberMobileTokenOrPasswordInTheLog) {
   auto poll_secret = keep(str_at(ticket.json(), "poll_secret"));
   auto qr_url = str_at(ticket.json(), "qr_url");
   keep(qr_url.substr(qr_url.rfind('/') + 1));
-  EXPECT_EQ(http_call(port, "GET", "/l/" + qr_url.substr(qr_url.rfind('/') + 1)).status, 200);
+  EXPECT_EQ(http_call(port, "GET", "/l/" + qr_url.substr(qr_url.rfind('/') + 1)).status, 303);
   EXPECT_EQ(http_call(port, "POST", "/api/v1/login-tickets/scans", json::serialize(json::object{{"qr_url", qr_url}}),
                       agent_auth).status, 200);
   json::object confirm{{"match_number", ticket.json().at("match_number")}, {"unit_id", unit_id}};

@@ -9,6 +9,8 @@
 #include "hallpass/server/api/request_bodies.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 #include "hallpass/server/api/request_auth.hpp"
+#include "hallpass/server/identity/masking.hpp"
+#include "hallpass/server/log.hpp"
 
 namespace hallpass::server::api {
 
@@ -160,14 +162,22 @@ response cancel_login_ticket(context& ctx, request& req) {
 }
 
 response scan_login_ticket(context& ctx, request& req) {
-  auto phone = require_caller(ctx, req);
+  auto phone = require_phone(ctx, req);
   auto body = ticket_scan_body(req);
   auto scan = ctx.tickets.claim_ticket(phone, body.scan_token, body.user_code, req.remote_ip).or_throw();
   json::array units;
   for (auto& u : scan.units) units.push_back(unit_role_json(u));
   json::array numbers;
   for (int n : scan.numbers) numbers.push_back(n);
+  // The cross-device proximity signal: the portal and the phone on different networks is what a
+  // login relayed by someone else looks like. The phone says so; the log keeps it.
+  bool same_network = services::same_network(scan.ticket.portal_ip, req.remote_ip);
+  if (!same_network)
+    log_line("info", "login_scan_other_network",
+             {{"ticket_id", std::to_string(scan.ticket.id)}, {"portal_ip", json_str(identity::mask_ip(scan.ticket.portal_ip))},
+              {"phone_ip", json_str(identity::mask_ip(req.remote_ip))}});
   return json_response({{"ticket_id", std::to_string(scan.ticket.id)},
+                        {"same_network", same_network},
                         {"portal", {{"name", scan.ticket.portal_name},
                                     {"browser", scan.browser},
                                     {"os", scan.os},
@@ -180,7 +190,7 @@ response scan_login_ticket(context& ctx, request& req) {
 }
 
 response confirm_login_ticket(context& ctx, request& req) {
-  auto phone = require_caller(ctx, req);
+  auto phone = require_phone(ctx, req);
   auto body = ticket_confirmation_body(req);
   ctx.tickets.confirm_ticket(phone, path_id(req, "ticket_id"), body.match_number, body.unit_id, req.remote_ip,
                              body.office)
@@ -189,7 +199,7 @@ response confirm_login_ticket(context& ctx, request& req) {
 }
 
 response cancel_login_ticket_by_phone(context& ctx, request& req) {
-  auto phone = require_caller(ctx, req);
+  auto phone = require_phone(ctx, req);
   empty_body(req);
   ctx.tickets.cancel_ticket_by_phone(phone, path_id(req, "ticket_id")).or_throw();
   return json_response({{"state", "cancelled"}});

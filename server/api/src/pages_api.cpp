@@ -51,6 +51,26 @@ response page_account(context& ctx, request&) { return file_response(ctx, "accou
 response page_forgot_password(context& ctx, request&) { return file_response(ctx, "forgot-password.html"); }
 response page_unit(context& ctx, request&) { return file_response(ctx, "unit.html"); }
 response page_register(context& ctx, request&) { return file_response(ctx, "register.html"); }
+response page_phone(context& ctx, request&) { return file_response(ctx, "phone.html"); }
+response page_phone_confirm(context& ctx, request&) { return file_response(ctx, "confirm.html"); }
+
+// A login QR opened by a phone's camera: the scan token leaves the URL at once. It goes into a
+// short-lived cookie that only the scan call receives, and the browser moves on to the confirm
+// page, whose URL holds nothing secret.
+response scan_redirect(context&, request& req) {
+  const auto& token = req.path_params.at("scan_token");
+  if (token.empty() || token.size() > 128 ||
+      token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+    throw api_exception{errors::not_found()};
+  response r;
+  r.status = 303;
+  r.set("Location", "/m/confirm");
+  r.set("Cache-Control", "no-store");
+  r.set("Referrer-Policy", "no-referrer");
+  r.set("Set-Cookie", "hp_scan=" + token + "; Path=/api/v1/login-tickets/scans; Max-Age=300; HttpOnly; SameSite=Lax" +
+                          (req.secure ? "; Secure" : ""));
+  return r;
+}
 response page_register_unit(context& ctx, request&) { return file_response(ctx, "register-unit.html"); }
 
 response static_file(context& ctx, request& req) {

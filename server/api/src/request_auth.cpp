@@ -37,6 +37,32 @@ void refuse_cross_site(const context& ctx, const request& req) {
 }
 
 std::string session_cookie_name(const request& req) { return req.secure ? "__Host-hp_session" : "hp_session"; }
+std::string phone_cookie_name(const request& req) { return req.secure ? "__Host-hp_phone" : "hp_phone"; }
+
+std::string cookie_header(const request& req, const std::string& name, const std::string& token) {
+  return name + "=" + token + "; Path=/; " + (token.empty() ? "Max-Age=0; " : "") + "HttpOnly; SameSite=Lax" +
+         (req.secure ? "; Secure" : "");
+}
+
+namespace {
+
+services::caller authenticate(context& ctx, const request& req, bool portal_cookie) {
+  services::credentials c;
+  if (auto h = req.header_value("authorization")) {
+    if (h->size() > 7 && h->substr(0, 7) == "Bearer ") c.token = std::string(h->substr(7));
+  } else if (auto web = portal_cookie ? req.cookie(session_cookie_name(req)) : std::nullopt) {
+    c.token = *web;
+    c.sent_automatically = true;
+  } else if (auto phone = req.cookie(phone_cookie_name(req))) {
+    c.token = *phone;
+    c.sent_automatically = true;
+  }
+  c.changes_state = req.method != "GET" && req.method != "HEAD";
+  if (auto csrf = req.header_value("x-csrf-token")) c.csrf_token = std::string(*csrf);
+  return ctx.sessions.authenticate(c).or_throw();
+}
+
+}  // namespace
 
 services::caller require_caller(context& ctx, const request& req) {
   auto who = require_session(ctx, req);
@@ -50,17 +76,12 @@ services::caller require_staff(context& ctx, const request& req) {
   return who;
 }
 
-services::caller require_session(context& ctx, const request& req) {
-  services::credentials c;
-  if (auto h = req.header_value("authorization")) {
-    if (h->size() > 7 && h->substr(0, 7) == "Bearer ") c.token = std::string(h->substr(7));
-  } else if (auto cookie = req.cookie(session_cookie_name(req))) {
-    c.token = *cookie;
-    c.sent_automatically = true;
-  }
-  c.changes_state = req.method != "GET" && req.method != "HEAD";
-  if (auto csrf = req.header_value("x-csrf-token")) c.csrf_token = std::string(*csrf);
-  return ctx.sessions.authenticate(c).or_throw();
+services::caller require_session(context& ctx, const request& req) { return authenticate(ctx, req, true); }
+
+services::caller require_phone(context& ctx, const request& req) {
+  auto who = authenticate(ctx, req, false);
+  if (who.is_staff()) throw services::failure{services::errc::applicant_session_required};
+  return who;
 }
 
 }  // namespace hallpass::server::api

@@ -10,15 +10,21 @@
 
 namespace hallpass::server::api {
 
-services::password_login login_body(const request& req) {
-  auto body = read_json(req, {"unit", "office", "account", "password", "channel"});
-  services::password_login in;
+login_request login_body(const request& req) {
+  auto body = read_json(req, {"unit", "office", "account", "password", "channel", "transport"});
+  login_request out;
+  services::password_login& in = out.login;
   in.unit = opt_string(body, "unit");
   in.office = opt_string(body, "office");
   in.account = need_string(body, "account");
   in.password = need_string(body, "password");
   in.channel = opt_string(body, "channel").value_or("web");
-  return in;
+  auto transport = opt_string(body, "transport");
+  if (transport && !(*transport == "bearer" && in.channel != "web") && !(*transport == "cookie" && in.channel != "kiosk"))
+    throw api_exception{{400, "invalid_transport", "会话传递方式只能是 cookie（网页、手机网页）或 bearer（APP、自助终端）",
+                         "transport must be cookie (web, phone web app) or bearer (app, kiosk)"}};
+  out.phone_cookie = transport == "cookie" && in.channel == "app";
+  return out;
 }
 
 identity_check_start identity_check_body(const request& req) {
@@ -189,6 +195,8 @@ ticket_scan ticket_scan_body(const request& req) {
     if (pos != std::string::npos) out.scan_token = url->substr(pos + 3);
   }
   out.user_code = opt_string(body, "user_code");
+  // The phone web app: /l/{token} moved the token from the URL into a cookie for this call.
+  if (!out.scan_token && !out.user_code) out.scan_token = req.cookie("hp_scan");
   return out;
 }
 

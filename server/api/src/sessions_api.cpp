@@ -15,14 +15,15 @@ namespace json = boost::json;
 
 response create_session(context& ctx, request& req) {
   refuse_cross_site(ctx, req);
-  auto in = login_body(req);
+  auto body = login_body(req);
+  auto& in = body.login;
   in.ip = req.remote_ip;
   if (in.account.size() > 64 || in.password.size() > 128 || (in.unit && in.unit->size() > 64) ||
       (in.office && in.office->size() > 64))
     return error_json(services::errc::invalid_credentials);
   auto issued = ctx.sessions.login_with_password(in);
   if (!issued) return error_json(issued.err());
-  return session_response(req, *issued, 201);
+  return session_response(req, *issued, 201, body.phone_cookie);
 }
 
 response current_session(context& ctx, request& req) {
@@ -37,8 +38,9 @@ response delete_session(context& ctx, request& req) {
   response r;
   r.status = 204;
   r.content_type = "application/json";
-  r.set("Set-Cookie", session_cookie_name(req) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" +
-                          (req.secure ? "; Secure" : ""));
+  // The cookie that carried the session goes (none for a bearer token).
+  if (!req.header_value("authorization"))
+    r.set("Set-Cookie", cookie_header(req, who.channel == "web" ? session_cookie_name(req) : phone_cookie_name(req), ""));
   return r;
 }
 

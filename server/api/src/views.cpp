@@ -149,17 +149,16 @@ json::object grant_json(const db::grant_row& g) {
           {"valid_now", g.valid_now}};
 }
 
-response session_response(const request& req, const services::issued_session& s, int status) {
+response session_response(const request& req, const services::issued_session& s, int status, bool phone_cookie) {
   json::object body = caller_json(s.who);
   body["csrf_token"] = s.csrf_token;
-  // A browser gets the token only as an HttpOnly cookie, out of reach of scripts; the phone
-  // app and the kiosk send it as a bearer token, so they get it in the body.
-  if (s.who.channel != "web") body["token"] = s.token;
+  // A browser gets the token only as an HttpOnly cookie, out of reach of scripts: the portal's
+  // session in the session cookie, the phone web app's in the phone cookie. The phone app and
+  // the kiosk send it as a bearer token, so they get it in the body.
+  bool cookie = s.who.channel == "web" || phone_cookie;
+  if (!cookie) body["token"] = s.token;
   auto r = json_response(body, status);
-  if (s.who.channel == "web") {
-    r.set("Set-Cookie", session_cookie_name(req) + "=" + s.token + "; Path=/; HttpOnly; SameSite=Lax" +
-                            (req.secure ? "; Secure" : ""));
-  }
+  if (cookie) r.set("Set-Cookie", cookie_header(req, s.who.channel == "web" ? session_cookie_name(req) : phone_cookie_name(req), s.token));
   return r;
 }
 

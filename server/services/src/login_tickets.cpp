@@ -1,5 +1,7 @@
 #include "hallpass/server/services/login_tickets.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -81,6 +83,18 @@ std::string place_of(const std::string& ip) {
   if (ip.rfind("10.", 0) == 0 || ip.rfind("192.168.", 0) == 0 || ip.rfind("172.", 0) == 0)
     return "内部网络 (private network)";
   return "互联网 (internet) " + ip;
+}
+
+bool same_network(const std::string& a, const std::string& b) {
+  auto prefix = [](std::string ip) -> std::string {
+    if (ip.rfind("::ffff:", 0) == 0 && ip.find('.') != std::string::npos) ip = ip.substr(7);
+    unsigned char raw[16];
+    if (::inet_pton(AF_INET, ip.c_str(), raw) == 1) return "4" + std::string(reinterpret_cast<char*>(raw), 3);
+    if (::inet_pton(AF_INET6, ip.c_str(), raw) == 1) return "6" + std::string(reinterpret_cast<char*>(raw), 8);
+    return "";
+  };
+  auto pa = prefix(a);
+  return !pa.empty() && pa == prefix(b);
 }
 
 login_tickets::login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_tickets& pending, event_hub& events,

@@ -106,6 +106,9 @@ response page_account(context&, request&);
 response page_forgot_password(context&, request&);
 response page_unit(context&, request&);
 response page_register(context&, request&);
+response page_phone(context&, request&);
+response page_phone_confirm(context&, request&);
+response scan_redirect(context&, request&);
 response page_register_unit(context&, request&);
 response static_file(context&, request&);
 

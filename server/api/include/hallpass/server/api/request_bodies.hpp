@@ -17,8 +17,13 @@
 
 namespace hallpass::server::api {
 
-// POST /api/v1/sessions (the caller's IP is not part of the body).
-services::password_login login_body(const request& req);
+// POST /api/v1/sessions (the caller's IP is not part of the body). transport "cookie" asks for an
+// app-channel session in the phone cookie (the phone web app); 400 invalid_transport otherwise.
+struct login_request {
+  services::password_login login;
+  bool phone_cookie = false;
+};
+login_request login_body(const request& req);
 // POST /api/v1/applications: the service code.
 std::string new_application_body(const request& req);
 // PATCH /api/v1/applications/{id}.

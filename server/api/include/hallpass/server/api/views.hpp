@@ -23,8 +23,10 @@ boost::json::object event_json(const db::event_row& e);
 boost::json::object unit_role_json(const db::unit_role& u);
 boost::json::object grant_json(const db::grant_row& g);
 boost::json::value scope_json(const std::optional<std::vector<std::string>>& scope);
-// 201/200 with the token, CSRF token and caller; sets the session cookie for the web channel.
-response session_response(const request& req, const services::issued_session& s, int status);
+// 201/200 with the token, CSRF token and caller; sets the session cookie for the web channel,
+// and with phone_cookie the phone cookie for an app-channel session (no token in the body then).
+response session_response(const request& req, const services::issued_session& s, int status,
+                          bool phone_cookie = false);
 // One of the few event streams `key` (a session, a login ticket) may hold open, kept while the
 // handle lives (give it to the stream's on_done); 429 too_many_streams beyond the limit.
 std::shared_ptr<void> take_stream_slot(context& ctx, const std::string& key);

@@ -100,5 +100,8 @@ std::string browser_of(const std::string& user_agent);
 std::string os_of(const std::string& user_agent);
 // Approximate place of an IP address for the phone's confirmation screen.
 std::string place_of(const std::string& ip);
+// Whether two addresses are on one network as far as an address tells: the same IPv4 /24, or the
+// same IPv6 /64 (IPv4-mapped IPv6 counts as IPv4). Anything unparsable is another network.
+bool same_network(const std::string& a, const std::string& b);
 
 }  // namespace hallpass::server::services
