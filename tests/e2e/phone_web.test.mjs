@@ -1,0 +1,146 @@
+// The phone web app in real headless Chromium: a portal context shows the login QR; a phone
+// context (390×844, touch, zh-CN) signed in on the phone web app opens the QR's URL, sees who is
+// asking, picks the number on the portal's screen and a unit, and confirms; the portal is signed
+// in without a reload. With a wrong number the login ends on both sides; with no phone session the
+// phone signs in first and comes back to the same ticket. Every phone screen is screenshotted and
+// checked with axe-core.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+import { artifacts_dir, create_database, demo, launch_browser, start_server } from './helpers.mjs';
+
+const axe_source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const wait_ms = 30000;
+const phone_device = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+
+let db = null;
+let server = null;
+let browser = null;
+
+before(async () => {
+  mkdirSync(artifacts_dir, { recursive: true });
+  db = await create_database('phone_web');
+  server = await start_server(db.conninfo, { name: 'phone-web-server' });
+  browser = await launch_browser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+  if (db) await db.drop();
+});
+
+async function check_page(page, shot) {
+  await page.screenshot({ path: join(artifacts_dir, `phone-web-${shot}.png`), fullPage: true });
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`));
+  assert.deepEqual(violations, [], `axe-core on ${shot}`);
+}
+
+async function new_context(options, errors) {
+  const context = await browser.newContext(options);
+  await context.addInitScript({ content: axe_source });
+  context.on('page', (p) => p.on('pageerror', (e) => errors.push(String(e))));
+  return context;
+}
+
+// The portal's login page with a fresh QR: its URL and the number it shows.
+async function portal_qr(context) {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.locator('#qr svg').waitFor({ timeout: wait_ms });
+  return { page, url: await page.getAttribute('#qr', 'data-url'), number: Number(await page.textContent('#match-number')) };
+}
+
+async function phone_sign_in(page, shot) {
+  await page.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
+  if (shot) await check_page(page, shot);
+  await page.fill('#phone-login input[name=account]', demo.agent_mobile);
+  await page.fill('#phone-login input[name=password]', demo.password);
+  await page.click('#phone-login button[type=submit]');
+}
+
+async function open_confirm(phone, qr_url) {
+  await phone.goto(qr_url);
+  await phone.waitForURL(/\/m\/confirm$/);  // the token has left the URL
+}
+
+test('a phone signed in on the web app confirms a portal login for a unit', async (t) => {
+  const errors = [];
+  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
+  const mobile = await new_context(phone_device, errors);
+  t.after(() => Promise.all([desktop.close(), mobile.close()]));
+
+  const phone = await mobile.newPage();
+  await phone.goto(`${server.url}/m`);
+  await phone_sign_in(phone, 'home-signed-out');
+  await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+  await check_page(phone, 'home-signed-in');
+
+  const portal = await portal_qr(desktop);
+  await open_confirm(phone, portal.url);
+  await phone.locator('#confirm').waitFor({ state: 'visible', timeout: wait_ms });
+  assert.match(await phone.textContent('#portal'), /HeadlessChrome|Chrome|Chromium/);
+  assert.equal(await phone.isHidden('#distance'), true, 'the same network: no warning');
+  const numbers = (await phone.locator('button.number').allTextContents()).map(Number);
+  assert.equal(numbers.length, 3);
+  assert.ok(numbers.includes(portal.number), `${numbers} holds ${portal.number}`);
+  await check_page(phone, 'confirm');
+  await phone.click(`button.number[data-number="${portal.number}"]`);
+  await phone.locator('label.identity', { hasText: '经办人' }).first().locator('input').check();
+  await check_page(phone, 'confirm-chosen');
+  await phone.click('#approve');
+  await phone.locator('#message', { hasText: '已登录' }).waitFor({ timeout: wait_ms });
+  await check_page(phone, 'confirmed');
+  // The portal, never reloaded, is signed in for the unit.
+  await portal.page.locator('#result').waitFor({ state: 'visible', timeout: wait_ms });
+  const me = await portal.page.evaluate(async () => (await fetch('/api/v1/sessions/current')).json());
+  assert.equal(me.role, 'agent');
+  assert.equal(me.channel, 'web');
+  assert.deepEqual(errors, []);
+});
+
+test('a wrong number ends the login on the phone and on the portal', async (t) => {
+  const errors = [];
+  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
+  const mobile = await new_context(phone_device, errors);
+  t.after(() => Promise.all([desktop.close(), mobile.close()]));
+  const phone = await mobile.newPage();
+  await phone.goto(`${server.url}/m`);
+  await phone_sign_in(phone);
+  await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+
+  const portal = await portal_qr(desktop);
+  await open_confirm(phone, portal.url);
+  await phone.locator('#confirm').waitFor({ state: 'visible', timeout: wait_ms });
+  const wrong = (await phone.locator('button.number').allTextContents()).map(Number).find((n) => n !== portal.number);
+  await phone.click(`button.number[data-number="${wrong}"]`);
+  await phone.click('#approve');
+  await phone.locator('#message', { hasText: '本次登录已取消' }).waitFor({ timeout: wait_ms });
+  await check_page(phone, 'wrong-number');
+  await portal.page.locator('#status[data-state="cancelled"]').waitFor({ timeout: wait_ms });
+  assert.deepEqual(errors, []);
+});
+
+test('without a phone session the phone signs in, then confirms the same ticket', async (t) => {
+  const errors = [];
+  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
+  const mobile = await new_context(phone_device, errors);
+  t.after(() => Promise.all([desktop.close(), mobile.close()]));
+  const phone = await mobile.newPage();
+
+  const portal = await portal_qr(desktop);
+  await open_confirm(phone, portal.url);
+  await phone_sign_in(phone, 'confirm-sign-in');
+  await phone.locator('#confirm').waitFor({ state: 'visible', timeout: wait_ms });
+  await phone.click(`button.number[data-number="${portal.number}"]`);
+  await phone.click('#approve');  // as a person (the default identity)
+  await phone.locator('#message', { hasText: '已登录' }).waitFor({ timeout: wait_ms });
+  await portal.page.locator('#result').waitFor({ state: 'visible', timeout: wait_ms });
+  const me = await portal.page.evaluate(async () => (await fetch('/api/v1/sessions/current')).json());
+  assert.equal(me.role, 'person');
+  assert.deepEqual(errors, []);
+});
