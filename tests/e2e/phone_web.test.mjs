@@ -79,6 +79,15 @@ test('a phone signed in on the web app confirms a portal login for a unit', asyn
   await phone_sign_in(phone, 'home-signed-out');
   await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
   await check_page(phone, 'home-signed-in');
+  // It installs to the home screen: a manifest that starts at /m, with its icons.
+  const manifest = await phone.evaluate(async () => {
+    const res = await fetch(document.querySelector('link[rel=manifest]').href);
+    const m = await res.json();
+    const icons = await Promise.all(m.icons.map(async (i) => (await fetch(i.src)).headers.get('content-type')));
+    return { type: res.headers.get('content-type'), start_url: m.start_url, display: m.display, sizes: m.icons.map((i) => i.sizes), icons };
+  });
+  assert.deepEqual(manifest, { type: 'application/manifest+json', start_url: '/m', display: 'standalone',
+    sizes: ['192x192', '512x512'], icons: ['image/png', 'image/png'] });
 
   const portal = await portal_qr(desktop);
   await open_confirm(phone, portal.url);
@@ -100,6 +109,14 @@ test('a phone signed in on the web app confirms a portal login for a unit', asyn
   const me = await portal.page.evaluate(async () => (await fetch('/api/v1/sessions/current')).json());
   assert.equal(me.role, 'agent');
   assert.equal(me.channel, 'web');
+
+  // The person's own things from the phone web app's menu, with the same phone session.
+  for (const [link, shot, ready] of [['我的办件', 'services', '#mine'], ['消息', 'messages', 'h1'], ['个人信息与单位', 'account', '#units tbody tr']]) {
+    await phone.goto(`${server.url}/m`);
+    await Promise.all([phone.waitForNavigation(), phone.click(`.phone-menu a:has-text("${link}")`)]);
+    await phone.locator(ready).first().waitFor({ timeout: wait_ms });
+    await check_page(phone, shot);
+  }
   assert.deepEqual(errors, []);
 });
 

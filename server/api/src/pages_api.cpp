@@ -23,6 +23,7 @@ response file_response(const context& ctx, const std::string& name) {
                    : ext == ".css" ? "text/css; charset=utf-8"
                    : ext == ".svg" ? "image/svg+xml"
                    : ext == ".png" ? "image/png"
+                   : ext == ".webmanifest" ? "application/manifest+json"
                                    : "application/octet-stream";
   r.body = ss.str();
   r.set("X-Content-Type-Options", "nosniff");
