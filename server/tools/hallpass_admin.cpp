@@ -30,6 +30,9 @@ const char* usage =
     "  change-legal-rep --unit USCC --name N --id-number X\n"
     "                           record a new legal representative (an existing person); a grant they\n"
     "                           held in the unit ends, and the former one loses the unit\n"
+    "  register-client --client-id ID --name NAME\n"
+    "                           register a device client of the RFC 8628 device login (again: rename\n"
+    "                           it); the phone shows NAME as the site asking\n"
     "  postgres-start           start the embedded PostgreSQL of --data-dir and leave it running;\n"
     "                           prints its connection string\n"
     "  postgres-stop            stop it\n\n"
@@ -133,6 +136,9 @@ int main(int argc, char** argv) {
       auto r = parts.accounts.add_staff(need("id-number"), need("office"), need("role"));
       if (!r) return fail(r.err());
       std::cout << "staff role " << need("role") << " in " << need("office") << " given\n";
+    } else if (command == "register-client") {
+      if (auto r = parts.tickets.register_device_client(need("client-id"), need("name")); !r) return fail(r.err());
+      std::cout << "device client " << need("client-id") << " registered\n";
     } else if (command == "list-grants") {
       auto [unit, rep] = as_legal_rep(parts, need("unit"));
       auto r = parts.accounts.list_grants(rep, unit.id);

@@ -6,7 +6,7 @@ import * as client from 'openid-client';
 
 import { create_database, demo, make_phone, psql, start_server } from './helpers.mjs';
 
-const client_id = 'hallpass-e2e-device';
+const client_id = 'hallpass-demo-tv';  // registered by the demo data
 
 let db = null;
 let server = null;

@@ -44,10 +44,12 @@ response oauth_device_authorization(context& ctx, request& req) {
   auto form = form_body(req);
   auto client = form["client_id"];
   if (!valid_client_id(client)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
+  auto name = ctx.tickets.device_client(client);
+  if (!name) return oauth_error(401, "invalid_client", "unknown client_id: the operator registers device clients");
   services::ticket_origin origin;
   origin.kind = "device";
   origin.client_id = client;
-  origin.portal_name = "设备登录 (" + client + ")";
+  origin.portal_name = *name;  // what the phone shows as the site asking
   origin.user_agent = std::string(req.header_value("user-agent").value_or(""));
   origin.ip = req.remote_ip;
   auto created = ctx.tickets.create_ticket(origin);
@@ -78,8 +80,9 @@ response oauth_token(context& ctx, request& req) {
         {"slow_down", "polling too often; the interval grew by 5 seconds"},
         {"access_denied", "the user cancelled the login"},
         {"expired_token", "the device code has expired; start again"},
-        {"invalid_grant", "unknown, already used, or not a device code"}};
-    auto r = oauth_error(400, out.oauth_error, text.at(out.oauth_error));
+        {"invalid_grant", "unknown, already used, or not a device code"},
+        {"invalid_client", "unknown client_id: the operator registers device clients"}};
+    auto r = oauth_error(out.oauth_error == "invalid_client" ? 401 : 400, out.oauth_error, text.at(out.oauth_error));
     return r;
   }
   auto r = json_response({{"access_token", out.session->token},

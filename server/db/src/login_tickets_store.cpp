@@ -183,4 +183,16 @@ std::int64_t sweep_tickets(connection& c) {
   return n;
 }
 
+std::optional<std::string> device_client_name(connection& c, const std::string& client_id) {
+  auto r = c.exec("SELECT name FROM device_clients WHERE client_id = $1", {client_id});
+  if (r.empty()) return std::nullopt;
+  return std::string(r.text(0, 0));
+}
+
+void save_device_client(connection& c, const std::string& client_id, const std::string& name) {
+  c.exec("INSERT INTO device_clients (client_id, name) VALUES ($1, $2) "
+         "ON CONFLICT (client_id) DO UPDATE SET name = EXCLUDED.name",
+         {client_id, name});
+}
+
 }  // namespace hallpass::server::db

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/identity/validators.hpp"
@@ -75,6 +76,8 @@ void load_demo_data(accounts& accounts, db::pool& db, const personal_data_hasher
     for (int i = 0; i < offices.size(); ++i)
       for (auto [person, role] : {std::pair{7, "clerk"}, std::pair{8, "reviewer"}, std::pair{9, "head"}})
         db::upsert_staff(tx.conn(), pid(person), offices.str(i, 0), role);
+    // A device client for the RFC 8628 device login.
+    db::save_device_client(tx.conn(), demo_device_client, "大厅演示电视 (demo TV)");
   });
 
   out << "Demo data (password for everyone: " << demo_password << ")\n"
@@ -83,7 +86,7 @@ void load_demo_data(accounts& accounts, db::pool& db, const personal_data_hasher
   for (auto& p : people) {
     out << "  " << p.name << "  ID " << p.id_number << "  mobile " << p.mobile << "  " << p.what << "\n";
   }
-  out << std::flush;
+  out << "  device client (RFC 8628): client_id " << demo_device_client << "\n" << std::flush;
 }
 
 }  // namespace hallpass::server::services

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <regex>
 
 #include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/identity/tokens.hpp"
@@ -294,6 +295,19 @@ result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, cons
       t->office_code);
 }
 
+std::optional<std::string> login_tickets::device_client(const std::string& client_id) {
+  auto conn = db_.acquire();
+  return db::device_client_name(*conn, client_id);
+}
+
+status login_tickets::register_device_client(const std::string& client_id, const std::string& name) {
+  static const std::regex id_rule(R"([A-Za-z0-9_.\-]{1,64})");
+  if (!std::regex_match(client_id, id_rule) || name.empty() || name.size() > 64 * 4) return errc::invalid_input;
+  auto conn = db_.acquire();
+  db::save_device_client(*conn, client_id, name);
+  return ok();
+}
+
 device_token_outcome login_tickets::poll_device_token(const std::string& device_code, const std::string& client_id,
                                        const std::string& ip) {
   device_token_outcome out;
@@ -305,7 +319,8 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
     poll = db::record_device_poll(*conn, hash);
   }
   if (!poll || poll->ticket.kind != "device" || poll->ticket.client_id != client_id) {
-    out.oauth_error = "invalid_grant";
+    // Only now, off the path of every good poll, is the client looked up.
+    out.oauth_error = device_client(client_id) ? "invalid_grant" : "invalid_client";
     return out;
   }
   out.interval = poll->ticket.poll_interval;

@@ -52,7 +52,7 @@ TEST(TicketLimits, TicketCreationIsLimitedPerAddress) {
   EXPECT_LE(retry, 60);
   EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM login_tickets"), "3");
   // Device authorizations share the same budget.
-  auto d = form_post(s.port(), "/oauth/device_authorization", "client_id=tv-app");
+  auto d = form_post(s.port(), "/oauth/device_authorization", "client_id=hallpass-demo-tv");
   EXPECT_EQ(d.status, 429) << d.body;
   EXPECT_FALSE(d.headers["retry-after"].empty());
 }

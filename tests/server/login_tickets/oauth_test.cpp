@@ -24,7 +24,7 @@ struct device_request {
   http_reply reply;
 };
 
-device_request authorize(unsigned short port, const std::string& client_id = "tv-app") {
+device_request authorize(unsigned short port, const std::string& client_id = "hallpass-demo-tv") {
   device_request d;
   d.reply = form_post(port, "/oauth/device_authorization", "client_id=" + client_id);
   EXPECT_EQ(d.reply.status, 200) << d.reply.body;
@@ -67,7 +67,7 @@ TEST(DeviceGrant, MetadataNamesTheEndpoints) {
   EXPECT_TRUE(has_grant);
   // The advertised endpoints answer on this server.
   auto path = std::string(o.at("device_authorization_endpoint").as_string()).substr(base.size());
-  EXPECT_EQ(form_post(s.port(), path, "client_id=tv-app").status, 200);
+  EXPECT_EQ(form_post(s.port(), path, "client_id=hallpass-demo-tv").status, 200);
 }
 
 TEST(DeviceGrant, AuthorizationResponseHasEveryField) {
@@ -88,9 +88,34 @@ TEST(DeviceGrant, AuthorizationResponseHasEveryField) {
   auto sc = scan(s.port(), phone, "qr_url", d.verification_uri_complete);
   ASSERT_EQ(sc.status, 200) << sc.body;
   EXPECT_EQ(sc.json().as_object().at("ticket_id").as_string(), ticket_of(s, d.user_code));
-  EXPECT_NE(sc.json().as_object().at("portal").as_object().at("name").as_string().find("tv-app"), std::string::npos);
+  // The phone shows the registered client's name as the site asking.
+  EXPECT_EQ(sc.json().as_object().at("portal").as_object().at("name").as_string(), "大厅演示电视 (demo TV)");
   // A missing client_id is refused.
   EXPECT_EQ(oauth_error(form_post(s.port(), "/oauth/device_authorization", "scope=x")), "invalid_client");
+}
+
+TEST(DeviceGrant, OnlyRegisteredClientsStartOrPollADeviceLogin) {
+  running_server s;
+  auto tickets = sql_one(s.conninfo(), "SELECT count(*) FROM login_tickets");
+  // An unknown client_id: 401 invalid_client at both endpoints, and no ticket is made.
+  auto r = form_post(s.port(), "/oauth/device_authorization", "client_id=someone-else");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(oauth_error(r), "invalid_client");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM login_tickets"), tickets);
+  auto d = authorize(s.port());
+  r = device_token(s.port(), d.device_code, "someone-else");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(oauth_error(r), "invalid_client");
+  // The operator registers it (the command hallpass-admin register-client runs); then it works,
+  // under its name; registering again renames it.
+  ASSERT_TRUE(s.app().tickets.register_device_client("someone-else", "客厅电视").ok());
+  EXPECT_EQ(form_post(s.port(), "/oauth/device_authorization", "client_id=someone-else").status, 200);
+  ASSERT_TRUE(s.app().tickets.register_device_client("someone-else", "卧室电视").ok());
+  EXPECT_EQ(s.app().tickets.device_client("someone-else").value_or(""), "卧室电视");
+  // A registered client with another's device code: invalid_grant, as before.
+  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code, "someone-else")), "invalid_grant");
+  EXPECT_FALSE(s.app().tickets.register_device_client("bad id", "x").ok());
+  EXPECT_FALSE(s.app().tickets.register_device_client("ok-id", "").ok());
 }
 
 TEST(DeviceGrant, PendingThenSlowDownWithALongerInterval) {
@@ -193,7 +218,7 @@ TEST(DeviceGrant, UnknownCodesAndOtherGrantTypesAreRefused) {
   EXPECT_EQ(oauth_error(device_token(s.port(), portal.poll_secret)), "invalid_grant");
   auto d = authorize(s.port());
   auto wrong_type = form_post(s.port(), "/oauth/token",
-                              "grant_type=authorization_code&code=x&device_code=" + d.device_code + "&client_id=tv-app");
+                              "grant_type=authorization_code&code=x&device_code=" + d.device_code + "&client_id=hallpass-demo-tv");
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(oauth_error(wrong_type), "unsupported_grant_type");
   EXPECT_EQ(wrong_type.headers["cache-control"], "no-store");

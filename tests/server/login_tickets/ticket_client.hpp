@@ -37,7 +37,7 @@ boost::json::value unit_entry(const http_reply& scan_reply, const std::string& u
 
 // RFC 8628 form posts.
 http_reply form_post(unsigned short port, const std::string& target, const std::string& form);
-http_reply device_token(unsigned short port, const std::string& device_code, const std::string& client_id = "tv-app");
+http_reply device_token(unsigned short port, const std::string& device_code, const std::string& client_id = "hallpass-demo-tv");
 
 // State on a database, by SQL: a unit's id, and a ticket made expired.
 std::string unit_id_of(const std::string& conninfo, const std::string& uscc);

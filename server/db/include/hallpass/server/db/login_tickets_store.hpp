@@ -94,4 +94,9 @@ std::optional<device_poll> record_device_poll(connection& c, const std::string& 
 // Marks overdue open (or confirmed but unredeemed) tickets expired (announcing it) and deletes old ones; returns rows expired.
 std::int64_t sweep_tickets(connection& c);
 
+// Registered device clients (schema/0008): the name of one, if registered; registering one again
+// renames it.
+std::optional<std::string> device_client_name(connection& c, const std::string& client_id);
+void save_device_client(connection& c, const std::string& client_id, const std::string& name);
+
 }  // namespace hallpass::server::db

@@ -10,6 +10,7 @@
 namespace hallpass::server::services {
 
 inline constexpr const char* demo_password = "Demo@2026";
+inline constexpr const char* demo_device_client = "hallpass-demo-tv";
 
 // Loads what is missing and prints the demo credentials to out.
 void load_demo_data(accounts& accounts, db::pool& db, const personal_data_hasher& hash, std::ostream& out);

@@ -42,7 +42,8 @@ struct scan_context {
 // RFC 8628 token request.
 struct device_token_outcome {
   std::optional<issued_session> session;
-  std::string oauth_error;  // authorization_pending, slow_down, access_denied, expired_token, invalid_grant
+  std::string oauth_error;  // authorization_pending, slow_down, access_denied, expired_token, invalid_grant,
+                            // invalid_client
   int interval = 5;
 };
 struct ticket_settings {
@@ -76,6 +77,11 @@ class login_tickets {
   // confirmed → consumed, once; the grant is checked again now.
   result<issued_session> redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
                                        const std::string& channel, const std::string& ip);
+  // Registered device clients: the name of one (nullopt: not registered); the operator's
+  // registration (invalid_input for an id outside [A-Za-z0-9_.-]{1,64} or a name of 0 or more
+  // than 64 characters).
+  std::optional<std::string> device_client(const std::string& client_id);
+  status register_device_client(const std::string& client_id, const std::string& name);
   device_token_outcome poll_device_token(const std::string& device_code, const std::string& client_id,
                                          const std::string& ip);
 
