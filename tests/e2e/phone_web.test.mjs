@@ -117,6 +117,16 @@ test('a phone signed in on the web app confirms a portal login for a unit', asyn
     await phone.locator(ready).first().waitFor({ timeout: wait_ms });
     await check_page(phone, shot);
   }
+
+  // 我的设备 on the portal: the phone's session is listed, and ending it there signs the phone out.
+  await portal.page.goto(`${server.url}/account`);
+  const phone_row = portal.page.locator('#devices tbody tr[data-channel=app]');
+  await phone_row.waitFor({ timeout: wait_ms });
+  await check_page(portal.page, 'portal-devices');
+  await phone_row.locator('button').click();
+  await portal.page.locator('#message', { hasText: '已退出该设备' }).waitFor({ timeout: wait_ms });
+  await phone.goto(`${server.url}/m`);
+  await phone.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
   assert.deepEqual(errors, []);
 });
 

@@ -22,6 +22,26 @@
       el('td', {}, u.valid_now ? '有效' : '已失效'))));
   }
 
+  // 我的设备: every live session of the person; any but this one can be ended here.
+  const CHANNEL = { web: '电脑网页', app: '手机', kiosk: '自助终端' };
+  const when = (t) => new Date(t).toLocaleString('zh-CN');
+  async function devices() {
+    const list = (await api('GET', '/api/v1/persons/me/sessions')).sessions;
+    document.querySelector('#devices tbody').replaceChildren(...list.map((s) => el('tr', { 'data-channel': s.channel },
+      el('td', {}, (CHANNEL[s.channel] || s.channel) + (s.current ? '（本设备）' : '')),
+      el('td', {}, s.unit ? s.unit + ' · ' + (ROLE[s.role] || s.role) : s.office ? s.office + ' · ' + ROLE.staff : ROLE.person),
+      el('td', {}, when(s.created_at)), el('td', {}, when(s.last_seen_at)),
+      el('td', {}, s.current ? '' : el('button', { type: 'button', class: 'danger', onclick: async () => {
+        try {
+          await api('DELETE', '/api/v1/persons/me/sessions/' + s.id);
+          msg.classList.remove('error');
+          msg.textContent = '已退出该设备上的登录';
+          await devices();
+        } catch (err) { msg.classList.add('error'); msg.textContent = err.message; }
+      } }, '退出该设备')))));
+  }
+  devices().catch((err) => { msg.classList.add('error'); msg.textContent = err.message; });
+
   document.getElementById('password-change').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target;

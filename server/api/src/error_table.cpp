@@ -35,6 +35,7 @@ constexpr entry table[] = {
     {errc::unsupported_id_type, 422, "unsupported_id_type", "目前只能使用居民身份证注册", "Only the resident ID card can be used for now"},
     {errc::not_the_legal_rep, 403, "not_the_legal_rep", "只有法定代表人本人可以注册单位：请以法定代表人的个人账号登录，并填写本人的证件号码和姓名",
      "Only the legal representative registers the unit: sign in with their own account and give their own ID number and name"},
+    {errc::session_not_found, 404, "session_not_found", "没有找到该登录设备，可能已经退出", "No such live session of yours; it may have ended already"},
     {errc::identity_check_not_found, 404, "identity_check_not_found", "没有找到这次实名认证，请重新认证",
      "No such identity check; start a new one"},
     {errc::identity_check_pending, 409, "identity_check_pending", "实名认证还没有完成，请先用手机扫码完成认证",

@@ -27,6 +27,8 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"POST", "/api/v1/login-tickets/{ticket_id}/confirmation", confirm_login_ticket, 1024},
       {"POST", "/api/v1/login-tickets/{ticket_id}/cancellation", cancel_login_ticket_by_phone, 1024},
       {"POST", "/api/v1/persons/me/password-change", change_password, 1024},
+      {"GET", "/api/v1/persons/me/sessions", list_own_sessions, 0},
+      {"DELETE", "/api/v1/persons/me/sessions/{session_id}", end_own_session, 0},
       {"POST", "/api/v1/persons/me/mobile-change", request_mobile_change, 1024},
       {"POST", "/api/v1/persons/me/mobile-change/confirmation", confirm_mobile_change, 1024},
       {"POST", "/api/v1/password-resets", request_password_reset, 1024},

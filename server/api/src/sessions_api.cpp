@@ -44,6 +44,29 @@ response delete_session(context& ctx, request& req) {
   return r;
 }
 
+// 我的设备: the person's live sessions, the one asking marked; ending one of them.
+response list_own_sessions(context& ctx, request& req) {
+  auto who = require_session(ctx, req);
+  json::array out;
+  for (auto& s : ctx.sessions.own_sessions(who)) {
+    out.push_back(json::object{{"id", std::to_string(s.id)},
+                               {"channel", s.channel},
+                               {"role", s.role},
+                               {"unit", s.unit_name ? json::value(*s.unit_name) : json::value(nullptr)},
+                               {"office", s.office_name ? json::value(*s.office_name) : json::value(nullptr)},
+                               {"created_at", s.created_at},
+                               {"last_seen_at", s.last_seen_at},
+                               {"current", s.id == who.session_id}});
+  }
+  return json_response({{"sessions", out}});
+}
+
+response end_own_session(context& ctx, request& req) {
+  auto who = require_session(ctx, req);
+  ctx.sessions.end_own_session(who, path_id(req, "session_id"), req.remote_ip).or_throw();
+  return no_content();
+}
+
 response change_password(context& ctx, request& req) {
   auto who = require_session(ctx, req);
   auto body = password_change_body(req);

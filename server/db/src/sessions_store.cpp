@@ -74,6 +74,30 @@ int revoke_sessions_of(connection& c, std::int64_t person_id, std::optional<std:
                               .affected());
 }
 
+std::vector<own_session> live_sessions_of(connection& c, std::int64_t person_id) {
+  auto r = c.exec(
+      "SELECT s.id, s.channel, s.role, u.name, o.name, "
+      "to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+      "to_char(s.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+      "FROM sessions s LEFT JOIN units u ON u.id = s.unit_id LEFT JOIN offices o ON o.code = s.office_code "
+      "WHERE s.person_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() ORDER BY s.id DESC LIMIT 100",
+      {person_id});
+  std::vector<own_session> out;
+  for (int i = 0; i < r.size(); ++i) {
+    own_session s{r.int64(i, 0), r.str(i, 1), r.str(i, 2), std::nullopt, std::nullopt, r.str(i, 5), r.str(i, 6)};
+    if (!r.is_null(i, 3)) s.unit_name = r.str(i, 3);
+    if (!r.is_null(i, 4)) s.office_name = r.str(i, 4);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool revoke_own_session(connection& c, std::int64_t person_id, std::int64_t session_id) {
+  return c.exec("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND person_id = $2 AND revoked_at IS NULL",
+                {session_id, person_id})
+             .affected() == 1;
+}
+
 bool revoke_session(connection& c, std::int64_t id) {
   return c.exec("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", {id}).affected() == 1;
 }

@@ -223,6 +223,20 @@ status sessions::change_password(const caller& who, const std::string& current, 
   return ok();
 }
 
+std::vector<db::own_session> sessions::own_sessions(const caller& who) {
+  auto conn = db_.acquire();
+  return db::live_sessions_of(*conn, who.person_id);
+}
+
+status sessions::end_own_session(const caller& who, std::int64_t session_id, const std::string& ip) {
+  return db::in_transaction(db_, [&](db::transaction& tx) -> status {
+    if (!db::revoke_own_session(tx.conn(), who.person_id, session_id)) return errc::session_not_found;
+    db::audit(tx, {"session_ended_by_person", who.person_id, who.unit_id, who.person_id, who.grant_id, ip,
+                   "{\"session\": " + std::to_string(session_id) + "}"});
+    return ok();
+  });
+}
+
 status sessions::logout(const caller& who, const std::string& ip) {
   db::in_transaction(db_, [&](db::transaction& tx) {
     db::revoke_session(tx.conn(), who.session_id);

@@ -101,3 +101,37 @@ TEST(PhoneWeb, SameNetworkIsTheSameIpv4Slash24OrIpv6Slash64) {
   EXPECT_FALSE(same_network("", ""));
   EXPECT_FALSE(same_network("unknown", "unknown"));
 }
+
+TEST(PhoneWeb, MyDevicesListsThePersonsSessionsAndEndsOne) {
+  running_server s;
+  auto phone = phone_web_login(s.port(), demo::mobile_agent_all);
+  ASSERT_EQ(phone.status, 201);
+  const header_list phone_cookie{{"Cookie", "hp_phone=" + cookie_value(phone, "hp_phone")}};
+  auto portal = s.login(demo::unit_a, demo::mobile_agent_all, "Demo@2026", "app");  // the same person, for unit A
+  auto other = s.login(std::nullopt, demo::person_only);                          // someone else
+
+  auto list = s.call_as(portal, "GET", "/api/v1/persons/me/sessions");
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto sessions = list.json().at("sessions").as_array();
+  ASSERT_EQ(sessions.size(), 2u);
+  std::string phone_id;
+  for (auto& v : sessions) {
+    auto& o = v.as_object();
+    if (o.at("current").as_bool()) {
+      EXPECT_EQ(std::string(o.at("unit").as_string()), "常州示范劳务派遣有限公司");
+      EXPECT_EQ(std::string(o.at("role").as_string()), "agent");
+    } else {
+      phone_id = std::string(o.at("id").as_string());
+      EXPECT_TRUE(o.at("unit").is_null());
+    }
+  }
+  ASSERT_FALSE(phone_id.empty());
+  // Someone else cannot end it; the person can, and the phone's next request is 401.
+  EXPECT_EQ(s.call_as(other, "DELETE", "/api/v1/persons/me/sessions/" + phone_id).error_code(), "session_not_found");
+  EXPECT_EQ(http_call(s.port(), "GET", "/api/v1/sessions/current", "", phone_cookie).status, 200);
+  EXPECT_EQ(s.call_as(portal, "DELETE", "/api/v1/persons/me/sessions/" + phone_id).status, 204);
+  EXPECT_EQ(http_call(s.port(), "GET", "/api/v1/sessions/current", "", phone_cookie).status, 401);
+  EXPECT_EQ(s.call_as(portal, "DELETE", "/api/v1/persons/me/sessions/" + phone_id).error_code(), "session_not_found");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM audit_log WHERE event = 'session_ended_by_person'"), "1");
+  EXPECT_EQ(s.call_as(portal, "GET", "/api/v1/sessions/current").status, 200);  // its own session goes on
+}

@@ -15,6 +15,8 @@ response metrics_text(context&, request&);
 // sessions_api.cpp
 response create_session(context&, request&);
 response current_session(context&, request&);
+response list_own_sessions(context&, request&);
+response end_own_session(context&, request&);
 response change_password(context&, request&);  // 修改密码: other sessions end
 response request_password_reset(context&, request&);  // 忘记密码: a code by SMS
 response confirm_password_reset(context&, request&);

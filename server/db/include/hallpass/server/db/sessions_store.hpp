@@ -40,6 +40,16 @@ void touch_session(connection& c, std::int64_t id);
 // Returns the id and the absolute expiry (RFC 3339).
 std::pair<std::int64_t, std::string> insert_session(connection& c, const new_session& s);
 bool revoke_session(connection& c, std::int64_t id);
+// A person's live sessions (not revoked, not expired), newest first: 我的设备.
+struct own_session {
+  std::int64_t id = 0;
+  std::string channel, role;
+  std::optional<std::string> unit_name, office_name;
+  std::string created_at, last_seen_at;  // RFC 3339 UTC
+};
+std::vector<own_session> live_sessions_of(connection& c, std::int64_t person_id);
+// Ends one of the person's sessions; false when it is not theirs or already ended.
+bool revoke_own_session(connection& c, std::int64_t person_id, std::int64_t session_id);
 // Ends every open session of a person but `keep` (the one asking, when given); how many ended.
 int revoke_sessions_of(connection& c, std::int64_t person_id, std::optional<std::int64_t> keep);
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hallpass/server/db/database.hpp"
+#include "hallpass/server/db/sessions_store.hpp"
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/caller.hpp"
 #include "hallpass/server/services/error.hpp"
@@ -65,6 +66,10 @@ class sessions {
                                       const std::optional<std::string>& office = std::nullopt);
   result<caller> authenticate(const credentials& c);
   status logout(const caller& who, const std::string& ip);
+  // 我的设备: the caller's person's live sessions on every channel, and ending one of them
+  // (session_not_found unless it is a live session of that person). Audited.
+  std::vector<db::own_session> own_sessions(const caller& who);
+  status end_own_session(const caller& who, std::int64_t session_id, const std::string& ip);
   // 修改密码: the current password, then a new one under the password rule (not the same);
   // every other session of the person ends. Wrong current passwords count like failed logins.
   status change_password(const caller& who, const std::string& current, const std::string& next,
