@@ -4,14 +4,11 @@
 // webhook receiver that captures the code. Pages are screenshotted and checked with axe-core.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 
-import { artifacts_dir, create_database, demo, free_port, launch_browser, make_phone, start_server } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, free_port, launch_browser, make_phone, start_server } from './helpers.mjs';
 
-const axe_source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const person = '320412199512120077';  // 周敏
 const mobile = '13812340007';
 const wait_ms = 30000;
@@ -47,12 +44,7 @@ after(async () => {
   if (sms) sms.close();
 });
 
-async function check_page(page, name) {
-  await page.screenshot({ path: join(artifacts_dir, `accounts-${name}.png`), fullPage: true });
-  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`));
-  assert.deepEqual(violations, [], `axe-core on ${name}`);
-}
+const check_page = (page, shot) => check_page_as(page, `accounts-${shot}`);
 
 // Signs `page` in by QR with `phone` (signed in already), acting for unit A.
 async function qr_sign_in(page, phone) {

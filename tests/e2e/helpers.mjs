@@ -2,7 +2,9 @@
 // free port, the hallpass-phone command line, psql, and headless Chromium.
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -168,4 +170,17 @@ export const chromium_args = [
 export async function launch_browser() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: chromium_binary, headless: true, args: chromium_args, timeout: 60000 });
+}
+
+// axe-core, for a context's init script (context.addInitScript({ content: axe_source })).
+export const axe_source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// A full-page screenshot as <artifacts>/<file>.png, and axe-core on the page as it is now: no
+// serious or critical violation.
+export async function check_page(page, file) {
+  await page.screenshot({ path: join(artifacts_dir, `${file}.png`), fullPage: true });
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
+  assert.deepEqual(violations, [], `axe-core on ${file}`);
 }

@@ -6,13 +6,10 @@
 // checked with axe-core.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 
-import { artifacts_dir, create_database, demo, launch_browser, start_server } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, start_server } from './helpers.mjs';
 
-const axe_source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const wait_ms = 30000;
 const phone_device = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 
@@ -33,12 +30,7 @@ after(async () => {
   if (db) await db.drop();
 });
 
-async function check_page(page, shot) {
-  await page.screenshot({ path: join(artifacts_dir, `phone-web-${shot}.png`), fullPage: true });
-  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`));
-  assert.deepEqual(violations, [], `axe-core on ${shot}`);
-}
+const check_page = (page, shot) => check_page_as(page, `phone-web-${shot}`);
 
 async function new_context(options, errors) {
   const context = await browser.newContext(options);

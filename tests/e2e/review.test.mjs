@@ -9,17 +9,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { artifacts_dir, create_database, demo, launch_browser, make_phone, psql, run, start_server } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, make_phone, psql, run, start_server } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const photos = resolve(here, '..', 'data', 'photos', 'dynamsoft');
 const first_photo = join(photos, 'a4-on-dark-background.jpg');
 const second_photo = join(photos, 'a4-on-white-background.jpg');
-const axe_source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const wait_ms = 60000;
 const service = 'labour_dispatch_licence_haicheng';
 const office = 'haicheng_hrss';
@@ -47,14 +45,8 @@ after(async () => {
   if (db) await db.drop();
 });
 
-// A screenshot in the artifacts dir, and axe-core on the page as it is now.
-async function check_page(page, name) {
-  await page.screenshot({ path: join(artifacts_dir, `review-${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
-  assert.deepEqual(violations, [], `axe-core on ${name}`);
-}
+// A screenshot in the artifacts dir, numbered in the order taken, and axe-core on the page.
+const check_page = (page, name) => check_page_as(page, `review-${String(++shot).padStart(2, '0')}-${name}`);
 
 // A page of `context` with axe-core loaded before the page's own scripts (an init script is not
 // subject to the pages' Content-Security-Policy, which allows no inline scripts).
