@@ -97,7 +97,8 @@ result<std::int64_t> registration::register_person(const person_registration& in
   if (!real_name_.configured()) return errc::registration_unavailable;
   if (auto known = known_id_type(in.id_type); !known) return known.err();
   person_input p{in.name, in.id_number, in.mobile, in.password, ip, detail(in.check_id)};
-  // The input first (through a dry run of its rules), so that nothing is spent on bad input.
+  // The input's rules first (create_person checks them again), so that bad input spends neither a
+  // call of the real-name service nor a try of the code.
   auto idn = id::normalize_code_input(in.id_number);
   auto m = id::normalize_mobile_input(in.mobile);
   if (in.name.empty() || in.name.size() > 64 * 4) return errc::invalid_person_name;
