@@ -7,10 +7,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, start_server } from './helpers.mjs';
 
 const wait_ms = 30000;
+const repo_root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const accepted_photo = join(repo_root, 'tests', 'data', 'photos', 'dynamsoft', 'a4-on-dark-background.jpg');
 const phone_device = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 
 let db = null;
@@ -161,5 +165,33 @@ test('without a phone session the phone signs in, then confirms the same ticket'
   await portal.page.locator('#result').waitFor({ state: 'visible', timeout: wait_ms });
   const me = await portal.page.evaluate(async () => (await fetch('/api/v1/sessions/current')).json());
   assert.equal(me.role, 'person');
+  assert.deepEqual(errors, []);
+});
+
+test('for a unit, the phone web app starts an application and uploads a material from the phone', async (t) => {
+  const errors = [];
+  const mobile = await new_context(phone_device, errors);
+  t.after(() => mobile.close());
+  const phone = await mobile.newPage();
+  await phone.goto(`${server.url}/m`);
+  await phone.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
+  await phone.fill('#phone-login input[name=unit]', demo.unit_a_uscc);
+  await phone_sign_in(phone);
+  await phone.locator('#who', { hasText: '代表' }).waitFor({ timeout: wait_ms });
+
+  await Promise.all([phone.waitForNavigation(), phone.click('.phone-menu a:has-text("我的办件")')]);
+  await Promise.all([phone.waitForURL(/\/applications\/\d+$/),
+    phone.click('button[data-service="labour_dispatch_licence_haicheng"]')]);
+  await phone.click('section[data-panel="notice"] button[data-go="form"]');
+  await phone.fill('#form input[name=contact_name]', '王芳');
+  await phone.fill('#form input[name=contact_mobile]', demo.agent_mobile);
+  await phone.click('#form button[type=submit]');
+  const row = phone.locator('tr[data-material="business_licence"]');
+  await row.waitFor({ state: 'visible', timeout: wait_ms });
+  await check_page(phone, 'application');
+  // 上传 opens the phone's camera or files; the photo goes through the same pipeline and verdicts.
+  await row.locator('input[type=file]').setInputFiles(accepted_photo);
+  await phone.locator('tr[data-material="business_licence"][data-status="uploaded"]').waitFor({ timeout: 60000 });
+  await check_page(phone, 'application-uploaded');
   assert.deepEqual(errors, []);
 });
