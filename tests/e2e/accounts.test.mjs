@@ -5,9 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
 
-import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, free_port, launch_browser, make_phone, start_server } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, make_phone, start_server, start_sms_receiver } from './helpers.mjs';
 
 const person = '320412199512120077';  // 周敏
 const mobile = '13812340007';
@@ -16,23 +15,15 @@ const wait_ms = 30000;
 let db = null;
 let server = null;
 let browser = null;
-let sms = null;
-const texts = [];  // what the SMS platform received
+let sms = null;  // the SMS platform
 
 before(async () => {
   mkdirSync(artifacts_dir, { recursive: true });
-  sms = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => { texts.push(JSON.parse(body)); res.writeHead(200).end(); });
-  });
-  const sms_port = await free_port();
-  await new Promise((r) => sms.listen(sms_port, '127.0.0.1', r));
+  sms = await start_sms_receiver();
   db = await create_database('accounts');
   server = await start_server(db.conninfo, {
     name: 'accounts-server',
-    extra_args: [`--sms-webhook-url=http://127.0.0.1:${sms_port}/sms`, '--sms-webhook-secret=e2e-secret',
-                 '--sms-retry-min-ms=100'],
+    extra_args: sms.args,
   });
   browser = await launch_browser();
 });
@@ -133,8 +124,8 @@ test('找回密码 by SMS, a sign-in with the new password, then 修改手机', 
   await page.fill('#reset-request input[name=mobile]', mobile);
   await page.click('#reset-request button[type=submit]');
   await page.locator('#reset-confirm').waitFor({ state: 'visible', timeout: wait_ms });
-  const deadline = Date.now() + wait_ms;
-  while (!texts.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await sms.wait_for(1);
+  const texts = sms.texts;
   assert.equal(texts.length, 1, 'one SMS');
   assert.equal(texts[0].mobile, mobile);
   const code = texts[0].text.match(/验证码 (\d{6})/)[1];
@@ -159,8 +150,7 @@ test('找回密码 by SMS, a sign-in with the new password, then 修改手机', 
   await page.fill('#mobile-change input[name=new_mobile]', '13912345678');
   await page.click('#mobile-code');
   await page.locator('#message', { hasText: '验证码已发送' }).waitFor({ timeout: wait_ms });
-  const sms_deadline = Date.now() + wait_ms;
-  while (texts.length < 2 && Date.now() < sms_deadline) await new Promise((r) => setTimeout(r, 100));
+  await sms.wait_for(2);
   assert.equal(texts[1].mobile, '13912345678');
   await page.fill('#mobile-change input[name=code]', texts[1].text.match(/验证码 (\d{6})/)[1]);
   await page.fill('#mobile-change input[name=password]', 'Better#2027');

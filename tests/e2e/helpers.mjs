@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -183,4 +184,24 @@ export async function check_page(page, file) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
   assert.deepEqual(violations, [], `axe-core on ${file}`);
+}
+
+// The hall's SMS platform played by a loopback HTTP receiver: `texts` holds each message it got
+// (the outbox's JSON), `args` are the hallpass-server options that send them there, and
+// wait_for(n) waits until n have come (or `ms` passed).
+export async function start_sms_receiver() {
+  const texts = [];
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { texts.push(JSON.parse(body)); res.writeHead(200).end(); });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const args = [`--sms-webhook-url=http://127.0.0.1:${server.address().port}/sms`, '--sms-webhook-secret=e2e-secret',
+                '--sms-retry-min-ms=100'];
+  const wait_for = async (n, ms = 30000) => {
+    const deadline = Date.now() + ms;
+    while (texts.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  };
+  return { texts, args, wait_for, close: () => server.close() };
 }

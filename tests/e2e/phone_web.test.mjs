@@ -59,6 +59,25 @@ async function phone_sign_in(page, shot) {
   await page.click('#phone-login button[type=submit]');
 }
 
+// A desktop and a phone context, closed when the test ends.
+async function desktop_and_phone(t, errors) {
+  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
+  const mobile = await new_context(phone_device, errors);
+  t.after(() => Promise.all([desktop.close(), mobile.close()]));
+  return { desktop, mobile };
+}
+
+// A phone page signed in on /m as the demo agent (for `unit` when given).
+async function signed_in_phone(mobile, unit) {
+  const phone = await mobile.newPage();
+  await phone.goto(`${server.url}/m`);
+  await phone.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
+  if (unit) await phone.fill('#phone-login input[name=unit]', unit);
+  await phone_sign_in(phone);
+  await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+  return phone;
+}
+
 async function open_confirm(phone, qr_url) {
   await phone.goto(qr_url);
   await phone.waitForURL(/\/m\/confirm$/);  // the token has left the URL
@@ -66,9 +85,7 @@ async function open_confirm(phone, qr_url) {
 
 test('a phone signed in on the web app confirms a portal login for a unit', async (t) => {
   const errors = [];
-  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
-  const mobile = await new_context(phone_device, errors);
-  t.after(() => Promise.all([desktop.close(), mobile.close()]));
+  const { desktop, mobile } = await desktop_and_phone(t, errors);
 
   const phone = await mobile.newPage();
   await phone.goto(`${server.url}/m`);
@@ -128,13 +145,8 @@ test('a phone signed in on the web app confirms a portal login for a unit', asyn
 
 test('a wrong number ends the login on the phone and on the portal', async (t) => {
   const errors = [];
-  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
-  const mobile = await new_context(phone_device, errors);
-  t.after(() => Promise.all([desktop.close(), mobile.close()]));
-  const phone = await mobile.newPage();
-  await phone.goto(`${server.url}/m`);
-  await phone_sign_in(phone);
-  await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+  const { desktop, mobile } = await desktop_and_phone(t, errors);
+  const phone = await signed_in_phone(mobile);
 
   const portal = await portal_qr(desktop);
   await open_confirm(phone, portal.url);
@@ -150,9 +162,7 @@ test('a wrong number ends the login on the phone and on the portal', async (t) =
 
 test('without a phone session the phone signs in, then confirms the same ticket', async (t) => {
   const errors = [];
-  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
-  const mobile = await new_context(phone_device, errors);
-  t.after(() => Promise.all([desktop.close(), mobile.close()]));
+  const { desktop, mobile } = await desktop_and_phone(t, errors);
   const phone = await mobile.newPage();
 
   const portal = await portal_qr(desktop);
@@ -172,11 +182,7 @@ test('for a unit, the phone web app starts an application and uploads a material
   const errors = [];
   const mobile = await new_context(phone_device, errors);
   t.after(() => mobile.close());
-  const phone = await mobile.newPage();
-  await phone.goto(`${server.url}/m`);
-  await phone.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
-  await phone.fill('#phone-login input[name=unit]', demo.unit_a_uscc);
-  await phone_sign_in(phone);
+  const phone = await signed_in_phone(mobile, demo.unit_a_uscc);
   await phone.locator('#who', { hasText: '代表' }).waitFor({ timeout: wait_ms });
 
   await Promise.all([phone.waitForNavigation(), phone.click('.phone-menu a:has-text("我的办件")')]);

@@ -9,11 +9,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { artifacts_dir, axe_source, check_page as check_page_as, create_database, launch_browser, local_verifier_binary, make_phone, start_server } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page as check_page_as, create_database, launch_browser, local_verifier_binary, make_phone, start_server, start_sms_receiver } from './helpers.mjs';
 
 const wait_ms = 30000;
 // A person and a unit that the demo data does not have (valid check characters).
@@ -27,10 +26,9 @@ const unit_name = '海城新华劳务有限公司';
 let db = null;
 let server = null;
 let browser = null;
-let sms = null;
+let sms = null;  // the SMS platform
 let verifier = null;
 let verifier_dir = null;
-const texts = [];  // what the SMS platform received
 
 async function start_verifier() {
   verifier_dir = mkdtempSync(join(tmpdir(), 'hallpass-verifier-'));
@@ -48,18 +46,12 @@ async function start_verifier() {
 
 before(async () => {
   mkdirSync(artifacts_dir, { recursive: true });
-  sms = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => { texts.push(JSON.parse(body)); res.writeHead(200).end(); });
-  });
-  await new Promise((r) => sms.listen(0, '127.0.0.1', r));
+  sms = await start_sms_receiver();
   verifier = await start_verifier();
   db = await create_database('registration');
   server = await start_server(db.conninfo, {
     name: 'registration-server',
-    extra_args: [`--sms-webhook-url=http://127.0.0.1:${sms.address().port}/sms`, '--sms-webhook-secret=e2e-secret',
-                 '--sms-retry-min-ms=100', `--real-name-url=${verifier.url}`, `--real-name-public-key=${verifier.public_key}`],
+    extra_args: [...sms.args, `--real-name-url=${verifier.url}`, `--real-name-public-key=${verifier.public_key}`],
   });
   browser = await launch_browser();
 });
@@ -120,8 +112,8 @@ test('个人注册 then 单位注册, and the new legal representative signs in 
   await page.fill('#account input[name=mobile]', mobile);
   await page.click('#send-code');
   await page.locator('#message', { hasText: '验证码已发送' }).waitFor({ timeout: wait_ms });
-  const deadline = Date.now() + wait_ms;
-  while (!texts.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await sms.wait_for(1);
+  const texts = sms.texts;
   assert.equal(texts.length, 1, 'one SMS');
   assert.equal(texts[0].mobile, mobile);
   assert.equal(texts[0].purpose, 'registration');
