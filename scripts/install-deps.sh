@@ -33,10 +33,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The end-to-end tests' npm packages (tests/e2e), when missing or older than its lock file.
+# npm packages, when missing or older than their lock file: web/ (the browser QR scanner the pages
+# load from the server) and tests/e2e (the browser tests). Without them the pages still work,
+# but the phone web app's in-page scanner says it is not installed.
 root=$(cd "$(dirname "$0")/.." && pwd)
-e2e="$root/tests/e2e"
-if [ -f "$e2e/package-lock.json" ] && { [ ! -f "$e2e/node_modules/.package-lock.json" ] || [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; }; then
-  echo "install-deps: installing the npm packages of tests/e2e"
-  (cd "$e2e" && npm ci --no-audit --no-fund)
-fi
+for dir in "$root/web" "$root/tests/e2e"; do
+  if [ -f "$dir/package-lock.json" ] && { [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+    echo "install-deps: installing the npm packages of ${dir#"$root"/}"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund); then
+      [ "$dir" = "$root/web" ] || exit 1
+      echo "install-deps: web/ npm packages not installed: the in-page QR scanner is unavailable" >&2
+    fi
+  fi
+done

@@ -167,10 +167,11 @@ export const chromium_args = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-// Headless Debian Chromium through playwright-core (its own profile in a fresh temp dir).
-export async function launch_browser() {
+// Headless Debian Chromium through playwright-core (its own profile in a fresh temp dir), with
+// extra command-line switches when given.
+export async function launch_browser(extra_args = []) {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: chromium_binary, headless: true, args: chromium_args, timeout: 60000 });
+  return chromium.launch({ executablePath: chromium_binary, headless: true, args: [...chromium_args, ...extra_args], timeout: 60000 });
 }
 
 // axe-core, for a context's init script (context.addInitScript({ content: axe_source })).

@@ -2,11 +2,12 @@
 // context (390×844, touch, zh-CN) signed in on the phone web app opens the QR's URL, sees who is
 // asking, picks the number on the portal's screen and a unit, and confirms; the portal is signed
 // in without a reload. With a wrong number the login ends on both sides; with no phone session the
-// phone signs in first and comes back to the same ticket. Every phone screen is screenshotted and
-// checked with axe-core.
+// phone signs in first and comes back to the same ticket. 扫一扫 reads the portal's QR from a
+// camera stream that Chromium fakes from a screenshot of it. Every phone screen is screenshotted
+// and checked with axe-core.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +16,8 @@ import { artifacts_dir, axe_source, check_page as check_page_as, create_database
 const wait_ms = 30000;
 const repo_root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const accepted_photo = join(repo_root, 'tests', 'data', 'photos', 'dynamsoft', 'a4-on-dark-background.jpg');
-const phone_device = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+const phone_device = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN',
+  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36' };
 
 let db = null;
 let server = null;
@@ -135,6 +137,7 @@ test('a phone signed in on the web app confirms a portal login for a unit', asyn
   await portal.page.goto(`${server.url}/account`);
   const phone_row = portal.page.locator('#devices tbody tr[data-channel=app]');
   await phone_row.waitFor({ timeout: wait_ms });
+  assert.match(await phone_row.locator('td').first().textContent(), /^手机 · Chrome · Android$/);
   await check_page(portal.page, 'portal-devices');
   await phone_row.locator('button').click();
   await portal.page.locator('#message', { hasText: '已退出该设备' }).waitFor({ timeout: wait_ms });
@@ -195,9 +198,113 @@ test('for a unit, the phone web app starts an application and uploads a material
   const row = phone.locator('tr[data-material="business_licence"]');
   await row.waitFor({ state: 'visible', timeout: wait_ms });
   await check_page(phone, 'application');
+  assert.equal(await row.locator('.qr-button').isVisible(), false, 'no upload QR on the phone itself');
   // 上传 opens the phone's camera or files; the photo goes through the same pipeline and verdicts.
   await row.locator('input[type=file]').setInputFiles(accepted_photo);
   await phone.locator('tr[data-material="business_licence"][data-status="uploaded"]').waitFor({ timeout: 60000 });
   await check_page(phone, 'application-uploaded');
+  assert.deepEqual(errors, []);
+});
+
+test('扫一扫 reads the portal QR from the camera and the phone confirms the login', async (t) => {
+  const errors = [];
+  const desktop = await new_context({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, errors);
+  t.after(() => desktop.close());
+  const portal = await portal_qr(desktop);
+  // The camera: the portal's screen around its QR, as a one-frame Motion JPEG that Chromium loops.
+  const box = await portal.page.locator('#qr svg').boundingBox();
+  const frame = { width: 640, height: 480 };
+  const clip = { x: Math.max(0, box.x + box.width / 2 - frame.width / 2), y: Math.max(0, box.y + box.height / 2 - frame.height / 2), ...frame };
+  const camera_file = join(artifacts_dir, 'phone-web-camera.mjpeg');
+  writeFileSync(camera_file, await portal.page.screenshot({ type: 'jpeg', quality: 90, clip }));
+
+  const camera_browser = await launch_browser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${camera_file}`]);
+  t.after(() => camera_browser.close());
+  const mobile = await camera_browser.newContext({ ...phone_device, permissions: ['camera'] });
+  await mobile.addInitScript({ content: axe_source });
+  mobile.on('page', (p) => p.on('pageerror', (e) => errors.push(String(e))));
+  const phone = await mobile.newPage();
+  await phone.goto(`${server.url}/m`);
+  await phone_sign_in(phone);
+  await Promise.all([phone.waitForURL(/\/m\/scan$/), phone.click('.phone-menu a:has-text("扫一扫")')]);
+  await phone.waitForURL(/\/m\/confirm$/, { timeout: wait_ms });  // read, opened, and the token gone from the URL
+  await phone.locator('#confirm').waitFor({ state: 'visible', timeout: wait_ms });
+  await phone.click(`button.number[data-number="${portal.number}"]`);
+  await phone.click('#approve');
+  await phone.locator('#message', { hasText: '已登录' }).waitFor({ timeout: wait_ms });
+  await portal.page.locator('#result').waitFor({ state: 'visible', timeout: wait_ms });
+  assert.deepEqual(errors, []);
+});
+
+test('扫一扫 names a code that is not the hall\'s and reads a QR from an album photo', async (t) => {
+  const errors = [];
+  const mobile = await new_context(phone_device, errors);
+  t.after(() => mobile.close());
+  const phone = await signed_in_phone(mobile);
+  await phone.goto(`${server.url}/m/scan`);
+  // No camera in this browser: the page says so and offers the album.
+  await phone.locator('#scan-status.error').waitFor({ timeout: wait_ms });
+  await check_page(phone, 'scan');
+  await phone.locator('#photo').setInputFiles(join(repo_root, 'tests', 'data', 'qr', 'zxing-blackbox', 'qrcode-1', '1.png'));
+  await phone.locator('#scan-status', { hasText: '不是本大厅的二维码' }).waitFor({ timeout: wait_ms });
+  assert.equal(new URL(phone.url()).pathname, '/m/scan');
+  await check_page(phone, 'scan-not-the-hall');
+  assert.deepEqual(errors, []);
+});
+
+// No screen of the phone web app is wider than a 360 px phone, in normal and in large text, and
+// nothing sticks out of the page's card (or must be scrolled sideways to be read).
+async function assert_fits(page, what) {
+  const { scroll, inner, outside } = await page.evaluate(() => {
+    const card = document.querySelector('main').getBoundingClientRect();
+    const outside = [...document.querySelectorAll('main *')].filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && (r.right > card.right + 1 || r.left < card.left - 1);
+    }).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ /g, '.') : ''));
+    const scrolled = [...document.querySelectorAll('main .table-scroll')].filter((e) => e.scrollWidth > e.clientWidth + 1)
+      .map((e) => 'scrolls sideways: ' + (e.querySelector('table') || e).id);
+    return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, outside: [...outside, ...scrolled] };
+  });
+  assert.ok(scroll <= inner, `${what}: ${scroll} px wide on a ${inner} px screen`);
+  assert.deepEqual(outside, [], `${what}: outside the page's card`);
+}
+
+test('every phone screen fits a 360 px screen, in large text too', async (t) => {
+  const errors = [];
+  const { desktop } = await desktop_and_phone(t, errors);
+  const small = await new_context({ ...phone_device, viewport: { width: 360, height: 740 } }, errors);
+  t.after(() => small.close());
+  const phone = await small.newPage();
+  await phone.goto(`${server.url}/m`);
+  await phone.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
+  for (const large of [false, true]) {
+    await phone.evaluate((on) => localStorage.setItem('hp_large_text', on ? '1' : '0'), large);
+    const suffix = large ? '-360-large' : '-360';
+    await phone.goto(`${server.url}/m`);
+    await phone.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
+    await assert_fits(phone, `/m signed out${suffix}`);
+    await check_page(phone, `home-signed-out${suffix}`);
+    await phone_sign_in(phone);
+    await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+    await assert_fits(phone, `/m${suffix}`);
+    await check_page(phone, `home${suffix}`);
+    const portal = await portal_qr(desktop);
+    await open_confirm(phone, portal.url);
+    await phone.locator('#confirm').waitFor({ state: 'visible', timeout: wait_ms });
+    await assert_fits(phone, `/m/confirm${suffix}`);
+    await check_page(phone, `confirm${suffix}`);
+    await portal.page.close();
+    for (const [path, ready] of [['/m/scan', '#scan-status.error'], ['/services', '#mine'], ['/messages', 'h1'],
+      ['/account', '#units tbody tr'], ['/register', 'form']]) {
+      await phone.goto(`${server.url}${path}`);
+      await phone.locator(ready).first().waitFor({ timeout: wait_ms });
+      await assert_fits(phone, `${path}${suffix}`);
+      await check_page(phone, `${path.slice(1).replace('/', '-')}${suffix}`);
+    }
+    await phone.goto(`${server.url}/m`);
+    await phone.locator('#logout').click();
+    await phone.locator('#phone-login').waitFor({ state: 'visible', timeout: wait_ms });
+  }
   assert.deepEqual(errors, []);
 });

@@ -28,7 +28,7 @@
   async function devices() {
     const list = (await api('GET', '/api/v1/persons/me/sessions')).sessions;
     document.querySelector('#devices tbody').replaceChildren(...list.map((s) => el('tr', { 'data-channel': s.channel },
-      el('td', {}, (CHANNEL[s.channel] || s.channel) + (s.current ? '（本设备）' : '')),
+      el('td', {}, (CHANNEL[s.channel] || s.channel) + (s.device ? ' · ' + s.device : '') + (s.current ? '（本设备）' : '')),
       el('td', {}, s.unit ? s.unit + ' · ' + (ROLE[s.role] || s.role) : s.office ? s.office + ' · ' + ROLE.staff : ROLE.person),
       el('td', {}, when(s.created_at)), el('td', {}, when(s.last_seen_at)),
       el('td', {}, s.current ? '' : el('button', { type: 'button', class: 'danger', onclick: async () => {

@@ -68,3 +68,22 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }).catch(() => {});
 });
+// Lists shown as cards on a phone (table.list.cards, style.css): each cell is labelled with its
+// column's name, again whenever the page fills the table.
+(function () {
+  const label = () => {
+    for (const table of document.querySelectorAll('table.list.cards')) {
+      const names = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+      for (const row of table.tBodies[0] ? table.tBodies[0].rows : []) {
+        for (const cell of row.cells) {
+          const name = cell.colSpan > 1 ? '' : names[cell.cellIndex] || '';
+          if (cell.dataset.label !== name) cell.dataset.label = name;
+        }
+      }
+    }
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    label();
+    new MutationObserver(label).observe(document.body, { childList: true, subtree: true });
+  });
+})();

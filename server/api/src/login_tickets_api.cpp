@@ -150,7 +150,9 @@ response redeem_login_ticket(context& ctx, request& req) {
   refuse_cross_site(ctx, req);
   auto id = path_id(req, "ticket_id");
   empty_body(req);
-  auto s = ctx.tickets.redeem_ticket(id, poll_secret_of(req), "web", req.remote_ip).or_throw();
+  auto s = ctx.tickets.redeem_ticket(id, poll_secret_of(req), "web", req.remote_ip,
+                                     services::device_of(std::string(req.header_value("user-agent").value_or(""))))
+               .or_throw();
   return session_response(req, s, 201);
 }
 

@@ -2,6 +2,7 @@
 // the hall staff's portal, and their static files. Files come from the configured web directory.
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -11,7 +12,14 @@ namespace hallpass::server::api {
 
 namespace {
 
-response file_response(const context& ctx, const std::string& name) {
+// The pages' policy: scripts from this server only, never inline, and no framing. with_wasm lets the
+// page compile WebAssembly (the in-page QR scanner), which 'self' alone does not allow.
+std::string page_policy(bool with_wasm) {
+  return std::string("default-src 'self'; script-src 'self'") + (with_wasm ? " 'wasm-unsafe-eval'" : "") +
+         "; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+}
+
+response file_response(const context& ctx, const std::string& name, bool with_wasm = false) {
   std::ifstream in(std::filesystem::path(ctx.settings.web_dir) / name, std::ios::binary);
   if (!in) throw api_exception{errors::not_found()};
   std::stringstream ss;
@@ -24,13 +32,13 @@ response file_response(const context& ctx, const std::string& name) {
                    : ext == ".svg" ? "image/svg+xml"
                    : ext == ".png" ? "image/png"
                    : ext == ".webmanifest" ? "application/manifest+json"
+                   : ext == ".wasm" ? "application/wasm"
                                    : "application/octet-stream";
   r.body = ss.str();
   r.set("X-Content-Type-Options", "nosniff");
   if (ext == ".html") {
     r.set("Cache-Control", "no-store");
-    r.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    r.set("Content-Security-Policy", page_policy(with_wasm));
     r.set("Referrer-Policy", "no-referrer");  // the QR page's URL holds a token
   } else {
     r.set("Cache-Control", "public, max-age=300");
@@ -54,6 +62,7 @@ response page_unit(context& ctx, request&) { return file_response(ctx, "unit.htm
 response page_register(context& ctx, request&) { return file_response(ctx, "register.html"); }
 response page_phone(context& ctx, request&) { return file_response(ctx, "phone.html"); }
 response page_phone_confirm(context& ctx, request&) { return file_response(ctx, "confirm.html"); }
+response page_phone_scan(context& ctx, request&) { return file_response(ctx, "phone-scan.html", true); }
 
 // A login QR opened by a phone's camera: the scan token leaves the URL at once. It goes into a
 // short-lived cookie that only the scan call receives, and the browser moves on to the confirm
@@ -79,6 +88,18 @@ response static_file(context& ctx, request& req) {
   auto& name = req.path_params["file"];
   if (!std::regex_match(name, safe)) throw api_exception{errors::not_found()};
   return file_response(ctx, "static/" + name);
+}
+
+// Browser libraries installed by npm into the web directory (web/package.json), each under a
+// fixed name: the scanner's script and its WebAssembly. Missing when npm could not install them.
+response vendor_file(context& ctx, request& req) {
+  static const std::map<std::string, std::string, std::less<>> files = {
+      {"zxing-reader.js", "node_modules/zxing-wasm/dist/iife/reader/index.js"},
+      {"zxing_reader.wasm", "node_modules/zxing-wasm/dist/reader/zxing_reader.wasm"},
+  };
+  auto it = files.find(req.path_params["file"]);
+  if (it == files.end()) throw api_exception{errors::not_found()};
+  return file_response(ctx, it->second);
 }
 
 }  // namespace hallpass::server::api

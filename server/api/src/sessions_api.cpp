@@ -8,6 +8,7 @@
 #include "hallpass/server/api/request_auth.hpp"
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/auth.hpp"
+#include "hallpass/server/services/login_tickets.hpp"
 
 namespace hallpass::server::api {
 
@@ -18,6 +19,7 @@ response create_session(context& ctx, request& req) {
   auto body = login_body(req);
   auto& in = body.login;
   in.ip = req.remote_ip;
+  in.device = services::device_of(std::string(req.header_value("user-agent").value_or("")));
   if (in.account.size() > 64 || in.password.size() > 128 || (in.unit && in.unit->size() > 64) ||
       (in.office && in.office->size() > 64))
     return error_json(services::errc::invalid_credentials);
@@ -54,6 +56,7 @@ response list_own_sessions(context& ctx, request& req) {
                                {"role", s.role},
                                {"unit", s.unit_name ? json::value(*s.unit_name) : json::value(nullptr)},
                                {"office", s.office_name ? json::value(*s.office_name) : json::value(nullptr)},
+                               {"device", s.device ? json::value(*s.device) : json::value(nullptr)},
                                {"created_at", s.created_at},
                                {"last_seen_at", s.last_seen_at},
                                {"current", s.id == who.session_id}});

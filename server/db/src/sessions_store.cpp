@@ -58,12 +58,12 @@ void touch_session(connection& c, std::int64_t id) {
 
 std::pair<std::int64_t, std::string> insert_session(connection& c, const new_session& s) {
   auto r = c.exec(std::string("INSERT INTO sessions (token_hash, csrf_hash, person_id, unit_id, grant_id, role, channel, "
-                              "expires_at, office_code) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                              "now() + make_interval(hours => $8), $9) "
+                              "expires_at, office_code, device) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                              "now() + make_interval(hours => $8), $9, NULLIF(left($10, 80), '')) "
                               "RETURNING id, ") +
                       rfc3339("expires_at"),
                   {bytea{s.token_hash}, bytea{s.csrf_hash}, s.person_id, s.unit_id, s.grant_id, s.role, s.channel,
-                   s.absolute_hours, s.office_code});
+                   s.absolute_hours, s.office_code, s.device});
   return {r.int64(0, 0), r.str(0, 1)};
 }
 
@@ -78,7 +78,7 @@ std::vector<own_session> live_sessions_of(connection& c, std::int64_t person_id)
   auto r = c.exec(
       "SELECT s.id, s.channel, s.role, u.name, o.name, "
       "to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-      "to_char(s.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+      "to_char(s.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), s.device "
       "FROM sessions s LEFT JOIN units u ON u.id = s.unit_id LEFT JOIN offices o ON o.code = s.office_code "
       "WHERE s.person_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() ORDER BY s.id DESC LIMIT 100",
       {person_id});
@@ -87,6 +87,7 @@ std::vector<own_session> live_sessions_of(connection& c, std::int64_t person_id)
     own_session s{r.int64(i, 0), r.str(i, 1), r.str(i, 2), std::nullopt, std::nullopt, r.str(i, 5), r.str(i, 6)};
     if (!r.is_null(i, 3)) s.unit_name = r.str(i, 3);
     if (!r.is_null(i, 4)) s.office_name = r.str(i, 4);
+    if (!r.is_null(i, 7)) s.device = r.str(i, 7);
     out.push_back(std::move(s));
   }
   return out;

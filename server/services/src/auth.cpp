@@ -71,11 +71,12 @@ std::string sessions::login_hash(const std::string& account) const {
 }
 
 result<issued_session> sessions::open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
-                                    const std::string& channel, const std::string& ip,
+                                    const std::string& channel, const std::string& ip, const std::string& device,
                                     const session_claim& claim, const std::optional<std::string>& office) {
   db::new_session ns;
   ns.person_id = person_id;
   ns.channel = channel;
+  ns.device = device;
   ns.role = "person";
   ns.absolute_hours = settings_.absolute_hours;
   if (unit_id) {
@@ -168,7 +169,7 @@ result<issued_session> sessions::login_with_password(const password_login& in) {
     return in.unit ? errc::invalid_unit_login : invalid_credentials();
   }
   limits_.reset("login-fail:" + account_key);
-  return open_session(person->id, unit ? std::optional(unit->id) : std::nullopt, in.channel, in.ip, {}, in.office);
+  return open_session(person->id, unit ? std::optional(unit->id) : std::nullopt, in.channel, in.ip, in.device, {}, in.office);
 }
 
 result<caller> sessions::authenticate(const credentials& c) {

@@ -78,6 +78,14 @@ std::string os_of(const std::string& ua) {
   return "未知";
 }
 
+std::string device_of(const std::string& ua) {
+  auto browser = browser_of(ua), os = os_of(ua);
+  if (browser != "其他浏览器" || os != "未知") return ua.empty() ? "" : browser + " · " + os;
+  // Not a browser (hallpass-phone, a kiosk, a TV app): its product name, as far as it is a name.
+  auto end = ua.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+  return ua.substr(0, std::min<std::size_t>(end, 40));
+}
+
 std::string place_of(const std::string& ip) {
   // No geolocation database ships with the hall; name the kinds of address we can tell apart.
   if (ip.rfind("127.", 0) == 0 || ip == "::1") return "本机 (localhost)";
@@ -275,7 +283,7 @@ error redeem_refusal(const std::optional<db::ticket_row>& now, std::int64_t tick
 }  // namespace
 
 result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
-                                     const std::string& channel, const std::string& ip) {
+                                     const std::string& channel, const std::string& ip, const std::string& device) {
   auto hash = id::sha256_hex(poll_secret);
   std::optional<db::ticket_row> t;
   {
@@ -287,7 +295,7 @@ result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, cons
   // The ticket is consumed in the transaction that stores the session: a crash leaves either
   // both or neither, so a confirmed ticket is never used up without its session.
   return sessions_.open_session(
-      *t->person_id, t->unit_id, channel, ip,
+      *t->person_id, t->unit_id, channel, ip, device,
       [&](db::connection& c) -> status {
         if (db::consume_ticket(c, ticket_id, hash)) return ok();
         return redeem_refusal(db::find_ticket_by_poll(c, hash), ticket_id);
@@ -326,7 +334,7 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
   out.interval = poll->ticket.poll_interval;
   auto& st = poll->ticket.state;
   if (st == "confirmed") {  // an approved grant is never answered with slow_down
-    auto s = redeem_ticket(poll->ticket.id, device_code, "web", ip);
+    auto s = redeem_ticket(poll->ticket.id, device_code, "web", ip, device_client(client_id).value_or(client_id));
     if (s) out.session = std::move(s.value());
     else out.oauth_error = s.err().code == errc::ticket_already_redeemed ? "invalid_grant" : "access_denied";
   } else if (st == "consumed") {

@@ -24,7 +24,9 @@ std::string cookie_value(const http_reply& r, const std::string& name) {
 
 http_reply phone_web_login(unsigned short port, const std::string& account, const std::string& channel = "app") {
   json::object body{{"account", account}, {"password", "Demo@2026"}, {"channel", channel}, {"transport", "cookie"}};
-  return http_call(port, "POST", "/api/v1/sessions", json::serialize(body));
+  return http_call(port, "POST", "/api/v1/sessions", json::serialize(body),
+                   {{"User-Agent", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                                   "Chrome/131.0.0.0 Mobile Safari/537.36"}});
 }
 
 }  // namespace
@@ -120,9 +122,11 @@ TEST(PhoneWeb, MyDevicesListsThePersonsSessionsAndEndsOne) {
     if (o.at("current").as_bool()) {
       EXPECT_EQ(std::string(o.at("unit").as_string()), "常州示范劳务派遣有限公司");
       EXPECT_EQ(std::string(o.at("role").as_string()), "agent");
+      EXPECT_EQ(std::string(o.at("device").as_string()), "hallpass-tests");  // not a browser: its product name
     } else {
       phone_id = std::string(o.at("id").as_string());
       EXPECT_TRUE(o.at("unit").is_null());
+      EXPECT_EQ(std::string(o.at("device").as_string()), "Chrome · Android");  // named, never the raw User-Agent
     }
   }
   ASSERT_FALSE(phone_id.empty());
@@ -134,4 +138,29 @@ TEST(PhoneWeb, MyDevicesListsThePersonsSessionsAndEndsOne) {
   EXPECT_EQ(s.call_as(portal, "DELETE", "/api/v1/persons/me/sessions/" + phone_id).error_code(), "session_not_found");
   EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM audit_log WHERE event = 'session_ended_by_person'"), "1");
   EXPECT_EQ(s.call_as(portal, "GET", "/api/v1/sessions/current").status, 200);  // its own session goes on
+}
+
+// Every page forbids inline scripts and framing; only 扫一扫 may compile WebAssembly, and its
+// reader comes from this server, under fixed names only.
+TEST(PhoneWeb, OnlyTheScannerPageMayRunWebAssemblyFromThisServer) {
+  running_server s;
+  auto scan = http_call(s.port(), "GET", "/m/scan");
+  ASSERT_EQ(scan.status, 200);
+  EXPECT_EQ(scan.headers["content-security-policy"],
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; "
+            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+  for (const char* page : {"/m", "/m/confirm", "/login", "/account"}) {
+    auto r = http_call(s.port(), "GET", page);
+    ASSERT_EQ(r.status, 200) << page;
+    EXPECT_EQ(r.headers["content-security-policy"].find("wasm"), std::string::npos) << page;
+    EXPECT_NE(r.headers["content-security-policy"].find("script-src 'self';"), std::string::npos) << page;
+    EXPECT_NE(r.headers["content-security-policy"].find("frame-ancestors 'none'"), std::string::npos) << page;
+  }
+  auto wasm = http_call(s.port(), "GET", "/vendor/zxing_reader.wasm");
+  ASSERT_EQ(wasm.status, 200) << "web/node_modules: run scripts/install-deps.sh";
+  EXPECT_EQ(wasm.headers["content-type"], "application/wasm");
+  EXPECT_EQ(wasm.body.substr(0, 4), std::string("\0asm", 4));
+  EXPECT_EQ(http_call(s.port(), "GET", "/vendor/zxing-reader.js").headers["content-type"], "text/javascript; charset=utf-8");
+  EXPECT_EQ(http_call(s.port(), "GET", "/vendor/package.json").status, 404);
+  EXPECT_EQ(http_call(s.port(), "GET", "/vendor/..%2Fpackage.json").status, 404);
 }

@@ -110,8 +110,10 @@ response page_unit(context&, request&);
 response page_register(context&, request&);
 response page_phone(context&, request&);
 response page_phone_confirm(context&, request&);
+response page_phone_scan(context&, request&);
 response scan_redirect(context&, request&);
 response page_register_unit(context&, request&);
 response static_file(context&, request&);
+response vendor_file(context&, request&);
 
 }  // namespace hallpass::server::api

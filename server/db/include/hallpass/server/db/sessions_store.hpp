@@ -31,6 +31,7 @@ struct new_session {
   std::optional<std::int64_t> unit_id, grant_id;
   std::string role, channel;
   std::optional<std::string> office_code;  // staff sessions
+  std::string device;                      // "Chrome · Android", a device client's name; "" unknown
   int absolute_hours = 12;
 };
 
@@ -44,7 +45,7 @@ bool revoke_session(connection& c, std::int64_t id);
 struct own_session {
   std::int64_t id = 0;
   std::string channel, role;
-  std::optional<std::string> unit_name, office_name;
+  std::optional<std::string> unit_name, office_name, device;
   std::string created_at, last_seen_at;  // RFC 3339 UTC
 };
 std::vector<own_session> live_sessions_of(connection& c, std::int64_t person_id);

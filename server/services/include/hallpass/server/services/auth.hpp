@@ -30,6 +30,7 @@ struct password_login {
   std::string password;
   std::string channel = "web";
   std::string ip;
+  std::string device;  // what it comes from, for 我的设备 (device_of the User-Agent)
 };
 
 // A session token as presented by a client.
@@ -59,9 +60,10 @@ class sessions {
   // runs in the transaction that stores the session, before it: an error from it rolls
   // everything back and is the answer (QR login consumes its ticket there).
   using session_claim = std::function<status(db::connection&)>;
-  // With `office`, a staff session of that office (the person's staff role checked).
+  // With `office`, a staff session of that office (the person's staff role checked). `device`
+  // names what it is opened from, for 我的设备.
   result<issued_session> open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
-                                      const std::string& channel, const std::string& ip,
+                                      const std::string& channel, const std::string& ip, const std::string& device,
                                       const session_claim& claim = {},
                                       const std::optional<std::string>& office = std::nullopt);
   result<caller> authenticate(const credentials& c);

@@ -76,7 +76,7 @@ class login_tickets {
   status cancel_ticket_by_portal(std::int64_t ticket_id, const std::string& poll_secret);
   // confirmed → consumed, once; the grant is checked again now.
   result<issued_session> redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
-                                       const std::string& channel, const std::string& ip);
+                                       const std::string& channel, const std::string& ip, const std::string& device);
   // Registered device clients: the name of one (nullopt: not registered); the operator's
   // registration (invalid_input for an id outside [A-Za-z0-9_.-]{1,64} or a name of 0 or more
   // than 64 characters).
@@ -104,6 +104,8 @@ class login_tickets {
 
 std::string browser_of(const std::string& user_agent);
 std::string os_of(const std::string& user_agent);
+// Both, as a session's device for 我的设备 ("Chrome · Android").
+std::string device_of(const std::string& user_agent);
 // Approximate place of an IP address for the phone's confirmation screen.
 std::string place_of(const std::string& ip);
 // Whether two addresses are on one network as far as an address tells: the same IPv4 /24, or the
