@@ -9,7 +9,7 @@ build=${HALLPASS_FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${1:-3600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(http_request json_bodies upload_body image_header)
+[ ${#targets[@]} -gt 0 ] || targets=(http_request json_bodies upload_body image_header document_code)
 
 bash "$root/scripts/install-deps.sh"
 # clang with its libFuzzer runtime (Debian 12: clang 14), installed here only: the other builds use gcc.

@@ -11,7 +11,7 @@ packages=(
   libopencv-dev libheif-dev libhpdf-dev
   libzxing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  chromium wrk procps curl poppler-utils
+  chromium wrk procps curl poppler-utils zbar-tools
   fonts-wqy-zenhei
 )
 # Node.js (for the browser tests) comes with npm on some images; take Debian's only when absent.

@@ -19,7 +19,7 @@ regex=$(IFS='|'; echo "${patterns[*]}")
 
 # Files to check: every CMake file, and everything under these folders (tests/data excepted:
 # it holds the data and its READMEs, not code).
-folders=(.ci scripts tests bench qr imaging server kiosk web schema)
+folders=(.ci scripts tests bench qr signing imaging server kiosk web schema)
 list_files() {
   if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     git -C "$root" ls-files --cached --others --exclude-standard

@@ -33,6 +33,13 @@ const char* usage =
     "  register-client --client-id ID --name NAME\n"
     "                           register a device client of the RFC 8628 device login (again: rename\n"
     "                           it); the phone shows NAME as the site asking\n"
+    "  keys-list                the document signing keys: id, created, retired (the live one has none)\n"
+    "  keys-rotate              make a new signing key for new documents; the previous one is retired\n"
+    "                           (what it signed verifies until it expires)\n"
+    "  keys-retire --key-id N   retire a key now (the next document makes a new one)\n"
+    "  trust-list               print the signed list of public keys that offline verifiers cache\n"
+    "  revoke-document --serial HEX --reason TEXT\n"
+    "                           revoke a signed document (its QR code then checks as revoked online)\n"
     "  postgres-start           start the embedded PostgreSQL of --data-dir and leave it running;\n"
     "                           prints its connection string\n"
     "  postgres-stop            stop it\n\n"
@@ -139,6 +146,21 @@ int main(int argc, char** argv) {
     } else if (command == "register-client") {
       if (auto r = parts.tickets.register_device_client(need("client-id"), need("name")); !r) return fail(r.err());
       std::cout << "device client " << need("client-id") << " registered\n";
+    } else if (command == "keys-list") {
+      using hallpass::signing::utc_time;
+      for (auto& k : parts.signing.keys())
+        std::cout << k.key_id << "\tcreated " << utc_time(k.created_at) << "\t"
+                  << (k.retired_at ? "retired " + utc_time(*k.retired_at) : std::string("live")) << "\n";
+    } else if (command == "keys-rotate") {
+      std::cout << "signing key " << parts.signing.rotate_key() << " is live\n";
+    } else if (command == "keys-retire") {
+      if (auto r = parts.signing.retire_key(std::stoll(need("key-id"))); !r) return fail(r.err());
+      std::cout << "signing key " << need("key-id") << " retired\n";
+    } else if (command == "trust-list") {
+      std::cout << parts.signing.signed_trust_list() << "\n";
+    } else if (command == "revoke-document") {
+      if (auto r = parts.signing.revoke(need("serial"), need("reason")); !r) return fail(r.err());
+      std::cout << "document " << need("serial") << " revoked\n";
     } else if (command == "list-grants") {
       auto [unit, rep] = as_legal_rep(parts, need("unit"));
       auto r = parts.accounts.list_grants(rep, unit.id);

@@ -247,13 +247,34 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
   await check_page(inbox, 'services-to-rate');
 
   // The documents to keep: the decision and the acceptance receipt, as PDFs whose text reads back.
+  let receipt_pdf = null;
   for (const [link, title, says] of [['#decision-link', '准予行政许可决定书', decision], ['#receipt-link', '受理回执', '孙丽']]) {
     const [download] = await Promise.all([applicant.waitForEvent('download'), applicant.click(link)]);
     const file = await download.path();
     assert.equal(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
     const text = (await run('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout.replace(/\s+/g, '');
     assert.ok(text.includes(title) && text.includes(says), text);
+    if (link === '#receipt-link') receipt_pdf = file;
   }
+  // Its anti-counterfeit QR code, as a phone camera reads it off the printed page (pdftoppm at
+  // 200 dpi, zbarimg), opens 文书验真 without signing in: genuine, and revoked once revoked.
+  await run('pdftoppm', ['-r', '200', '-f', '1', '-l', '1', '-png', '-singlefile', receipt_pdf, join(artifacts_dir, 'review-receipt')]);
+  const seal_url = (await run('zbarimg', ['--quiet', '--raw', join(artifacts_dir, 'review-receipt.png')])).stdout.trim();
+  assert.match(seal_url, /^HTTP:\/\/127\.0\.0\.1:\d+\/V\/[0-9A-Z$*+\-:]+$/);
+  const stranger = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN' });
+  await stranger.addInitScript({ content: axe_source });
+  const verify = await stranger.newPage();
+  verify.on('pageerror', (e) => errors.push(String(e)));
+  await verify.goto(seal_url);
+  await verify.locator('#verdict[data-verdict="genuine"]').waitFor({ timeout: wait_ms });
+  assert.match(await verify.textContent('#signed'), new RegExp(`申请编号${id}申请人常州示范\\*{4}有限公司`));
+  await check_page(verify, 'verify-genuine');
+  await psql(db.conninfo, `UPDATE signed_documents SET revoked_at = now(), revoked_reason = '重新出具' WHERE application_id = :'id' AND kind = 'receipt'`, { id });
+  await verify.reload();
+  await verify.locator('#verdict[data-verdict="revoked"]').waitFor({ timeout: wait_ms });
+  assert.match(await verify.textContent('#record'), /撤销原因重新出具/);
+  await check_page(verify, 'verify-revoked');
+  await stranger.close();
   // 办件评价: stars and a comment, once.
   await applicant.locator('#rating').waitFor();
   await check_page(applicant, 'application-rating');

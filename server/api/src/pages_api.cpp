@@ -63,6 +63,8 @@ response page_register(context& ctx, request&) { return file_response(ctx, "regi
 response page_phone(context& ctx, request&) { return file_response(ctx, "phone.html"); }
 response page_phone_confirm(context& ctx, request&) { return file_response(ctx, "confirm.html"); }
 response page_phone_scan(context& ctx, request&) { return file_response(ctx, "phone-scan.html", true); }
+// A document's QR code opened by any phone camera: the page reads the code from its own URL.
+response page_verify(context& ctx, request&) { return file_response(ctx, "verify.html"); }
 
 // A login QR opened by a phone's camera: the scan token leaves the URL at once. It goes into a
 // short-lived cookie that only the scan call receives, and the browser moves on to the confirm

@@ -51,6 +51,8 @@ std::string mask_id_number(std::string_view id_number) {
 
 std::string mask_name(std::string_view name) { return mask_middle(name, 1, 0, 0); }
 
+std::string mask_unit_name(std::string_view name) { return mask_middle(name, 4, 4, 4); }
+
 std::string mask_ip(std::string_view ip) {
   if (ip.find(':') != std::string_view::npos) {  // IPv6
     std::size_t at = 0;

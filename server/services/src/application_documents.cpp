@@ -65,6 +65,27 @@ std::string details_string(const db::event_row& e, const char* key) {
   return s && s->is_string() ? std::string(s->as_string()) : std::string{};
 }
 
+struct applicant_names {
+  std::string printed;  // the unit by name and number, or the person by masked name and ID number
+  std::string masked;   // the person's masked name, or the unit's name with its middle masked
+};
+
+applicant_names applicant_of(db::pool& pool, const db::application_row& row) {
+  applicant_names out;
+  db::in_transaction(pool, [&](db::transaction& tx) {
+    if (row.unit_id) {
+      if (auto u = db::find_unit(tx, *row.unit_id)) {
+        out.printed = u->name + "（单位编号 " + u->unit_number + "）";
+        out.masked = identity::mask_unit_name(u->name);
+      }
+    } else if (auto p = db::find_person_by_id(tx, row.person_id)) {
+      out.printed = identity::mask_name(p->name) + "（" + p->id_number_masked + "）";
+      out.masked = identity::mask_name(p->name);
+    }
+  });
+  return out;
+}
+
 const char* remedy =
     "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。";
 
@@ -77,8 +98,8 @@ std::optional<document_kind> document_kind_from_string(std::string_view s) {
 }
 
 application_documents::application_documents(db::pool& db, applications& apps, review& review,
-                                             std::optional<std::string> font)
-    : db_(db), apps_(apps), review_(review), font_(std::move(font)) {}
+                                             std::optional<std::string> font, document_signing* signer)
+    : db_(db), apps_(apps), review_(review), font_(std::move(font)), signer_(signer) {}
 
 result<documents::official_document> application_documents::content(const application_view& view,
                                                                      document_kind kind) {
@@ -89,15 +110,7 @@ result<documents::official_document> application_documents::content(const applic
                                                               : last_event(events, {"approve", "reject", "refuse"});
   if (!basis) return errc::document_not_available;
 
-  // Who applied: the unit by name and number, or the person by masked name.
-  std::string applicant;
-  db::in_transaction(db_, [&](db::transaction& tx) {
-    if (row.unit_id) {
-      if (auto u = db::find_unit(tx, *row.unit_id)) applicant = u->name + "（单位编号 " + u->unit_number + "）";
-    } else if (auto p = db::find_person_by_id(tx, row.person_id)) {
-      applicant = identity::mask_name(p->name) + "（" + p->id_number_masked + "）";
-    }
-  });
+  auto applicant = applicant_of(db_, row).printed;
 
   documents::official_document doc;
   doc.issuer = service.office_name;
@@ -184,6 +197,21 @@ result<documents::official_document> application_documents::content(const applic
   return doc;
 }
 
+document_to_sign application_documents::to_sign(const application_view& view,
+                                                const documents::official_document& doc) const {
+  document_to_sign out;
+  out.application_id = view.row.id;
+  out.type = doc.title == "受理回执"            ? signing::document_type::receipt
+             : doc.title == "准予行政许可决定书" ? signing::document_type::approval
+                                                 : signing::document_type::rejection;  // 不予许可, 不予受理
+  out.office = view.service.office_code;
+  out.reference = std::to_string(view.row.id);
+  out.holder = applicant_of(db_, view.row).masked;
+  out.printed_content = documents::printed_text(doc);
+  out.issued_at = std::chrono::duration_cast<std::chrono::seconds>(parse_utc(doc.created_at).time_since_epoch()).count();
+  return out;
+}
+
 result<pdf_file> application_documents::pdf(const caller& who, std::int64_t id, document_kind kind) {
   if (!font_) return errc::documents_unavailable;
   application_view view;
@@ -198,6 +226,11 @@ result<pdf_file> application_documents::pdf(const caller& who, std::int64_t id, 
   }
   auto doc = content(view, kind);
   if (!doc) return doc.err();
+  if (signer_) {
+    auto url = signer_->sign(to_sign(view, *doc));
+    if (!url) return url.err();
+    doc->seal_qr_text = *url;
+  }
   auto key = std::make_tuple(id, kind, doc->created_at);
   {
     std::lock_guard lock(cache_mutex_);

@@ -114,6 +114,9 @@ response page_phone_scan(context&, request&);
 response scan_redirect(context&, request&);
 response page_register_unit(context&, request&);
 response static_file(context&, request&);
+response page_verify(context&, request&);
+response document_check(context&, request&);
+response trust_list(context&, request&);
 response vendor_file(context&, request&);
 
 }  // namespace hallpass::server::api

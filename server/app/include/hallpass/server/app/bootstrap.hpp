@@ -73,6 +73,7 @@ class assembly {
   services::applications applications;
   services::review review;
   services::messages messages;
+  services::document_signing signing;         // the documents' signed QR codes and their keys
   services::application_documents documents;  // 受理回执 and decisions as PDF
   services::mobile_codes mobile_codes;  // 忘记密码: codes by SMS
   services::real_name_service real_name;  // the hall's real-name service (identity checks)

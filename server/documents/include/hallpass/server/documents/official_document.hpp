@@ -25,7 +25,18 @@ struct official_document {
   std::string issuer, issued_on;  // bottom right: the office, the date
   std::string footer;             // small print at the foot of the page
   std::string created_at;         // RFC 3339 UTC; the PDF's creation date (so one document renders alike)
+  // The anti-counterfeit QR code's text (the signed document URL), drawn in the top-left
+  // corner; none when empty.
+  std::string seal_qr_text;
 };
+
+// What the document says, as one canonical text: every printed part but the QR code, in order,
+// one per line. Its hash is signed in the QR code, so a copy whose text was changed shows.
+std::string printed_text(const official_document& doc);
+
+// The QR code's module side: 1.44 pt = 0.508 mm, a whole number of dots at 300 dpi (6) and at
+// 600 dpi (12). It is drawn at (24 pt, 24 pt) from the top-left corner, with 4 white modules around.
+inline constexpr float seal_module_pt = 1.44F;
 
 // A TrueType CJK font for the documents: `configured` when given (it must exist), else the
 // first of the usual Debian fonts that is installed (fonts-wqy-zenhei, fonts-wqy-microhei,

@@ -30,6 +30,10 @@ std::string mask_id_number(std::string_view id_number);
 // First character and one '*' per remaining character: "张三" -> "张*", "欧阳娜娜" -> "欧***".
 std::string mask_name(std::string_view name);
 
+// A unit's name cut for a small space (a document's QR code): first four and last four
+// characters around "****": "常州示范劳务派遣有限公司" -> "常州示范****有限公司".
+std::string mask_unit_name(std::string_view name);
+
 // An IP address with the host part hidden: IPv4 keeps its first three numbers (203.0.113.*),
 // IPv6 its first three groups (2001:db8:85a3:*). Anything else becomes "*".
 std::string mask_ip(std::string_view ip);

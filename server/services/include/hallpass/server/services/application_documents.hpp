@@ -13,6 +13,7 @@
 
 #include "hallpass/server/documents/official_document.hpp"
 #include "hallpass/server/services/applications.hpp"
+#include "hallpass/server/services/document_signing.hpp"
 #include "hallpass/server/services/review.hpp"
 
 namespace hallpass::server::services {
@@ -28,22 +29,27 @@ struct pdf_file {
 class application_documents {
  public:
   // font: the CJK TrueType font (documents::find_cjk_font); without one every document is
-  // documents_unavailable.
-  application_documents(db::pool& db, applications& apps, review& review, std::optional<std::string> font);
+  // documents_unavailable. signer: signs each document's QR code (none: documents without one).
+  application_documents(db::pool& db, applications& apps, review& review, std::optional<std::string> font,
+                        document_signing* signer = nullptr);
 
   // The applicant's own application, or for staff one of their office's: the document, or
   // document_not_available when the application has not got that far.
   result<pdf_file> pdf(const caller& who, std::int64_t id, document_kind kind);
   // What the document says, for the PDF (and for tests).
   result<documents::official_document> content(const application_view& view, document_kind kind);
+  // The signed code of that document: its type, the fields a person checks on paper, the hash.
+  document_to_sign to_sign(const application_view& view, const documents::official_document& doc) const;
 
   const std::optional<std::string>& font() const { return font_; }
+  document_signing* signing() const { return signer_; }
 
  private:
   db::pool& db_;
   applications& apps_;
   review& review_;
   std::optional<std::string> font_;
+  document_signing* signer_;
   // Rendering takes a few hundred milliseconds, and a document does not change once it exists.
   std::mutex cache_mutex_;
   std::map<std::tuple<std::int64_t, document_kind, std::string>, pdf_file> cache_;

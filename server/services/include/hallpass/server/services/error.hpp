@@ -30,7 +30,7 @@ enum class errc {
   // things not found
   unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found, office_not_found,
   material_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
-  message_not_found, identity_check_not_found, session_not_found,
+  message_not_found, identity_check_not_found, session_not_found, signing_key_not_found, signed_document_not_found,
   // conflicts and states
   person_exists, mobile_taken, unit_exists, grant_exists, admin_exists, agent_limit_reached, application_not_draft,
   already_submitted, cannot_withdraw, material_full, upload_code_expired, upload_code_revoked,

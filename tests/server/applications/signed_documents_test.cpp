@@ -1,0 +1,189 @@
+// The signed QR code of the hall's documents, end to end over real HTTP and PostgreSQL: the
+// receipt's PDF rendered to images by pdftoppm at 150, 200 and 300 dpi, its QR code read by
+// ZXing-cpp and by zbarimg (an independent decoder), and verified offline against the trust list
+// the server publishes; then the online check, a revocation and a key rotation.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <boost/json.hpp>
+
+#include "app_client.hpp"
+#include "hallpass/qr/decode.hpp"
+#include "hallpass/qr/encode.hpp"
+#include "hallpass/signing/document_code.hpp"
+
+using namespace hallpass::test;
+using namespace hallpass::test::apps;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+namespace sg = hallpass::signing;
+
+namespace {
+
+std::string output_of(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(command.c_str(), "r"), ::pclose);
+  std::string out;
+  char buf[4096];
+  while (p && !std::feof(p.get())) out.append(buf, std::fread(buf, 1, sizeof buf, p.get()));
+  return out;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// The first page of the PDF as a PNG at `dpi`, rendered by pdftoppm.
+std::string page_png(const std::string& pdf, int dpi) {
+  auto dir = fs::temp_directory_path() / ("hallpass-seal-" + std::to_string(::getpid()) + "-" + std::to_string(dpi));
+  fs::create_directories(dir);
+  std::ofstream(dir / "doc.pdf", std::ios::binary) << pdf;
+  output_of("pdftoppm -r " + std::to_string(dpi) + " -f 1 -l 1 -png '" + (dir / "doc.pdf").string() + "' '" +
+            (dir / "page").string() + "' 2>&1");
+  std::string png;
+  for (auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".png") png = read_file(e.path());
+  fs::remove_all(dir);
+  return png;
+}
+
+// The QR text zbarimg reads in a PNG ("" when none).
+std::string zbar_text(const std::string& png) {
+  auto file = fs::temp_directory_path() / ("hallpass-zbar-" + std::to_string(::getpid()) + ".png");
+  std::ofstream(file, std::ios::binary) << png;
+  auto out = output_of("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" + file.string() + "' 2>/dev/null");
+  fs::remove(file);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string receipt_of_accepted_application(const running_server& s, std::string* id_out = nullptr) {
+  auto wang = s.login(demo::unit_a, demo::agent_all);
+  auto id = submitted(s, wang, /*tolerate_charter=*/true);
+  auto clerk = staff_login(s, demo::clerk);
+  EXPECT_EQ(act(s, clerk, id, {{"action", "accept"}}).status, 200);
+  auto r = s.call_as(wang, "GET", "/api/v1/applications/" + id + "/documents/receipt");
+  EXPECT_EQ(r.status, 200) << r.body;
+  if (id_out) *id_out = id;
+  return r.body;
+}
+
+sg::trust_list published_keys(const running_server& s) {
+  auto r = s.call("GET", "/api/v1/trust-list");
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto list = sg::parse_trust_list(r.body);
+  EXPECT_TRUE(list.has_value()) << r.body;
+  return list.value_or(sg::trust_list{});
+}
+
+std::int64_t now() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+std::string payload_text(const std::string& url) { return url.substr(url.rfind('/') + 1); }
+
+}  // namespace
+
+TEST(SignedDocuments, ReceiptQrReadsAtEveryDpiWithTwoDecodersAndVerifiesOffline) {
+  running_server s;
+  std::string id;
+  auto pdf = receipt_of_accepted_application(s, &id);
+  auto keys = published_keys(s);
+  ASSERT_EQ(keys.keys.size(), 1u);
+
+  std::string text;
+  for (int dpi : {150, 200, 300}) {
+    auto png = page_png(pdf, dpi);
+    ASSERT_FALSE(png.empty()) << dpi;
+    auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(png.data()), png.size());
+    auto zxing = hallpass::qr::decode_image_bytes(bytes);
+    ASSERT_TRUE(zxing.has_value()) << "ZXing-cpp at " << dpi << " dpi";
+    EXPECT_EQ(zbar_text(png), zxing->text) << "zbarimg at " << dpi << " dpi";
+    if (text.empty()) text = zxing->text;
+    EXPECT_EQ(zxing->text, text);
+    auto checked = sg::check_offline(zxing->text, keys, now());
+    EXPECT_EQ(sg::verdict_name(checked.outcome), "genuine") << dpi << " dpi: " << zxing->text;
+  }
+  auto checked = sg::check_offline(text, keys, now());
+  ASSERT_TRUE(checked.claims);
+  EXPECT_EQ(checked.claims->reference, id);
+  EXPECT_EQ(checked.claims->holder, "常州示范****有限公司");
+  EXPECT_EQ(checked.claims->office, "haicheng_hrss");
+  EXPECT_EQ(checked.claims->type, sg::document_type::receipt);
+  EXPECT_EQ(text.rfind("HTTP://127.0.0.1:", 0), 0u) << text;  // upper case: alphanumeric mode
+  auto symbol = hallpass::qr::encode(text, hallpass::qr::ec_level::medium);
+  ASSERT_TRUE(symbol.has_value());
+  std::cout << "受理回执 QR: " << sg::base41_decode(payload_text(text))->size() << "-byte payload, " << text.size()
+            << " characters, QR version " << symbol->version() << " level M\n";
+  EXPECT_LE(symbol->version(), 11);
+
+  // The same code on every download; genuine online too.
+  auto wang = s.login(demo::unit_a, demo::agent_all);
+  auto again = s.call_as(wang, "GET", "/api/v1/applications/" + id + "/documents/receipt");
+  EXPECT_EQ(hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(page_png(again.body, 200).data()),
+                                                       page_png(again.body, 200).size()))->text,
+            text);
+  auto online = s.call("GET", "/api/v1/document-checks/" + payload_text(text));
+  ASSERT_EQ(online.status, 200) << online.body;
+  EXPECT_EQ(str_at(online.json(), "verdict"), "genuine");
+  EXPECT_EQ(std::string(online.json().at("record").at("application_id").as_string()), id);
+  // The page a phone camera opens is served for the code's URL as it is printed.
+  EXPECT_EQ(s.call("GET", "/V/" + payload_text(text)).status, 200);
+}
+
+TEST(SignedDocuments, RevokedOnlineAndOldDocumentsStillVerifyAfterARotation) {
+  running_server s;
+  auto pdf = receipt_of_accepted_application(s);
+  auto png = page_png(pdf, 200);
+  auto text = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(png.data()), png.size()))->text;
+  auto first_key = sg::check_offline(text, published_keys(s), now()).claims->key_id;
+
+  // Rotation: a new live key; the old one is retired, and its receipt still verifies.
+  auto next = s.app().signing.rotate_key();
+  ASSERT_NE(next, first_key);
+  auto keys = published_keys(s);
+  ASSERT_EQ(keys.keys.size(), 2u);
+  EXPECT_EQ(sg::verdict_name(sg::check_offline(text, keys, now()).outcome), "genuine");
+  auto receipt2 = receipt_of_accepted_application(s);
+  auto png2 = page_png(receipt2, 200);
+  auto text2 = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(png2.data()), png2.size()))->text;
+  EXPECT_EQ(sg::check_offline(text2, keys, now()).claims->key_id, next);
+  // After the document's expiry, a retired key's document is refused as such.
+  auto later = now() + 3 * 366 * 86400;
+  EXPECT_EQ(sg::verdict_name(sg::check_offline(text, keys, later).outcome), "retired_key_expired");
+
+  // Revocation is answered online, at once.
+  auto serial = sg::check_offline(text, keys, now()).claims->serial_hex();
+  EXPECT_EQ(s.app().signing.revoke(serial, "").err().code, hallpass::server::services::errc::signed_document_not_found);
+  ASSERT_TRUE(s.app().signing.revoke(serial, "申请人撤回申请"));
+  auto online = s.call("GET", "/api/v1/document-checks/" + payload_text(text));
+  EXPECT_EQ(str_at(online.json(), "verdict"), "revoked");
+  EXPECT_EQ(std::string(online.json().at("record").at("revoked_reason").as_string()), "申请人撤回申请");
+  EXPECT_EQ(str_at(s.call("GET", "/api/v1/document-checks/" + payload_text(text2)).json(), "verdict"), "genuine");
+  EXPECT_FALSE(s.app().signing.revoke(serial, "again"));  // once
+}
+
+TEST(SignedDocuments, AnythingElseIsNotTheHallsAndNeverAnError) {
+  running_server s;
+  for (const std::string& bad : std::vector<std::string>{"0", "ABC", "%20", "$$$$", std::string(601, 'A'), std::string(300, '0')}) {
+    auto r = s.call("GET", "/api/v1/document-checks/" + bad);
+    ASSERT_EQ(r.status, 200) << bad;
+    EXPECT_EQ(str_at(r.json(), "verdict"), "not_hallpass") << bad;
+    EXPECT_TRUE(r.json().at("signed").is_null());
+  }
+  // A code signed by a key the hall does not have.
+  sg::document_claims c;
+  c.key_id = 7;
+  c.issued_at = now();
+  c.valid_days = 30;
+  c.office = "haicheng_hrss";
+  c.reference = "1";
+  c.holder = "王*";
+  auto forged = sg::sign_payload(c, sg::generate_p256_key().private_pem);
+  auto r = s.call("GET", "/api/v1/document-checks/" + sg::base41_encode(forged));
+  EXPECT_EQ(str_at(r.json(), "verdict"), "unknown_key");
+  EXPECT_TRUE(r.json().at("signed").is_null());  // unverified fields are not shown
+}
