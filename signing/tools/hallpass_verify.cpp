@@ -40,8 +40,9 @@ constexpr const char* usage =
     "                     or a photo (JPEG, PNG, WebP, ...)\n"
     "  --trust-list FILE  the hall's signed trust list (default $HOME/.cache/hallpass/trust-list.json)\n"
     "  --online URL       the hall's base URL: also ask it whether the document was revoked\n"
-    "Prints one JSON object {\"verdict\", \"signed\", \"online\"}. Exit status: 0 genuine, 1 any other\n"
-    "verdict, 2 usage or input errors.\n";
+    "Prints one JSON object {\"verdict\", \"signed\", \"differing_fields\", \"online\"}: for a PDF, the\n"
+    "printed fields that differ from the signed ones (then the verdict is altered; null for a photo or\n"
+    "text). Exit status: 0 genuine, 1 any other verdict, 2 usage or input errors.\n";
 
 struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -71,7 +72,39 @@ std::string read_file(const fs::path& path) {
   return bytes;
 }
 
-// Runs pdftoppm on the first page into a fresh temporary folder and returns the PNG's bytes.
+// Runs a program (found on PATH) to completion; its standard output, or an error.
+std::string run_program(std::vector<std::string> args) {
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("cannot make a pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; rc == 0 && (n = read(out[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  close(out[0]);
+  if (rc != 0) throw std::runtime_error("cannot run " + args[0] + " (poppler-utils)");
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw std::runtime_error(args[0] + " lost");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(args[0] + " failed on " + args.back());
+  return text;
+}
+
+// pdftoppm on the first page into a fresh temporary folder; the PNG's bytes.
 std::string render_first_page(const fs::path& pdf) {
   std::string folder = (fs::temp_directory_path() / "hallpass-verify-XXXXXX").string();
   if (mkdtemp(folder.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
@@ -82,22 +115,19 @@ std::string render_first_page(const fs::path& pdf) {
       fs::remove_all(path, ec);
     }
   } cleanup{folder};
-  const std::string prefix = folder + "/page", file = pdf.string();
-  const char* argv[] = {"pdftoppm", "-r", "200", "-f", "1", "-l", "1", "-png", file.c_str(), prefix.c_str(), nullptr};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);  // stdout is ours
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, "pdftoppm", &actions, nullptr, const_cast<char* const*>(argv), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot run pdftoppm (poppler-utils)");
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) throw std::runtime_error("pdftoppm lost");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("pdftoppm could not render " + file);
+  run_program({"pdftoppm", "-r", "200", "-f", "1", "-l", "1", "-png", pdf.string(), folder + "/page"});
   for (const auto& e : fs::directory_iterator(folder))
     if (e.path().extension() == ".png") return read_file(e.path());
-  throw std::runtime_error("pdftoppm rendered no page of " + file);
+  throw std::runtime_error("pdftoppm rendered no page of " + pdf.string());
+}
+
+// The first page's text (pdftotext), with all white space removed: lines wrap where the layout
+// wants, and the fields are compared without it.
+std::string first_page_text(const fs::path& pdf) {
+  std::string text;
+  for (char c : run_program({"pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", pdf.string(), "-"}))
+    if (!std::isspace(static_cast<unsigned char>(c))) text += c;
+  return text;
 }
 
 // The QR texts of INPUT: the text itself, or every symbol found in the image or the PDF's first page.
@@ -209,8 +239,21 @@ int run(int argc, char** argv) {
       out["online"] = std::move(answer);
     }
   }
+  // A PDF's printed fields against the signed ones, where the signature held: a copy whose text
+  // was changed under a genuine code is altered, and the fields say where. (A photo's text is
+  // not read: null.)
+  json::value differing = nullptr;
+  const bool signature_held = outcome == signing::verdict::genuine || outcome == signing::verdict::expired ||
+                              outcome == signing::verdict::retired_key_expired || outcome == signing::verdict::revoked;
+  if (signature_held && !is_url(trimmed(*input)) && read_file(*input).rfind("%PDF", 0) == 0) {
+    json::array fields;
+    for (auto& d : signing::compare_printed(*result.claims, first_page_text(*input)))
+      fields.push_back(json::object{{"field", d.field}, {"printed", d.printed}, {"signed", d.signed_value}});
+    if (!fields.empty()) outcome = signing::verdict::altered;
+    differing = std::move(fields);
+  }
   out["verdict"] = signing::verdict_name(outcome);
-  json::object ordered{{"verdict", out["verdict"]}, {"signed", out["signed"]}};
+  json::object ordered{{"verdict", out["verdict"]}, {"signed", out["signed"]}, {"differing_fields", differing}};
   if (auto* o = out.if_contains("online")) ordered["online"] = *o;
   std::cout << json::serialize(ordered) << "\n";
   return outcome == signing::verdict::genuine ? 0 : 1;

@@ -142,9 +142,18 @@ TEST_F(VerifyTool, PhotoAndPdf) {
   const auto pdf_path = (dir / "receipt.pdf").string();
   ASSERT_EQ(HPDF_SaveToFile(pdf, pdf_path.c_str()), HPDF_OK);
   HPDF_Free(pdf);
+  // The photo's code is genuine, and its fields are not read (null). The PDF is a page with the
+  // code and nothing printed beside it: none of the signed fields is on it, so it is altered.
+  EXPECT_TRUE(json::parse(run("--trust-list " + quote(trust.string()) + " " + quote((dir / "code.png").string())).out)
+                  .at("differing_fields")
+                  .is_null());
   r = run("--trust-list " + quote(trust.string()) + " " + quote(pdf_path));
-  EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(json::parse(r.out).at("verdict").as_string(), "genuine");
+  EXPECT_EQ(r.status, 1) << r.out;
+  const auto v = json::parse(r.out);
+  EXPECT_EQ(v.at("verdict").as_string(), "altered");
+  ASSERT_EQ(v.at("differing_fields").as_array().size(), 4u) << r.out;
+  EXPECT_EQ(v.at("differing_fields").at(2).at("field").as_string(), "申请人");
+  EXPECT_EQ(v.at("differing_fields").at(2).at("printed").as_string(), "");
 }
 
 TEST_F(VerifyTool, DefaultTrustListUnderHome) {

@@ -14,6 +14,8 @@
 
 #include "app_client.hpp"
 #include "hallpass/qr/decode.hpp"
+#include "hallpass/server/db/applications_store.hpp"
+#include "hallpass/server/documents/official_document.hpp"
 #include "hallpass/qr/encode.hpp"
 #include "hallpass/signing/document_code.hpp"
 
@@ -186,4 +188,48 @@ TEST(SignedDocuments, AnythingElseIsNotTheHallsAndNeverAnError) {
   auto r = s.call("GET", "/api/v1/document-checks/" + sg::base41_encode(forged));
   EXPECT_EQ(str_at(r.json(), "verdict"), "unknown_key");
   EXPECT_TRUE(r.json().at("signed").is_null());  // unverified fields are not shown
+}
+
+// hallpass-verify on the PDFs as a person would hold them: the genuine receipt, and a copy made
+// with the same QR code but another applicant and application number printed.
+TEST(SignedDocuments, HallpassVerifyNamesThePrintedFieldsOfAnAlteredCopy) {
+  running_server s;
+  std::string id;
+  auto pdf = receipt_of_accepted_application(s, &id);
+  auto dir = fs::temp_directory_path() / ("hallpass-verify-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "trust-list.json") << s.call("GET", "/api/v1/trust-list").body;
+  std::ofstream(dir / "receipt.pdf", std::ios::binary) << pdf;
+  auto verify = [&](const std::string& file) {
+    return json::parse(output_of("'" HALLPASS_VERIFY_PROGRAM "' --trust-list '" + (dir / "trust-list.json").string() + "' '" +
+                                 (dir / file).string() + "'"));
+  };
+  auto genuine = verify("receipt.pdf");
+  EXPECT_EQ(str_at(genuine, "verdict"), "genuine");
+  EXPECT_TRUE(genuine.at("differing_fields").as_array().empty());
+
+  // The forgery: the hall's own layout and the genuine code, with two fields changed.
+  hallpass::server::services::application_view view;
+  {
+    auto conn = s.app().db.acquire();
+    view = s.app().applications.view_of(*hallpass::server::db::find_application(*conn, std::stoll(id)));
+  }
+  auto doc = s.app().documents.content(view, hallpass::server::services::document_kind::receipt).value();
+  auto png = page_png(pdf, 200);
+  doc.seal_qr_text = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(png.data()), png.size()))->text;
+  for (auto& f : doc.fields) {
+    if (f.label == "申请编号") f.value = "99";
+    if (f.label == "申请人") f.value = "海城某某劳务有限公司（单位编号 32000999）";
+  }
+  std::ofstream(dir / "forged.pdf", std::ios::binary)
+      << hallpass::server::documents::render_pdf(doc, *s.app().documents.font());
+  auto forged = verify("forged.pdf");
+  EXPECT_EQ(str_at(forged, "verdict"), "altered");
+  auto& differing = forged.at("differing_fields").as_array();
+  ASSERT_EQ(differing.size(), 2u) << json::serialize(forged);
+  EXPECT_EQ(std::string(differing[0].at("field").as_string()), "申请编号");
+  EXPECT_EQ(std::string(differing[0].at("printed").as_string()), "99");
+  EXPECT_EQ(std::string(differing[0].at("signed").as_string()), id);
+  EXPECT_EQ(std::string(differing[1].at("field").as_string()), "申请人");
+  fs::remove_all(dir);
 }

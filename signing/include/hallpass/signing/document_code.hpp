@@ -149,4 +149,16 @@ struct check_result {
 //  - genuine otherwise. (revoked is only known online.)
 check_result check_offline(std::string_view qr_text, const trust_list& keys, std::int64_t now);
 
+// A printed field that does not say what the code signs.
+struct field_difference {
+  std::string field;    // as printed: 文书类型, 申请编号, 申请人, 受理时间 / 决定日期
+  std::string printed;  // what the page says ("" when the field is missing)
+  std::string signed_value;
+};
+// Compares the page's text (pdftotext of it, or OCR, with all white space removed) with the
+// signed fields: the title for the type, 申请编号, 申请人 against its mask (each run of '*'
+// stands for one or more characters), and 受理时间 (a receipt, China time to the minute) or
+// 决定日期 (a decision). Empty when every field agrees.
+std::vector<field_difference> compare_printed(const document_claims& claims, std::string_view page_text);
+
 }  // namespace hallpass::signing
