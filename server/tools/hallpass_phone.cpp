@@ -1,6 +1,8 @@
 // hallpass-phone: plays the phone app from the command line, for demos, tests and benchmarks.
 // It signs in as a person, scans a login QR (its URL, or an image file such as a screenshot of
-// the portal), and confirms — as the person or as an agent of a unit — or cancels.
+// the portal), and confirms — as the person or as an agent of a unit — or cancels. It checks the
+// signed QR code of a printed document offline, against the hall's trust list kept in --state.
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -13,6 +15,7 @@
 #include "hallpass/client/connection.hpp"
 #include "hallpass/client/json.hpp"
 #include "hallpass/qr/qr.hpp"
+#include "hallpass/signing/document_code.hpp"
 
 namespace json = boost::json;
 namespace client = hallpass::client;
@@ -29,7 +32,11 @@ const char* usage =
     "  confirm --number N [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   confirm the scanned login (as the\n"
     "                           unit's agent with --unit; as hall staff of the office, on its /staff page, with --office)\n"
     "  cancel                   refuse the scanned login\n"
-    "  approve QR --number N [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   scan and confirm in one step\n\n"
+    "  approve QR --number N [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   scan and confirm in one step\n"
+    "  check-document QR [--refresh-keys yes]   check a document's QR code (its text, or an image file)\n"
+    "                           offline against the hall's trust list kept in --state; the list is fetched\n"
+    "                           when none is kept or with --refresh-keys, and a new one is believed only\n"
+    "                           when a live key of the kept one signed it. No sign-in needed.\n\n"
     "Defaults: --server http://127.0.0.1:8080, --state ~/.hallpass-phone.json\n"
     "HTTPS: --server https://…; the certificate is verified against the system's authorities, or\n"
     "those of --cacert FILE (PEM); --insecure skips the check (self-signed test servers only).\n";
@@ -47,7 +54,8 @@ struct phone {
   reply call(const std::string& method, const std::string& target, const json::object& body) {
     client::header_list headers;
     if (auto* t = state.if_contains("token")) headers.emplace_back("Authorization", "Bearer " + std::string(t->as_string()));
-    auto req = client::json_request(method, target, body, std::move(headers));
+    auto req = method == "GET" ? client::request{method, target, std::move(headers)}
+                               : client::json_request(method, target, body, std::move(headers));
     auto res = server->send(req);
     boost::system::error_code ec;
     auto v = json::parse(res.body, ec);
@@ -117,6 +125,42 @@ int do_confirm(phone& p, const std::map<std::string, std::string>& opts) {
   return 0;
 }
 
+// 文书验真 offline: the kept trust list (fetched and believed first when asked or when none is
+// kept), then the code's verdict against it. Exit 0 for genuine only.
+int do_check_document(phone& p, const std::string& qr, bool refresh) {
+  namespace signing = hallpass::signing;
+  std::optional<signing::trust_list> kept;
+  if (auto* t = p.state.if_contains("trust_list"); t && t->is_string()) kept = signing::parse_trust_list(t->as_string());
+  if (!kept || refresh) {
+    auto r = p.call("GET", "/api/v1/trust-list", {});
+    if (r.status != 200) fail(r);
+    auto text = json::serialize(r.body);
+    auto fresh = signing::parse_trust_list(text, kept ? &*kept : nullptr);
+    if (!fresh) {
+      if (!kept) throw std::runtime_error("the hall's trust list is not signed by one of its own keys");
+      std::cerr << "hallpass-phone: the new trust list is not signed by a key of the kept one; the kept one stays\n";
+    } else {
+      kept = fresh;
+      p.state["trust_list"] = text;
+      p.save();
+    }
+  }
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  auto checked = signing::check_offline(qr_text(qr), *kept, now);
+  static const std::map<signing::verdict, const char*> zh = {
+      {signing::verdict::genuine, "真实有效"}, {signing::verdict::altered, "内容与签名不符"},
+      {signing::verdict::unknown_key, "签名密钥未知"}, {signing::verdict::retired_key_expired, "已过期（密钥已停用）"},
+      {signing::verdict::expired, "已过期"}, {signing::verdict::revoked, "已撤销"},
+      {signing::verdict::not_hallpass, "不是本大厅的文书二维码"}};
+  std::cout << zh.at(checked.outcome) << " / " << signing::verdict_name(checked.outcome) << "\n";
+  if (checked.claims && checked.outcome != signing::verdict::altered && checked.outcome != signing::verdict::unknown_key) {
+    auto& c = *checked.claims;
+    std::cout << "申请编号 " << c.reference << "\n申请人 " << c.holder << "\n签发时间 " << signing::utc_time(c.issued_at)
+              << "\n有效期至 " << signing::utc_time(c.expires_at()) << "\n序列号 " << c.serial_hex() << std::endl;
+  }
+  return checked.outcome == signing::verdict::genuine ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,6 +226,7 @@ int main(int argc, char** argv) {
                 << std::endl;
       return 0;
     }
+    if (cmd == "check-document" && words.size() == 2) return do_check_document(p, words[1], opts.count("refresh-keys") > 0);
     if (!p.state.contains("token")) throw std::runtime_error("sign in first: hallpass-phone login --account …");
     if (cmd == "scan" && words.size() == 2) return do_scan(p, words[1]);
     if (cmd == "confirm") return do_confirm(p, opts);

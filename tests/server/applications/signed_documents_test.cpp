@@ -190,9 +190,10 @@ TEST(SignedDocuments, AnythingElseIsNotTheHallsAndNeverAnError) {
   EXPECT_TRUE(r.json().at("signed").is_null());  // unverified fields are not shown
 }
 
-// hallpass-verify on the PDFs as a person would hold them: the genuine receipt, and a copy made
-// with the same QR code but another applicant and application number printed.
-TEST(SignedDocuments, HallpassVerifyNamesThePrintedFieldsOfAnAlteredCopy) {
+// The offline checkers on the papers as a person would hold them: hallpass-verify and the phone
+// app on the genuine receipt, then hallpass-verify on a copy made with the same QR code but
+// another applicant and application number printed.
+TEST(SignedDocuments, OfflineCheckersNeedNoServerAndNameTheAlteredFieldsOfACopy) {
   running_server s;
   std::string id;
   auto pdf = receipt_of_accepted_application(s, &id);
@@ -207,6 +208,21 @@ TEST(SignedDocuments, HallpassVerifyNamesThePrintedFieldsOfAnAlteredCopy) {
   auto genuine = verify("receipt.pdf");
   EXPECT_EQ(str_at(genuine, "verdict"), "genuine");
   EXPECT_TRUE(genuine.at("differing_fields").as_array().empty());
+
+  // The phone app checks the same code offline: it fetches the trust list once, then needs no
+  // server (the second run names one that does not answer).
+  std::ofstream(dir / "receipt.png", std::ios::binary) << page_png(pdf, 200);
+  auto phone = [&](const std::string& server) {
+    auto out = output_of("'" HALLPASS_PHONE_PROGRAM "' --server " + server + " --state '" + (dir / "phone.json").string() +
+                         "' check-document '" + (dir / "receipt.png").string() + "'; echo \"exit $?\"");
+    return out;
+  };
+  auto online_once = phone("http://127.0.0.1:" + std::to_string(s.port()));
+  EXPECT_NE(online_once.find("真实有效 / genuine"), std::string::npos) << online_once;
+  EXPECT_NE(online_once.find("exit 0"), std::string::npos) << online_once;
+  auto offline = phone("http://127.0.0.1:9");
+  EXPECT_NE(offline.find("申请编号 " + id), std::string::npos) << offline;
+  EXPECT_NE(offline.find("exit 0"), std::string::npos) << offline;
 
   // The forgery: the hall's own layout and the genuine code, with two fields changed.
   hallpass::server::services::application_view view;
