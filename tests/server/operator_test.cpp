@@ -23,7 +23,7 @@ struct command_result {
 
 // hallpass-admin on the server's database, with its data key (ID numbers are found by keyed
 // hash) and a data folder of its own; its standard output and error together.
-command_result admin(running_server& s, const std::string& args) {
+command_result admin(running_server& s, const std::string& args, const std::string& data_key = "") {
   auto quoted = [](const std::string& v) { return "'" + v + "'"; };  // paths and conninfo may hold spaces
   static const struct scratch_dir {
     std::filesystem::path path = std::filesystem::temp_directory_path() / ("hallpass-admin-" + std::to_string(::getpid()));
@@ -31,7 +31,7 @@ command_result admin(running_server& s, const std::string& args) {
   } scratch;
   const auto& data_dir = scratch.path;
   std::string cmd = quoted(HALLPASS_ADMIN_BINARY) + " --database-url " + quoted(s.conninfo()) + " --data-key " +
-                    quoted(s.app().cfg.data_key) + " --data-dir " + quoted(data_dir.string()) + " " + args + " 2>&1";
+                    quoted(data_key.empty() ? s.app().cfg.data_key : data_key) + " --data-dir " + quoted(data_dir.string()) + " " + args + " 2>&1";
   command_result r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -102,4 +102,18 @@ TEST(Operator, ChangesTheLegalRepresentative) {
                   json::serialize(json::object{{"unit", demo::unit_a}, {"account", demo::legal_rep_a}, {"password", "Demo@2026"}}),
                   {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 401);
+}
+
+// A second node (here hallpass-admin) with another data key than the one the database was first
+// used with refuses to start and says how to share the key, instead of answering every password
+// login with "wrong account or password".
+TEST(Operator, ANodeWithAnotherDataKeyRefusesToStart) {
+  running_server s;
+  auto wrong = admin(s, "keys-list", "another-data-key-0123456789abcdef0123456789abcd");
+  EXPECT_NE(wrong.exit_code, 0) << wrong.output;
+  EXPECT_NE(wrong.output.find("data key is not the one this database was first used with"), std::string::npos) << wrong.output;
+  EXPECT_NE(wrong.output.find("data-dir/keys/data.key"), std::string::npos) << wrong.output;
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM data_key_fingerprint"), "1");
+  auto right = admin(s, "keys-list");
+  EXPECT_EQ(right.exit_code, 0) << right.output;
 }

@@ -15,6 +15,7 @@
 
 #include "hallpass/client/connection.hpp"
 #include "hallpass/client/url.hpp"
+#include "hallpass/server/db/accounts_store.hpp"
 #include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/db/migrations.hpp"
 #include "hallpass/server/documents/official_document.hpp"
@@ -188,6 +189,24 @@ void return_large_buffers_to_system() {
 
 }  // namespace
 
+namespace {
+
+// Every node of a hall must hold the key the database was first used with: the keyed hashes of
+// ID numbers and mobiles, and the sealed signing keys, depend on it. Another key would start
+// fine and then answer every password login with "wrong account or password"; it stops here.
+void check_data_key(db::pool& pool, const services::personal_data_hasher& key) {
+  auto fingerprint = key("data-key-fingerprint", "v1").substr(0, 16);
+  auto conn = pool.acquire();
+  if (db::record_data_key_fingerprint(*conn, fingerprint) == fingerprint) return;
+  throw std::runtime_error(
+      "this node's data key is not the one this database was first used with. Every node of a hall "
+      "needs the same key: copy data-dir/keys/data.key from the first node (mode 0600), or give each "
+      "node the same --data-key (docs/scale-out.md). / 本节点的数据密钥与数据库首次使用的密钥不同，"
+      "各节点须使用同一密钥。");
+}
+
+}  // namespace
+
 assembly::assembly(const config& c, const std::string& conninfo, const services::clock* clk)
     : cfg(c),
       clock(clk ? *clk : system_time),
@@ -229,6 +248,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       api{accounts, sessions,     tickets, applications, review, messages, documents,
           mobile_codes, registration, db,   api_settings_of(c)} {
   return_large_buffers_to_system();
+  check_data_key(db, personal_data);
   api.imaging_load = [this] { return imaging.load(); };
   applications.install_catalogue(
       services::load_catalogue(cfg.catalogue_file.empty() ? HALLPASS_SOURCE_CATALOGUE : cfg.catalogue_file));

@@ -235,4 +235,9 @@ void audit(transaction& tx, const audit_entry& e) {
            e.ip.empty() ? param(std::nullopt) : param(e.ip), e.detail_json});
 }
 
+std::string record_data_key_fingerprint(connection& c, const std::string& fingerprint) {
+  c.exec("INSERT INTO data_key_fingerprint (fingerprint) VALUES ($1) ON CONFLICT DO NOTHING", {bytea{fingerprint}});
+  return c.exec("SELECT fingerprint FROM data_key_fingerprint").bytes(0, 0);
+}
+
 }  // namespace hallpass::server::db

@@ -114,4 +114,8 @@ std::optional<std::string> text_array(const std::optional<std::vector<std::strin
 // Of `codes` (already checked for their characters), those that are no service of the catalogue.
 std::vector<std::string> unknown_service_codes(transaction& tx, const std::vector<std::string>& codes);
 
+// Records the data key's fingerprint on first use; returns the one recorded (this one, or the
+// key the database was first used with).
+std::string record_data_key_fingerprint(connection& c, const std::string& fingerprint);
+
 }  // namespace hallpass::server::db
