@@ -36,7 +36,8 @@ json::value claims_json(const signing::document_claims& c) {
 response document_check(context& ctx, request& req) {
   const auto& payload = req.path_params.at("payload");
   // Far longer than any code: not one of the hall's, and not worth decoding.
-  auto result = signer_of(ctx).check(payload.size() > 600 ? std::string_view{} : std::string_view{payload});
+  auto result =
+      signer_of(ctx).check(payload.size() > 600 ? std::string_view{} : std::string_view{payload}, req.remote_ip).or_throw();
   // What the code says is shown only where its signature held: an altered code's fields are noise.
   const bool verified = result.verdict == signing::verdict::genuine || result.verdict == signing::verdict::expired ||
                         result.verdict == signing::verdict::retired_key_expired ||

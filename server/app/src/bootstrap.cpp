@@ -239,7 +239,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
                    calendar),
       review(db, clock, calendar, office_events),
       messages(db, clock, calendar, message_events),
-      signing(db, personal_data, c.public_url, clock),
+      signing(db, personal_data, limits, c.public_url, clock),
       documents(db, applications, review, documents::find_cjk_font(c.document_font), &signing),
       mobile_codes(db, personal_data, limits, sessions),
       real_name(real_name_exchange(c), read_real_name_key(c)),

@@ -32,9 +32,9 @@ std::optional<std::string> serial_from_hex(std::string_view hex) {
 
 }  // namespace
 
-document_signing::document_signing(db::pool& db, const personal_data_hasher& sealing, std::string public_url,
-                                   const clock& clk)
-    : db_(db), seal_key_(sealing("signing-key-seal", "v1")), public_url_(std::move(public_url)), clock_(clk) {}
+document_signing::document_signing(db::pool& db, const personal_data_hasher& sealing, rate_limiter& limits,
+                                   std::string public_url, const clock& clk)
+    : db_(db), limits_(limits), seal_key_(sealing("signing-key-seal", "v1")), public_url_(std::move(public_url)), clock_(clk) {}
 
 std::string document_signing::private_pem(const db::signing_key_row& key) const {
   auto pem = identity::unseal(seal_key_, key.sealed_private_key);
@@ -135,7 +135,8 @@ std::string document_signing::signed_trust_list() {
   return signing::trust_list_json(trust_list(), static_cast<std::uint32_t>(key.key_id), private_pem(key));
 }
 
-document_check document_signing::check(std::string_view payload_text) {
+result<document_check> document_signing::check(std::string_view payload_text, const std::string& ip) {
+  if (int wait = limits_.hit("document-check-ip:" + ip, checks_per_minute, 60)) return error(errc::rate_limited, wait);
   document_check out;
   auto payload = signing::base41_decode(payload_text);
   if (!payload) return out;

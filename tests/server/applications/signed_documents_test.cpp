@@ -188,6 +188,13 @@ TEST(SignedDocuments, AnythingElseIsNotTheHallsAndNeverAnError) {
   auto r = s.call("GET", "/api/v1/document-checks/" + sg::base41_encode(forged));
   EXPECT_EQ(str_at(r.json(), "verdict"), "unknown_key");
   EXPECT_TRUE(r.json().at("signed").is_null());  // unverified fields are not shown
+
+  // Anyone may ask, within 60 checks a minute from one address.
+  http_reply last;
+  for (int i = 0; i < 60 && last.status != 429; ++i) last = s.call("GET", "/api/v1/document-checks/0");
+  EXPECT_EQ(last.status, 429);
+  EXPECT_EQ(last.error_code(), "rate_limited");
+  EXPECT_FALSE(last.headers["retry-after"].empty());
 }
 
 // The offline checkers on the papers as a person would hold them: hallpass-verify and the phone

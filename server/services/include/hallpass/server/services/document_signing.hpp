@@ -14,6 +14,7 @@
 #include "hallpass/server/services/clock.hpp"
 #include "hallpass/server/services/error.hpp"
 #include "hallpass/server/services/personal_data.hpp"
+#include "hallpass/server/services/rate_limiter.hpp"
 #include "hallpass/signing/document_code.hpp"
 
 namespace hallpass::server::services {
@@ -35,7 +36,8 @@ struct document_check {
 class document_signing {
  public:
   // public_url: the hall's address, the host of every document URL.
-  document_signing(db::pool& db, const personal_data_hasher& sealing, std::string public_url, const clock& clk);
+  document_signing(db::pool& db, const personal_data_hasher& sealing, rate_limiter& limits, std::string public_url,
+                   const clock& clk);
 
   // The document URL for the QR code: the document's signed code, made the first time (with a
   // new key when there is none yet) and the same on every later call.
@@ -44,8 +46,9 @@ class document_signing {
   signing::trust_list trust_list();
   std::string signed_trust_list();
   // The online check of a code (its base-41 text): the offline verdict against the hall's keys,
-  // then revoked when the hall has revoked its serial.
-  document_check check(std::string_view payload_text);
+  // then revoked when the hall has revoked its serial. rate_limited beyond checks_per_minute
+  // from one address (anyone may ask, without signing in).
+  result<document_check> check(std::string_view payload_text, const std::string& ip);
 
   // Operator: a new live key (the previous one retired); its id.
   std::int64_t rotate_key();
@@ -54,6 +57,7 @@ class document_signing {
   // Revokes a document by its serial (16 hex digits).
   status revoke(std::string_view serial_hex, const std::string& reason);
 
+  static constexpr int checks_per_minute = 60;
   static constexpr int receipt_valid_days = 2 * 366;
   static constexpr int decision_valid_days = 3660;
 
@@ -63,6 +67,7 @@ class document_signing {
   std::string private_pem(const db::signing_key_row& key) const;
 
   db::pool& db_;
+  rate_limiter& limits_;
   std::string seal_key_;
   std::string public_url_;
   const clock& clock_;
