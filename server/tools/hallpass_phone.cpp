@@ -29,8 +29,9 @@ const char* usage =
     "                                                       HALLPASS_PASSWORD); the token is kept in --state\n"
     "  scan QR                  QR = the QR text (https://…/l/…) or an image file holding the QR;\n"
     "                           prints who asks, the three numbers and the units you may act for\n"
-    "  confirm --number N [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   confirm the scanned login (as the\n"
-    "                           unit's agent with --unit; as hall staff of the office, on its /staff page, with --office)\n"
+    "  confirm [--number N] [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   confirm the scanned login (as the\n"
+    "                           unit's agent with --unit; as hall staff of the office, on its /staff page, with --office);\n"
+    "                           --number: the portal's number (a device login has none: compare its user code)\n"
     "  cancel                   refuse the scanned login\n"
     "  approve QR --number N [--unit USCC_OR_UNIT_ID | --office OFFICE_CODE]   scan and confirm in one step\n"
     "  check-document QR [--refresh-keys yes]   check a document's QR code (its text, or an image file)\n"
@@ -103,9 +104,9 @@ int do_confirm(phone& p, const std::map<std::string, std::string>& opts) {
   auto* found = p.state.if_contains("ticket_id");
   if (!found || !found->is_string()) throw std::runtime_error("scan a QR code first");
   const std::string ticket(found->as_string());  // a copy: the state object may change below
-  auto it = opts.find("number");
-  if (it == opts.end()) throw std::invalid_argument("missing --number (the number shown on the web page)");
-  json::object body{{"match_number", std::stoi(it->second)}};
+  // A portal's login needs the number on its screen; a device's needs none (its code was shown).
+  json::object body;
+  if (auto it = opts.find("number"); it != opts.end()) body["match_number"] = std::stoi(it->second);
   if (auto u = opts.find("unit"); u != opts.end()) {
     std::string unit_id;
     auto* units = p.state.if_contains("units");

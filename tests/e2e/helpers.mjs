@@ -143,10 +143,11 @@ export function make_phone(server_url) {
   };
   return {
     login: (account, password) => call('login', '--account', account, '--password', password),
-    // Resolves the scan reply: {ticket_id, numbers: [three], units: [...], ...}.
+    // Resolves the scan reply: {ticket_id, numbers: [three] (none for a device), user_code, units: [...], ...}.
     scan: async (qr) => JSON.parse((await call('scan', qr)).trim().split('\n').pop()),
-    confirm: (number, unit) => call('confirm', '--number', String(number), ...(unit ? ['--unit', unit] : [])),
-    approve: (qr, number, unit) => call('approve', qr, '--number', String(number), ...(unit ? ['--unit', unit] : [])),
+    // number: the portal's; null for a device login (the phone showed the device's user code).
+    confirm: (number, unit) => call('confirm', ...(number === null ? [] : ['--number', String(number)]), ...(unit ? ['--unit', unit] : [])),
+    approve: (qr, number, unit) => call('approve', qr, ...(number === null ? [] : ['--number', String(number)]), ...(unit ? ['--unit', unit] : [])),
     // As hall staff of `office`, for the staff portal.
     approve_as_staff: (qr, number, office) => call('approve', qr, '--number', String(number), '--office', office),
     cancel: () => call('cancel'),

@@ -65,6 +65,8 @@ constexpr entry table[] = {
     {errc::admin_has_no_scope, 422, "admin_has_no_scope", "管理员可办理全部业务，不设业务范围", "An administrator may do all business; a scope applies to agents only"},
     {errc::legal_rep_needs_no_grant, 422, "legal_rep_needs_no_grant", "法定代表人无需授权", "The legal representative needs no grant"},
     {errc::invalid_step, 422, "invalid_step", "步骤无效", "Unknown step"},
+    {errc::match_number_required, 400, "missing_field", "缺少字段或类型不对：match_number（请选择电脑屏幕上显示的数字）",
+     "Missing or mistyped field: match_number (pick the number shown on the computer's screen)"},
     {errc::invalid_contact_name, 422, "invalid_contact_name", "请填写经办人姓名", "Enter the contact person's name"},
     {errc::invalid_email, 422, "invalid_email", "电子邮箱格式不正确", "The e-mail address is malformed"},
     {errc::invalid_postcode, 422, "invalid_postcode", "邮编应为 6 位数字", "The postcode must be 6 digits"},

@@ -187,6 +187,8 @@ response scan_login_ticket(context& ctx, request& req) {
                                     {"place", services::place_of(scan.ticket.portal_ip)},
                                     {"requested_at", scan.ticket.created_at}}},
                         {"numbers", numbers},
+                        // A device login: the code the device shows, for the person to compare.
+                        {"user_code", scan.ticket.user_code ? json::value(*scan.ticket.user_code) : json::value(nullptr)},
                         {"units", units},
                         {"confirm_expires_in", scan.ticket.expires_in}});
 }

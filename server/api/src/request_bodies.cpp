@@ -203,9 +203,9 @@ ticket_scan ticket_scan_body(const request& req) {
 ticket_confirmation ticket_confirmation_body(const request& req) {
   auto body = read_json(req, {"match_number", "unit_id", "office"});
   auto* n = body.if_contains("match_number");
-  if (!n || !n->is_int64()) throw api_exception{errors::missing_field("match_number")};
+  if (n && !n->is_int64()) throw api_exception{errors::missing_field("match_number")};
   ticket_confirmation out;
-  out.match_number = static_cast<int>(n->as_int64());
+  if (n) out.match_number = static_cast<int>(n->as_int64());
   out.office = opt_string(body, "office");
   if (auto u = opt_string(body, "unit_id")) {
     try {

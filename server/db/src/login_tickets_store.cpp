@@ -11,7 +11,8 @@ const std::string columns =
     "match_number, portal_name, user_agent, portal_ip, ") +
     rfc3339("created_at") + ", " + rfc3339("expires_at") +
     ", greatest(0, ceil(extract(epoch FROM expires_at - now())))::int, claimed_session, person_id, unit_id, "
-    "poll_interval, coalesce(client_id, ''), office_code";
+    "poll_interval, coalesce(client_id, ''), office_code, user_code";
+const int column_count = 17;
 
 ticket_row read(const rows& r, int i, int first = 0) {
   ticket_row t;
@@ -31,6 +32,7 @@ ticket_row read(const rows& r, int i, int first = 0) {
   t.poll_interval = static_cast<int>(r.int64(i, first + 13));
   t.client_id = r.str(i, first + 14);
   t.office_code = r.opt(i, first + 15);
+  t.user_code = r.opt(i, first + 16);
   return t;
 }
 
@@ -61,7 +63,7 @@ std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const ne
   // RETURNING promises no order: match the rows by their scan hash.
   std::vector<ticket_row> out(batch.size());
   for (int i = 0; i < r.size(); ++i) {
-    auto hash = r.bytes(i, 16);  // after the columns
+    auto hash = r.bytes(i, column_count);  // after the columns
     for (std::size_t j = 0; j < batch.size(); ++j)
       if (batch[j]->scan_hash == hash) out[j] = read(r, i);
   }

@@ -182,17 +182,17 @@ result<scan_context> login_tickets::claim_ticket(const caller& phone, const std:
   ctx.ticket = *claimed;
   ctx.browser = browser_of(claimed->user_agent);
   ctx.os = os_of(claimed->user_agent);
-  ctx.numbers.push_back(claimed->match_number);
-  while (ctx.numbers.size() < 3) {
+  if (claimed->kind != "device") ctx.numbers.push_back(claimed->match_number);
+  while (!ctx.numbers.empty() && ctx.numbers.size() < 3) {
     int n = 10 + static_cast<int>(id::random_uniform(90));
     if (std::find(ctx.numbers.begin(), ctx.numbers.end(), n) == ctx.numbers.end()) ctx.numbers.push_back(n);
   }
-  std::swap(ctx.numbers[0], ctx.numbers[id::random_uniform(3)]);
+  if (!ctx.numbers.empty()) std::swap(ctx.numbers[0], ctx.numbers[id::random_uniform(3)]);
   ctx.units = accounts_.units_of(phone.person_id);
   return ctx;
 }
 
-status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
+status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id, std::optional<int> match_number,
                       std::optional<std::int64_t> unit_id, const std::string& ip,
                       const std::optional<std::string>& office) {
   if (phone.channel != "app") return errc::app_channel_required;
@@ -202,7 +202,9 @@ status login_tickets::confirm_ticket(const caller& phone, std::int64_t ticket_id
     auto t = db::find_ticket(*conn, ticket_id);
     if (!t || t->claimed_session != phone.session_id) return ticket_not_found();  // not yours: not found
     if (t->state != "scanned") return refusal(*t, phone.session_id);
-    if (match_number != t->match_number) {
+    // A device shows its user code, not a number: the phone showed that code to compare.
+    if (t->kind != "device" && !match_number) return errc::match_number_required;
+    if (t->kind != "device" && *match_number != t->match_number) {
       // A wrong number means the phone is not looking at this portal: stop this login.
       db::cancel_ticket(*conn, ticket_id, phone.session_id, std::nullopt);
       return errc::wrong_match_number;

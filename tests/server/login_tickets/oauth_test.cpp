@@ -163,8 +163,13 @@ TEST(DeviceGrant, ApprovedByUserCodeGivesAWorkingTokenOnce) {
   auto ticket = std::string(sc.json().as_object().at("ticket_id").as_string());
   EXPECT_EQ(ticket, ticket_of(s, d.user_code));
   EXPECT_EQ(sc.body.find(d.device_code), std::string::npos);
-  auto match = sql_one(s.conninfo(), "SELECT match_number FROM login_tickets WHERE id = " + ticket);
-  ASSERT_EQ(confirm(s.port(), phone, ticket, std::stoi(match), unit_id_of(s.conninfo(), demo::unit_a)).status, 200);
+  // The device shows its user code, which the phone shows to compare: no number to pick.
+  EXPECT_EQ(str_at(sc.json(), "user_code"), d.user_code);
+  EXPECT_TRUE(sc.json().at("numbers").as_array().empty());
+  json::object body{{"unit_id", unit_id_of(s.conninfo(), demo::unit_a)}};
+  auto confirmed = http_call(s.port(), "POST", "/api/v1/login-tickets/" + ticket + "/confirmation", json::serialize(body),
+                             {{"Authorization", "Bearer " + phone}});
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
 
   // Polled right after the previous poll: an approved grant is answered anyway.
   auto r = device_token(s.port(), d.device_code);

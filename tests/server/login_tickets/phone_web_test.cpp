@@ -58,6 +58,11 @@ TEST(PhoneWeb, AppSessionLivesInThePhoneCookieAndConfirmsALogin) {
   auto scanned = http_call(s.port(), "POST", "/api/v1/login-tickets/scans", "{}", phone);
   ASSERT_EQ(scanned.status, 200) << scanned.body;
   EXPECT_TRUE(scanned.json().at("same_network").as_bool());  // both on 127.0.0.1
+  // A portal's QR needs the number on its screen: without one, nothing changes.
+  auto without = http_call(s.port(), "POST", "/api/v1/login-tickets/" + t.id + "/confirmation", "{}", phone);
+  EXPECT_EQ(without.status, 400);
+  EXPECT_EQ(without.error_code(), "missing_field");
+  EXPECT_EQ(state_of(s.port(), t), "scanned");
   auto confirmed = http_call(s.port(), "POST", "/api/v1/login-tickets/" + t.id + "/confirmation",
                              json::serialize(json::object{{"match_number", t.match_number}}), phone);
   EXPECT_EQ(confirmed.status, 200) << confirmed.body;

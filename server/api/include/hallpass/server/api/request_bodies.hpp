@@ -78,7 +78,7 @@ struct ticket_scan {
 ticket_scan ticket_scan_body(const request& req);
 // POST /api/v1/login-tickets/{id}/confirmation.
 struct ticket_confirmation {
-  int match_number = 0;
+  std::optional<int> match_number;  // a portal's QR login; a device login has none (its user code is compared)
   std::optional<std::int64_t> unit_id;
   std::optional<std::string> office;  // staff: sign the portal in for this office
 };

@@ -26,6 +26,7 @@ struct ticket_row {
   int poll_interval = 5;
   std::string client_id;  // RFC 8628 client of a device request
   std::optional<std::string> office_code;  // confirmed for a staff session of this office
+  std::optional<std::string> user_code;    // a device request's code (BCDF-GHJK)
 };
 
 struct new_ticket_row {

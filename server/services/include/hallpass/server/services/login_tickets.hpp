@@ -36,7 +36,7 @@ struct ticket_origin {
 struct scan_context {
   db::ticket_row ticket;
   std::string browser, os;
-  std::vector<int> numbers;  // three numbers, one of them the portal's
+  std::vector<int> numbers;  // three numbers, one of them the portal's; none for a device (it shows its user code)
   std::vector<db::unit_role> units;
 };
 // RFC 8628 token request.
@@ -64,7 +64,7 @@ class login_tickets {
                                     const std::optional<std::string>& user_code, const std::string& ip);
   // With `office` (never with a unit), the portal gets a staff session of that office: the
   // person must be its staff (checked here and again when the portal redeems the ticket).
-  status confirm_ticket(const caller& phone, std::int64_t ticket_id, int match_number,
+  status confirm_ticket(const caller& phone, std::int64_t ticket_id, std::optional<int> match_number,
                         std::optional<std::int64_t> unit_id, const std::string& ip,
                         const std::optional<std::string>& office = std::nullopt);
   status cancel_ticket_by_phone(const caller& phone, std::int64_t ticket_id);
