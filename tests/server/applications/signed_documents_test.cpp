@@ -64,6 +64,13 @@ std::string zbar_text(const std::string& png) {
   return out;
 }
 
+// The QR text ZXing-cpp reads on the PDF's first page at 200 dpi ("" when none).
+std::string qr_text_of(const std::string& pdf) {
+  auto png = page_png(pdf, 200);
+  auto found = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(png.data()), png.size()));
+  return found ? found->text : "";
+}
+
 std::string receipt_of_accepted_application(const running_server& s, std::string* id_out = nullptr) {
   auto wang = s.login(demo::unit_a, demo::agent_all);
   auto id = submitted(s, wang, /*tolerate_charter=*/true);
@@ -125,9 +132,7 @@ TEST(SignedDocuments, ReceiptQrReadsAtEveryDpiWithTwoDecodersAndVerifiesOffline)
   // The same code on every download; genuine online too.
   auto wang = s.login(demo::unit_a, demo::agent_all);
   auto again = s.call_as(wang, "GET", "/api/v1/applications/" + id + "/documents/receipt");
-  EXPECT_EQ(hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(page_png(again.body, 200).data()),
-                                                       page_png(again.body, 200).size()))->text,
-            text);
+  EXPECT_EQ(qr_text_of(again.body), text);
   auto online = s.call("GET", "/api/v1/document-checks/" + payload_text(text));
   ASSERT_EQ(online.status, 200) << online.body;
   EXPECT_EQ(str_at(online.json(), "verdict"), "genuine");
@@ -139,8 +144,7 @@ TEST(SignedDocuments, ReceiptQrReadsAtEveryDpiWithTwoDecodersAndVerifiesOffline)
 TEST(SignedDocuments, RevokedOnlineAndOldDocumentsStillVerifyAfterARotation) {
   running_server s;
   auto pdf = receipt_of_accepted_application(s);
-  auto png = page_png(pdf, 200);
-  auto text = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(png.data()), png.size()))->text;
+  auto text = qr_text_of(pdf);
   auto first_key = sg::check_offline(text, published_keys(s), now()).claims->key_id;
 
   // Rotation: a new live key; the old one is retired, and its receipt still verifies.
@@ -150,8 +154,7 @@ TEST(SignedDocuments, RevokedOnlineAndOldDocumentsStillVerifyAfterARotation) {
   ASSERT_EQ(keys.keys.size(), 2u);
   EXPECT_EQ(sg::verdict_name(sg::check_offline(text, keys, now()).outcome), "genuine");
   auto receipt2 = receipt_of_accepted_application(s);
-  auto png2 = page_png(receipt2, 200);
-  auto text2 = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(png2.data()), png2.size()))->text;
+  auto text2 = qr_text_of(receipt2);
   EXPECT_EQ(sg::check_offline(text2, keys, now()).claims->key_id, next);
   // After the document's expiry, a retired key's document is refused as such.
   auto later = now() + 3 * 366 * 86400;
@@ -238,8 +241,7 @@ TEST(SignedDocuments, OfflineCheckersNeedNoServerAndNameTheAlteredFieldsOfACopy)
     view = s.app().applications.view_of(*hallpass::server::db::find_application(*conn, std::stoll(id)));
   }
   auto doc = s.app().documents.content(view, hallpass::server::services::document_kind::receipt).value();
-  auto png = page_png(pdf, 200);
-  doc.seal_qr_text = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(png.data()), png.size()))->text;
+  doc.seal_qr_text = qr_text_of(pdf);
   for (auto& f : doc.fields) {
     if (f.label == "申请编号") f.value = "99";
     if (f.label == "申请人") f.value = "海城某某劳务有限公司（单位编号 32000999）";
