@@ -130,12 +130,15 @@ std::string first_page_text(const fs::path& pdf) {
   return text;
 }
 
-// The QR texts of INPUT: the text itself, or every symbol found in the image or the PDF's first page.
-std::vector<std::string> qr_texts(const std::string& input) {
+// The QR texts of INPUT: the text itself, or every symbol found in the image or the PDF's first
+// page (then is_pdf).
+std::vector<std::string> qr_texts(const std::string& input, bool& is_pdf) {
+  is_pdf = false;
   if (is_url(trimmed(input))) return {input};
   const fs::path path(input);
   std::string bytes = read_file(path);
-  if (bytes.rfind("%PDF", 0) == 0) bytes = render_first_page(path);
+  is_pdf = bytes.rfind("%PDF", 0) == 0;
+  if (is_pdf) bytes = render_first_page(path);
   auto found = hallpass::qr::decode_all_image_bytes(
       {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
   if (!found) throw std::runtime_error(input + ": " + found.error().message_en);
@@ -215,7 +218,8 @@ int run(int argc, char** argv) {
   const auto list = signing::parse_trust_list(read_file(*trust_path));
   if (!list) throw std::runtime_error(*trust_path + ": not a trust list signed by one of its live keys");
 
-  const auto texts = qr_texts(*input);
+  bool is_pdf = false;
+  const auto texts = qr_texts(*input, is_pdf);
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   signing::check_result result;
   std::string text;  // the QR text the result is about
@@ -243,9 +247,7 @@ int run(int argc, char** argv) {
   // was changed under a genuine code is altered, and the fields say where. (A photo's text is
   // not read: null.)
   json::value differing = nullptr;
-  const bool signature_held = outcome == signing::verdict::genuine || outcome == signing::verdict::expired ||
-                              outcome == signing::verdict::retired_key_expired || outcome == signing::verdict::revoked;
-  if (signature_held && !is_url(trimmed(*input)) && read_file(*input).rfind("%PDF", 0) == 0) {
+  if (signing::signature_held(outcome) && is_pdf) {
     json::array fields;
     for (auto& d : signing::compare_printed(*result.claims, first_page_text(*input)))
       fields.push_back(json::object{{"field", d.field}, {"printed", d.printed}, {"signed", d.signed_value}});

@@ -39,9 +39,7 @@ response document_check(context& ctx, request& req) {
   auto result =
       signer_of(ctx).check(payload.size() > 600 ? std::string_view{} : std::string_view{payload}, req.remote_ip).or_throw();
   // What the code says is shown only where its signature held: an altered code's fields are noise.
-  const bool verified = result.verdict == signing::verdict::genuine || result.verdict == signing::verdict::expired ||
-                        result.verdict == signing::verdict::retired_key_expired ||
-                        result.verdict == signing::verdict::revoked;
+  const bool verified = signing::signature_held(result.verdict);
   json::object out{{"verdict", signing::verdict_name(result.verdict)},
                    {"signed", verified && result.claims ? claims_json(*result.claims) : json::value(nullptr)}};
   if (result.record) {

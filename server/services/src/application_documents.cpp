@@ -226,15 +226,16 @@ result<pdf_file> application_documents::pdf(const caller& who, std::int64_t id, 
   }
   auto doc = content(view, kind);
   if (!doc) return doc.err();
-  if (signer_) {
-    auto url = signer_->sign(to_sign(view, *doc));
-    if (!url) return url.err();
-    doc->seal_qr_text = *url;
-  }
   auto key = std::make_tuple(id, kind, doc->created_at);
   {
     std::lock_guard lock(cache_mutex_);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  }
+  // A document is signed once and keeps its code: a cached PDF carries it already.
+  if (signer_) {
+    auto url = signer_->sign(to_sign(view, *doc));
+    if (!url) return url.err();
+    doc->seal_qr_text = *url;
   }
   pdf_file file;
   const std::string stem = kind == document_kind::receipt ? "receipt" : "decision";

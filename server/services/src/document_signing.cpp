@@ -143,8 +143,7 @@ result<document_check> document_signing::check(std::string_view payload_text, co
   auto offline = signing::check_offline(signing::document_url(public_url_, *payload), trust_list(), unix_now(clock_));
   out.verdict = offline.outcome;
   out.claims = offline.claims;
-  if (out.claims && (out.verdict == signing::verdict::genuine || out.verdict == signing::verdict::expired ||
-                     out.verdict == signing::verdict::retired_key_expired)) {
+  if (out.claims && signing::signature_held(out.verdict)) {
     auto conn = db_.acquire();
     const auto& s = out.claims->serial;
     out.record = db::find_signed_document_by_serial(*conn, std::string(s.begin(), s.end()));

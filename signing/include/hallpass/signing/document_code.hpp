@@ -135,6 +135,11 @@ inline std::string utc_time(std::int64_t unix_seconds) {
 
 enum class verdict { genuine, altered, unknown_key, retired_key_expired, expired, revoked, not_hallpass };
 std::string_view verdict_name(verdict v) noexcept;  // "genuine", "altered", …
+// Whether the signature verified under a key of the list (genuine, expired, retired_key_expired,
+// revoked): only then do the claims say what the hall signed.
+constexpr bool signature_held(verdict v) noexcept {
+  return v == verdict::genuine || v == verdict::expired || v == verdict::retired_key_expired || v == verdict::revoked;
+}
 
 struct check_result {
   verdict outcome = verdict::not_hallpass;
