@@ -1,13 +1,21 @@
 // hallpass-admin: operator commands (persons, units, grants, demo data, embedded PostgreSQL).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <sstream>
+
+#include <boost/json.hpp>
 
 #include "hallpass/server/api/api_error.hpp"
 #include "hallpass/server/app/bootstrap.hpp"
 #include "hallpass/server/db/accounts_store.hpp"
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/demo.hpp"
+#include "hallpass/server/services/login_tickets.hpp"
 
 using namespace hallpass::server;
 
@@ -33,6 +41,14 @@ const char* usage =
     "  register-client --client-id ID --name NAME\n"
     "                           register a device client of the RFC 8628 device login (again: rename\n"
     "                           it); the phone shows NAME as the site asking\n"
+    "  register-kiosk --kiosk-id ID --name NAME --credential FILE\n"
+    "                           register a self-service kiosk and write its credential (the server's\n"
+    "                           address, the id and a new secret) to FILE, created with mode 0600 for\n"
+    "                           hallpass-kiosk; again for the same id: a new secret, the old one stops\n"
+    "                           working (a revoked kiosk comes back)\n"
+    "  revoke-kiosk --kiosk-id ID\n"
+    "                           stop a kiosk at once: it can no longer sign anyone in, and the sessions\n"
+    "                           open on it end\n"
     "  keys-list                the document signing keys: id, created, retired (the live one has none)\n"
     "  keys-rotate              make a new signing key for new documents; the previous one is retired\n"
     "                           (what it signed verifies until it expires)\n"
@@ -45,6 +61,17 @@ const char* usage =
     "  postgres-stop            stop it\n\n"
     "Server options are those of hallpass-server (--data-dir, --database-url, --config, ...).\n"
     "The password may also come from HALLPASS_NEW_PASSWORD instead of --password.\n";
+
+// A new file only its owner may read (0600 from the start, never wider for a moment); an
+// existing file is left alone.
+void write_private_file(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno) + " (the credential file must be new)");
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok) throw std::runtime_error(path + ": could not be written");
+}
 
 int fail(const services::error& e) {
   auto shown = api::to_api_error(e);
@@ -146,6 +173,18 @@ int main(int argc, char** argv) {
     } else if (command == "register-client") {
       if (auto r = parts.tickets.register_device_client(need("client-id"), need("name")); !r) return fail(r.err());
       std::cout << "device client " << need("client-id") << " registered\n";
+    } else if (command == "register-kiosk") {
+      auto secret = parts.tickets.register_kiosk(need("kiosk-id"), need("name"));
+      if (!secret) return fail(secret.err());
+      write_private_file(need("credential"),
+                         boost::json::serialize(boost::json::object{{"server", cfg.public_url},
+                                                                    {"client_id", need("kiosk-id")},
+                                                                    {"client_secret", *secret}}) + "\n");
+      std::cout << "kiosk " << need("kiosk-id") << " registered; its credential is in " << need("credential") << "\n";
+    } else if (command == "revoke-kiosk") {
+      auto ended = parts.tickets.revoke_kiosk(need("kiosk-id"));
+      if (!ended) return fail(ended.err());
+      std::cout << "kiosk " << need("kiosk-id") << " revoked; " << *ended << " session(s) ended\n";
     } else if (command == "keys-list") {
       using hallpass::signing::utc_time;
       for (auto& k : parts.signing.keys())

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include <boost/json.hpp>
@@ -116,4 +117,96 @@ TEST(Operator, ANodeWithAnotherDataKeyRefusesToStart) {
   EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM data_key_fingerprint"), "1");
   auto right = admin(s, "keys-list");
   EXPECT_EQ(right.exit_code, 0) << right.output;
+}
+
+namespace {
+
+// A kiosk's OAuth form post, its credential sent by HTTP Basic (when `basic` is set).
+http_reply kiosk_post(running_server& s, const std::string& target, const std::string& form,
+                      const std::optional<std::pair<std::string, std::string>>& basic) {
+  header_list headers{{"Content-Type", "application/x-www-form-urlencoded"}};
+  if (basic) {
+    std::string pair = basic->first + ":" + basic->second;
+    std::string b64;  // standard base64 with padding, as HTTP clients send it
+    static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (std::size_t i = 0; i < pair.size(); i += 3) {
+      unsigned v = static_cast<unsigned char>(pair[i]) << 16;
+      if (i + 1 < pair.size()) v |= static_cast<unsigned char>(pair[i + 1]) << 8;
+      if (i + 2 < pair.size()) v |= static_cast<unsigned char>(pair[i + 2]);
+      b64 += abc[(v >> 18) & 63];
+      b64 += abc[(v >> 12) & 63];
+      b64 += i + 1 < pair.size() ? abc[(v >> 6) & 63] : '=';
+      b64 += i + 2 < pair.size() ? abc[v & 63] : '=';
+    }
+    headers.push_back({"Authorization", "Basic " + b64});
+  }
+  return http_call(s.port(), "POST", target, form, headers);
+}
+
+}  // namespace
+
+// hallpass-admin register-kiosk writes a credential only its owner can read; with it the kiosk
+// starts a device login and, once a phone confirms, gets a session on the kiosk channel. Without
+// the secret, or with a wrong one, nothing; revoke-kiosk ends its sessions and its logins.
+TEST(Operator, AKioskSignsInWithItsCredentialUntilRevoked) {
+  running_server s;
+  auto file = std::filesystem::temp_directory_path() / ("kiosk-" + std::to_string(::getpid()) + ".json");
+  std::filesystem::remove(file);
+  auto reg = admin(s, "--public-url " + s.app().cfg.public_url +
+                         " register-kiosk --kiosk-id hall-kiosk-1 --name '一楼自助终端' --credential '" + file.string() + "'");
+  ASSERT_EQ(reg.exit_code, 0) << reg.output;
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::ifstream in(file);
+  auto cred = json::parse(std::string(std::istreambuf_iterator<char>(in), {})).as_object();
+  std::filesystem::remove(file);
+  auto id = std::string(cred.at("client_id").as_string()), secret = std::string(cred.at("client_secret").as_string());
+  EXPECT_EQ(id, "hall-kiosk-1");
+  EXPECT_EQ(cred.at("server").as_string(), s.app().cfg.public_url);
+  EXPECT_EQ(reg.output.find(secret), std::string::npos) << "the secret is never printed";
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM device_clients WHERE secret_hash = encode(sha256('" + secret +
+                                      "'::bytea), 'hex')"), "1") << "stored as its hash only";
+
+  // Without its secret, or with another, a kiosk starts nothing.
+  EXPECT_EQ(kiosk_post(s, "/oauth/device_authorization", "client_id=" + id, std::nullopt).status, 401);
+  EXPECT_EQ(kiosk_post(s, "/oauth/device_authorization", "", std::pair(id, secret + "x")).status, 401);
+  auto start = kiosk_post(s, "/oauth/device_authorization", "", std::pair(id, secret));
+  ASSERT_EQ(start.status, 200) << start.body;
+  auto device_code = str_at(start.json(), "device_code");
+  auto user_code = str_at(start.json(), "user_code");
+
+  // 周敏 scans it: the phone names the kiosk; she confirms by the user code.
+  auto phone = s.login(std::nullopt, demo::person_only);
+  auto scanned = s.call_as(phone, "POST", "/api/v1/login-tickets/scans",
+                           json::serialize(json::object{{"user_code", user_code}}));
+  ASSERT_EQ(scanned.status, 200) << scanned.body;
+  EXPECT_EQ(scanned.json().at("portal").at("name").as_string(), "一楼自助终端");
+  auto ticket = str_at(scanned.json(), "ticket_id");
+  ASSERT_EQ(s.call_as(phone, "POST", "/api/v1/login-tickets/" + ticket + "/confirmation", "{}").status, 200);
+
+  // The token is issued only to the kiosk's credential (sent in the form this time).
+  auto form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=" + device_code +
+              "&client_id=" + id;
+  auto no_secret = kiosk_post(s, "/oauth/token", form, std::nullopt);
+  EXPECT_EQ(no_secret.status, 401) << no_secret.body;
+  auto token = kiosk_post(s, "/oauth/token", form + "&client_secret=" + secret, std::nullopt);
+  ASSERT_EQ(token.status, 200) << token.body;
+  auto kiosk_session = str_at(token.json(), "access_token");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT channel || ' ' || client_id || ' ' || device FROM sessions "
+                                  "WHERE revoked_at IS NULL AND client_id IS NOT NULL"),
+            "kiosk hall-kiosk-1 一楼自助终端");
+  EXPECT_EQ(s.call_as(kiosk_session, "GET", "/api/v1/sessions/current").status, 200);
+
+  auto revoked = admin(s, "revoke-kiosk --kiosk-id hall-kiosk-1");
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.output;
+  EXPECT_NE(revoked.output.find("1 session(s) ended"), std::string::npos) << revoked.output;
+  EXPECT_EQ(s.call_as(kiosk_session, "GET", "/api/v1/sessions/current").status, 401);
+  EXPECT_EQ(kiosk_post(s, "/oauth/device_authorization", "", std::pair(id, secret)).status, 401);
+  EXPECT_EQ(s.call_as(phone, "GET", "/api/v1/sessions/current").status, 200) << "the phone's session is not the kiosk's";
+  EXPECT_NE(admin(s, "revoke-kiosk --kiosk-id hall-kiosk-1").exit_code, 0);
+  // A public device client's id cannot be taken over by a kiosk.
+  auto taken = admin(s, "register-kiosk --kiosk-id hallpass-demo-tv --name x --credential '" + file.string() + "'");
+  EXPECT_NE(taken.exit_code, 0);
+  EXPECT_NE(taken.output.find("client_id_taken"), std::string::npos) << taken.output;
+  std::filesystem::remove(file);
 }

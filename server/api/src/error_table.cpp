@@ -56,6 +56,8 @@ constexpr entry table[] = {
      "The identity check service cannot be reached; try again later"},
     {errc::real_name_answer_invalid, 502, "real_name_answer_invalid", "实名认证服务的答复无法核实，请稍后再试",
      "The identity check service's answer could not be verified; try again later"},
+    {errc::client_id_taken, 409, "client_id_taken", "这个终端编号已登记为其他设备", "This client id is registered to another kind of device"},
+    {errc::invalid_client, 401, "invalid_client", "终端未登记、已停用或凭据不对", "Unknown or revoked client, or wrong client credentials"},
     {errc::mobile_taken, 409, "mobile_taken", "该手机号码已被其他账号登记", "Another account has registered this mobile"},
     {errc::unit_managers_only, 403, "unit_managers_only", "只有单位的法定代表人或管理员可以查看操作记录",
      "Only the unit's legal representative or administrator may see its activity"},

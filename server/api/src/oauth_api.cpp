@@ -2,11 +2,14 @@
 // metadata, so a standard OAuth client can sign in with a phone confirmation.
 #include <boost/json.hpp>
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include <regex>
 
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/json_io.hpp"
 #include "hallpass/server/api/request_bodies.hpp"
+#include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 
 namespace hallpass::server::api {
@@ -23,9 +26,41 @@ response oauth_error(int status, const std::string& code, const std::string& des
   return r;
 }
 
+constexpr const char* unknown_client =
+    "unknown or revoked client_id, or wrong client secret: the operator registers device clients and kiosks";
+
 bool valid_client_id(const std::string& id) {
   static const std::regex re(R"([A-Za-z0-9_.\-]{1,64})");
   return std::regex_match(id, re);
+}
+
+// RFC 6749 §2.3.1: a kiosk authenticates with HTTP Basic (client_secret_basic: the id and the
+// secret form-urlencoded, then base64) or in the form (client_secret_post); public clients send
+// their client_id alone. Malformed Basic credentials leave the id empty (invalid_client).
+struct client_credentials {
+  std::string id;
+  std::optional<std::string> secret;
+};
+
+client_credentials credentials_of(const request& req, std::map<std::string, std::string>& form) {
+  auto auth = req.header_value("authorization");
+  if (!auth || auth->size() < 6 || !boost::algorithm::iequals(auth->substr(0, 6), "Basic ")) {
+    client_credentials out{form["client_id"], std::nullopt};
+    if (auto it = form.find("client_secret"); it != form.end()) out.secret = it->second;
+    return out;
+  }
+  auto text = std::string(auth->substr(6));
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  auto plain = identity::base64_decode_unpadded(text);
+  auto colon = plain ? plain->find(':') : std::string::npos;
+  if (colon == std::string::npos) return {};
+  // Each part is form-urlencoded: decoded the way a form field is.
+  auto decode = [](const std::string& part) {
+    request one;
+    one.body = "v=" + part;
+    return form_body(one)["v"];
+  };
+  return {decode(plain->substr(0, colon)), decode(plain->substr(colon + 1))};
 }
 
 }  // namespace
@@ -36,20 +71,20 @@ response oauth_metadata(context& ctx, request&) {
                         {"device_authorization_endpoint", base + "/oauth/device_authorization"},
                         {"token_endpoint", base + "/oauth/token"},
                         {"grant_types_supported", json::array{device_grant}},
-                        {"token_endpoint_auth_methods_supported", json::array{"none"}},
+                        {"token_endpoint_auth_methods_supported", json::array{"none", "client_secret_basic", "client_secret_post"}},
                         {"response_types_supported", json::array{}}});
 }
 
 response oauth_device_authorization(context& ctx, request& req) {
   auto form = form_body(req);
-  auto client = form["client_id"];
-  if (!valid_client_id(client)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
-  auto name = ctx.tickets.device_client(client);
-  if (!name) return oauth_error(401, "invalid_client", "unknown client_id: the operator registers device clients");
+  auto client = credentials_of(req, form);
+  if (!valid_client_id(client.id)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
+  auto known = ctx.tickets.authenticate_client(client.id, client.secret);
+  if (!known) return oauth_error(401, "invalid_client", unknown_client);
   services::ticket_origin origin;
   origin.kind = "device";
-  origin.client_id = client;
-  origin.portal_name = *name;  // what the phone shows as the site asking
+  origin.client_id = client.id;
+  origin.portal_name = known->name;  // what the phone shows as the site asking
   origin.user_agent = std::string(req.header_value("user-agent").value_or(""));
   origin.ip = req.remote_ip;
   auto created = ctx.tickets.create_ticket(origin);
@@ -71,9 +106,10 @@ response oauth_token(context& ctx, request& req) {
   auto form = form_body(req);
   if (form["grant_type"] != device_grant)
     return oauth_error(400, "unsupported_grant_type", "only the device_code grant is offered");
-  if (!valid_client_id(form["client_id"])) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
+  auto client = credentials_of(req, form);
+  if (!valid_client_id(client.id)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
   if (form["device_code"].empty()) return oauth_error(400, "invalid_request", "device_code is missing");
-  auto out = ctx.tickets.poll_device_token(form["device_code"], form["client_id"], req.remote_ip);
+  auto out = ctx.tickets.poll_device_token(form["device_code"], client.id, client.secret, req.remote_ip);
   if (!out.session) {
     static const std::map<std::string, std::string> text = {
         {"authorization_pending", "the user has not confirmed on the phone yet"},
@@ -81,7 +117,7 @@ response oauth_token(context& ctx, request& req) {
         {"access_denied", "the user cancelled the login"},
         {"expired_token", "the device code has expired; start again"},
         {"invalid_grant", "unknown, already used, or not a device code"},
-        {"invalid_client", "unknown client_id: the operator registers device clients"}};
+        {"invalid_client", unknown_client}};
     auto r = oauth_error(out.oauth_error == "invalid_client" ? 401 : 400, out.oauth_error, text.at(out.oauth_error));
     return r;
   }

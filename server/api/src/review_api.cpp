@@ -49,9 +49,36 @@ json::object queue_item_json(const services::queue_item& q) {
 // RFC 8187 ext-value: UTF-8, every byte outside the unreserved set percent-encoded.
 std::string rfc8187(const std::string& s) { return "UTF-8''" + urls::encode(s, urls::unreserved_chars); }
 
+// Accept: application/json (and not a PDF first).
+bool wants_json(const request& req) {
+  auto accept = std::string(req.header_value("accept").value_or(""));
+  auto json_at = accept.find("application/json"), pdf_at = accept.find("application/pdf");
+  return json_at != std::string::npos && (pdf_at == std::string::npos || json_at < pdf_at);
+}
+
+json::object document_json(const documents::official_document& doc) {
+  json::array fields, paragraphs;
+  for (auto& f : doc.fields) fields.push_back({{"label", f.label}, {"value", f.value}});
+  for (auto& p : doc.paragraphs) paragraphs.push_back(json::string(p));
+  json::object out{{"title", doc.title},         {"title_en", doc.title_en}, {"reference", doc.reference},
+                   {"fields", fields},           {"paragraphs", paragraphs}, {"issuer", doc.issuer},
+                   {"issued_on", doc.issued_on}, {"footer", doc.footer},     {"qr_text", doc.seal_qr_text}};
+  if (doc.table) {
+    json::array rows;
+    for (auto& row : doc.table->rows) rows.push_back(json::value_from(row));
+    out["table"] = {{"header", json::value_from(doc.table->header)}, {"rows", rows}};
+  }
+  return out;
+}
+
 response document_response(context& ctx, request& req, services::document_kind kind) {
   auto who = require_session(ctx, req);  // the applicant, or staff of the office
   auto file = ctx.documents.pdf(who, path_id(req, "application_id"), kind).or_throw();
+  if (wants_json(req)) {  // the same document as data, for a receipt printer's own layout
+    auto r = json_response(document_json(file.content));
+    r.set("Cache-Control", "private, no-store");
+    return r;
+  }
   response r;
   r.content_type = "application/pdf";
   r.body = std::move(file.bytes);

@@ -185,10 +185,30 @@ std::int64_t sweep_tickets(connection& c) {
   return n;
 }
 
-std::optional<std::string> device_client_name(connection& c, const std::string& client_id) {
-  auto r = c.exec("SELECT name FROM device_clients WHERE client_id = $1", {client_id});
+std::optional<device_client_row> find_device_client(connection& c, const std::string& client_id) {
+  auto r = c.exec("SELECT name, secret_hash FROM device_clients WHERE client_id = $1 AND revoked_at IS NULL",
+                  {client_id});
   if (r.empty()) return std::nullopt;
-  return std::string(r.text(0, 0));
+  return device_client_row{r.str(0, 0), r.opt(0, 1)};
+}
+
+bool save_kiosk(connection& c, const std::string& client_id, const std::string& name, const std::string& secret_hash) {
+  return c.exec("INSERT INTO device_clients (client_id, name, secret_hash) VALUES ($1, $2, $3) "
+                "ON CONFLICT (client_id) DO UPDATE SET name = EXCLUDED.name, secret_hash = EXCLUDED.secret_hash, "
+                "revoked_at = NULL WHERE device_clients.secret_hash IS NOT NULL",
+                {client_id, name, secret_hash})
+             .affected() == 1;
+}
+
+std::optional<int> revoke_kiosk(connection& c, const std::string& client_id) {
+  if (c.exec("UPDATE device_clients SET revoked_at = now() "
+             "WHERE client_id = $1 AND secret_hash IS NOT NULL AND revoked_at IS NULL",
+             {client_id})
+          .affected() != 1)
+    return std::nullopt;
+  return static_cast<int>(
+      c.exec("UPDATE sessions SET revoked_at = now() WHERE client_id = $1 AND revoked_at IS NULL", {client_id})
+          .affected());
 }
 
 void save_device_client(connection& c, const std::string& client_id, const std::string& name) {

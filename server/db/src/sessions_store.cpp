@@ -58,12 +58,12 @@ void touch_session(connection& c, std::int64_t id) {
 
 std::pair<std::int64_t, std::string> insert_session(connection& c, const new_session& s) {
   auto r = c.exec(std::string("INSERT INTO sessions (token_hash, csrf_hash, person_id, unit_id, grant_id, role, channel, "
-                              "expires_at, office_code, device) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                              "now() + make_interval(hours => $8), $9, NULLIF(left($10, 80), '')) "
+                              "expires_at, office_code, device, client_id) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                              "now() + make_interval(hours => $8), $9, NULLIF(left($10, 80), ''), $11) "
                               "RETURNING id, ") +
                       rfc3339("expires_at"),
                   {bytea{s.token_hash}, bytea{s.csrf_hash}, s.person_id, s.unit_id, s.grant_id, s.role, s.channel,
-                   s.absolute_hours, s.office_code, s.device});
+                   s.absolute_hours, s.office_code, s.device, s.client_id});
   return {r.int64(0, 0), r.str(0, 1)};
 }
 

@@ -241,6 +241,7 @@ result<pdf_file> application_documents::pdf(const caller& who, std::int64_t id, 
   const std::string stem = kind == document_kind::receipt ? "receipt" : "decision";
   file.filename = stem + "-" + std::to_string(id) + ".pdf";
   file.filename_zh = doc->title + "-" + std::to_string(id) + ".pdf";
+  file.content = *doc;
   try {
     file.bytes = documents::render_pdf(*doc, *font_);
   } catch (const std::exception& e) {

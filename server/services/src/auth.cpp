@@ -72,11 +72,13 @@ std::string sessions::login_hash(const std::string& account) const {
 
 result<issued_session> sessions::open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
                                     const std::string& channel, const std::string& ip, const std::string& device,
-                                    const session_claim& claim, const std::optional<std::string>& office) {
+                                    const session_claim& claim, const std::optional<std::string>& office,
+                                    const std::optional<std::string>& kiosk) {
   db::new_session ns;
   ns.person_id = person_id;
   ns.channel = channel;
   ns.device = device;
+  ns.client_id = kiosk;
   ns.role = "person";
   ns.absolute_hours = settings_.absolute_hours;
   if (unit_id) {

@@ -285,7 +285,8 @@ error redeem_refusal(const std::optional<db::ticket_row>& now, std::int64_t tick
 }  // namespace
 
 result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
-                                     const std::string& channel, const std::string& ip, const std::string& device) {
+                                     const std::string& channel, const std::string& ip, const std::string& device,
+                                     const std::optional<std::string>& kiosk) {
   auto hash = id::sha256_hex(poll_secret);
   std::optional<db::ticket_row> t;
   {
@@ -302,24 +303,64 @@ result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, cons
         if (db::consume_ticket(c, ticket_id, hash)) return ok();
         return redeem_refusal(db::find_ticket_by_poll(c, hash), ticket_id);
       },
-      t->office_code);
+      t->office_code, kiosk);
 }
 
 std::optional<std::string> login_tickets::device_client(const std::string& client_id) {
   auto conn = db_.acquire();
-  return db::device_client_name(*conn, client_id);
+  auto row = db::find_device_client(*conn, client_id);
+  if (!row) return std::nullopt;
+  return row->name;
+}
+
+result<device_client_info> login_tickets::authenticate_client(const std::string& client_id,
+                                                              const std::optional<std::string>& secret) {
+  std::optional<db::device_client_row> row;
+  {
+    auto conn = db_.acquire();
+    row = db::find_device_client(*conn, client_id);
+  }
+  if (!row) return errc::invalid_client;
+  if (row->secret_hash && !(secret && id::constant_time_equal(id::sha256_hex(*secret), *row->secret_hash)))
+    return errc::invalid_client;
+  return device_client_info{row->name, row->secret_hash.has_value()};
+}
+
+namespace {
+
+bool valid_client(const std::string& client_id, const std::string& name) {
+  static const std::regex id_rule(R"([A-Za-z0-9_.\-]{1,64})");
+  return std::regex_match(client_id, id_rule) && !name.empty() && name.size() <= 64 * 4;
+}
+
+}  // namespace
+
+result<std::string> login_tickets::register_kiosk(const std::string& client_id, const std::string& name) {
+  if (!valid_client(client_id, name)) return errc::invalid_input;
+  auto secret = id::random_token(32);
+  auto conn = db_.acquire();
+  if (!db::save_kiosk(*conn, client_id, name, id::sha256_hex(secret))) return errc::client_id_taken;
+  return secret;
+}
+
+result<int> login_tickets::revoke_kiosk(const std::string& client_id) {
+  auto conn = db_.acquire();
+  db::transaction tx(*conn);
+  auto ended = db::revoke_kiosk(*conn, client_id);
+  if (!ended) return errc::invalid_client;
+  tx.commit();
+  return *ended;
 }
 
 status login_tickets::register_device_client(const std::string& client_id, const std::string& name) {
-  static const std::regex id_rule(R"([A-Za-z0-9_.\-]{1,64})");
-  if (!std::regex_match(client_id, id_rule) || name.empty() || name.size() > 64 * 4) return errc::invalid_input;
+  if (!valid_client(client_id, name)) return errc::invalid_input;
   auto conn = db_.acquire();
   db::save_device_client(*conn, client_id, name);
   return ok();
 }
 
 device_token_outcome login_tickets::poll_device_token(const std::string& device_code, const std::string& client_id,
-                                       const std::string& ip) {
+                                                      const std::optional<std::string>& secret, const std::string& ip) {
   device_token_outcome out;
   out.interval = settings_.device_poll_interval;
   auto hash = id::sha256_hex(device_code);
@@ -336,7 +377,13 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
   out.interval = poll->ticket.poll_interval;
   auto& st = poll->ticket.state;
   if (st == "confirmed") {  // an approved grant is never answered with slow_down
-    auto s = redeem_ticket(poll->ticket.id, device_code, "web", ip, device_client(client_id).value_or(client_id));
+    auto client = authenticate_client(client_id, secret);
+    if (!client) {
+      out.oauth_error = "invalid_client";
+      return out;
+    }
+    auto s = redeem_ticket(poll->ticket.id, device_code, client->kiosk ? "kiosk" : "web", ip, client->name,
+                           client->kiosk ? std::optional(client_id) : std::nullopt);
     if (s) out.session = std::move(s.value());
     else out.oauth_error = s.err().code == errc::ticket_already_redeemed ? "invalid_grant" : "access_denied";
   } else if (st == "consumed") {

@@ -95,9 +95,19 @@ std::optional<device_poll> record_device_poll(connection& c, const std::string& 
 // Marks overdue open (or confirmed but unredeemed) tickets expired (announcing it) and deletes old ones; returns rows expired.
 std::int64_t sweep_tickets(connection& c);
 
-// Registered device clients (schema/0008): the name of one, if registered; registering one again
-// renames it.
-std::optional<std::string> device_client_name(connection& c, const std::string& client_id);
+// Registered device clients (schema/0008, 0012): public ones (a TV app) and kiosks, which hold a
+// secret. Registering a public client again renames it.
+struct device_client_row {
+  std::string name;
+  std::optional<std::string> secret_hash;  // SHA-256 hex of a kiosk's secret
+};
+// A registered client that is not revoked.
+std::optional<device_client_row> find_device_client(connection& c, const std::string& client_id);
 void save_device_client(connection& c, const std::string& client_id, const std::string& name);
+// A kiosk, new or again (a new secret; the old one stops working, a revoked kiosk comes back).
+// False when client_id names a public device client.
+bool save_kiosk(connection& c, const std::string& client_id, const std::string& name, const std::string& secret_hash);
+// Revokes a kiosk and ends its open sessions: how many ended, or nullopt when no such live kiosk.
+std::optional<int> revoke_kiosk(connection& c, const std::string& client_id);
 
 }  // namespace hallpass::server::db

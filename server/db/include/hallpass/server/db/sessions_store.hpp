@@ -32,6 +32,7 @@ struct new_session {
   std::string role, channel;
   std::optional<std::string> office_code;  // staff sessions
   std::string device;                      // "Chrome · Android", a device client's name; "" unknown
+  std::optional<std::string> client_id;    // the kiosk that opened it (revoking the kiosk ends it)
   int absolute_hours = 12;
 };
 

@@ -24,6 +24,7 @@ std::optional<document_kind> document_kind_from_string(std::string_view s);  // 
 struct pdf_file {
   std::string bytes;
   std::string filename, filename_zh;  // receipt-12.pdf, 受理回执-12.pdf
+  documents::official_document content;  // what it says, its signed QR text included (a receipt printer's layout)
 };
 
 class application_documents {

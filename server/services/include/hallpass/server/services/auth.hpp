@@ -62,10 +62,12 @@ class sessions {
   using session_claim = std::function<status(db::connection&)>;
   // With `office`, a staff session of that office (the person's staff role checked). `device`
   // names what it is opened from, for 我的设备.
+  // `kiosk`: the registered kiosk it is opened on (revoking the kiosk ends the session).
   result<issued_session> open_session(std::int64_t person_id, std::optional<std::int64_t> unit_id,
                                       const std::string& channel, const std::string& ip, const std::string& device,
                                       const session_claim& claim = {},
-                                      const std::optional<std::string>& office = std::nullopt);
+                                      const std::optional<std::string>& office = std::nullopt,
+                                      const std::optional<std::string>& kiosk = std::nullopt);
   result<caller> authenticate(const credentials& c);
   status logout(const caller& who, const std::string& ip);
   // 我的设备: the caller's person's live sessions on every channel, and ending one of them

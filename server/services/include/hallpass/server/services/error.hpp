@@ -26,7 +26,7 @@ enum class errc {
   invalid_credentials, wrong_password, invalid_unit_login, too_many_attempts, rate_limited, too_many_uploads, unauthenticated, session_invalid, grant_revoked,
   csrf_token_invalid, no_role_in_unit, grant_not_valid_now, out_of_scope, agents_cannot_grant,
   only_legal_rep_manages_admin, unit_managers_only, cannot_change_own_grant, app_channel_required, not_staff_of_office,
-  staff_session_required, applicant_session_required, staff_role_not_allowed, not_the_legal_rep,
+  staff_session_required, applicant_session_required, staff_role_not_allowed, not_the_legal_rep, invalid_client,
   // things not found
   unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found, office_not_found,
   material_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
@@ -38,7 +38,7 @@ enum class errc {
   ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
   wrong_match_number, transition_not_allowed, already_rated, tolerated_materials_missing, material_not_open,
   document_not_available, identity_check_pending, identity_check_failed, identity_check_mismatch,
-  identity_check_expired, identity_check_used,
+  identity_check_expired, identity_check_used, client_id_taken,
   // capacity and faults
   imaging_busy, database_unavailable, storage_full, pdf_failed, documents_unavailable, registration_unavailable,
   real_name_unavailable, real_name_answer_invalid, internal,

@@ -46,6 +46,11 @@ struct device_token_outcome {
                             // invalid_client
   int interval = 5;
 };
+// A registered device client that authenticated.
+struct device_client_info {
+  std::string name;  // what the phone shows as the site asking
+  bool kiosk = false;
+};
 struct ticket_settings {
   std::string public_url;           // base of the QR URLs
   int device_poll_interval = 5;     // RFC 8628 interval in seconds
@@ -75,15 +80,29 @@ class login_tickets {
   status count_poll(std::int64_t ticket_id);
   status cancel_ticket_by_portal(std::int64_t ticket_id, const std::string& poll_secret);
   // confirmed → consumed, once; the grant is checked again now.
+  // `kiosk`: the registered kiosk redeeming it, remembered by the session.
   result<issued_session> redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
-                                       const std::string& channel, const std::string& ip, const std::string& device);
-  // Registered device clients: the name of one (nullopt: not registered); the operator's
-  // registration (invalid_input for an id outside [A-Za-z0-9_.-]{1,64} or a name of 0 or more
-  // than 64 characters).
+                                       const std::string& channel, const std::string& ip, const std::string& device,
+                                       const std::optional<std::string>& kiosk = std::nullopt);
+  // Registered device clients: the name of one (nullopt: not registered, or a revoked kiosk); the
+  // operator's registration (invalid_input for an id outside [A-Za-z0-9_.-]{1,64} or a name of 0
+  // or more than 64 characters).
   std::optional<std::string> device_client(const std::string& client_id);
   status register_device_client(const std::string& client_id, const std::string& name);
+  // A kiosk is a device client with a secret (PRODUCT.md §7): its device logins open sessions on
+  // the kiosk channel. register_kiosk returns the new secret (shown once, stored hashed);
+  // registering a kiosk again gives it a new secret and ends the old one's use. revoke_kiosk ends
+  // its sessions too, and says how many.
+  result<std::string> register_kiosk(const std::string& client_id, const std::string& name);
+  result<int> revoke_kiosk(const std::string& client_id);
+  // The client, if registered and live and, for a kiosk, `secret` is its secret
+  // (invalid_client otherwise).
+  result<device_client_info> authenticate_client(const std::string& client_id,
+                                                 const std::optional<std::string>& secret);
+  // A poll of a pending code checks only the code; the client's secret is checked when the
+  // token is issued.
   device_token_outcome poll_device_token(const std::string& device_code, const std::string& client_id,
-                                         const std::string& ip);
+                                         const std::optional<std::string>& secret, const std::string& ip);
 
   // Ticket state changes from every node: subscribe to one ticket's id.
   event_hub& events() { return events_; }
