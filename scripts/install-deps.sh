@@ -12,6 +12,7 @@ packages=(
   libzxing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium wrk procps curl poppler-utils zbar-tools
+  libcups2-dev cups-daemon cups-client cups-filters cups-core-drivers ghostscript printer-driver-cups-pdf
   fonts-wqy-zenhei
 )
 # Node.js (for the browser tests) comes with npm on some images; take Debian's only when absent.

@@ -4,6 +4,7 @@
 #include "hallpass/server/api/api_error.hpp"
 #include "hallpass/server/api/json_io.hpp"
 #include "hallpass/server/services/application_documents.hpp"
+#include "hallpass/signing/claims_json.hpp"
 
 namespace hallpass::server::api {
 
@@ -19,18 +20,6 @@ services::document_signing& signer_of(context& ctx) {
 
 using signing::utc_time;
 
-json::value claims_json(const signing::document_claims& c) {
-  return json::object{{"type", signing::document_type_name(c.type)},
-                      {"serial", c.serial_hex()},
-                      {"key_id", c.key_id},
-                      {"issued_at", utc_time(c.issued_at)},
-                      {"expires_at", utc_time(c.expires_at())},
-                      {"office", c.office},
-                      {"reference", c.reference},
-                      {"holder", c.holder},
-                      {"document_hash", c.document_hash_hex()}};
-}
-
 }  // namespace
 
 response document_check(context& ctx, request& req) {
@@ -41,7 +30,7 @@ response document_check(context& ctx, request& req) {
   // What the code says is shown only where its signature held: an altered code's fields are noise.
   const bool verified = signing::signature_held(result.verdict);
   json::object out{{"verdict", signing::verdict_name(result.verdict)},
-                   {"signed", verified && result.claims ? claims_json(*result.claims) : json::value(nullptr)}};
+                   {"signed", verified && result.claims ? signing::claims_json(*result.claims) : json::value(nullptr)}};
   if (result.record) {
     auto& r = *result.record;
     out["record"] = json::object{{"application_id", std::to_string(r.application_id)},
