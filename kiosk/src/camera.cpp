@@ -77,14 +77,22 @@ void camera::grab_loop() {
     // Everyone downstream sees BGR: a grey or four-channel picture (an image file) is converted.
     if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
     else if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
+    std::function<void(const cv::Mat&)> hook;
     {
       std::lock_guard lock(mutex_);
-      latest_.image = std::move(image);
+      latest_.image = image;
       ++latest_.number;
+      hook = on_frame_;
     }
     arrived_.notify_all();
+    if (hook) hook(image);
     if (file) std::this_thread::sleep_until(started + pace);
   }
+}
+
+void camera::on_frame(std::function<void(const cv::Mat&)> f) {
+  std::lock_guard lock(mutex_);
+  on_frame_ = std::move(f);
 }
 
 frame camera::latest() const {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +41,8 @@ class camera {
   // The first frame newer than `after`, waiting up to `wait`; the latest one (maybe older) then.
   frame next(std::uint64_t after, std::chrono::milliseconds wait) const;
   bool live() const { return !failed_; }  // false once the source stopped giving frames
+  // Called on the grabber thread with each new frame (set once, before frames matter).
+  void on_frame(std::function<void(const cv::Mat&)> f);
   std::string description() const;
 
  private:
@@ -51,6 +54,7 @@ class camera {
   mutable std::mutex mutex_;
   mutable std::condition_variable arrived_;
   frame latest_;
+  std::function<void(const cv::Mat&)> on_frame_;
   std::atomic<bool> stop_{false}, failed_{false};
   std::thread grabber_;
 };

@@ -7,58 +7,74 @@ namespace hallpass::kiosk {
 namespace {
 
 cv::Mat grey_at(const cv::Mat& bgr, int long_side) {
+  double scale = static_cast<double>(long_side) / std::max(bgr.cols, bgr.rows);
+  cv::Mat small = bgr;
+  if (scale < 1) cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
   cv::Mat grey;
-  if (bgr.channels() == 1) grey = bgr;
-  else cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-  double scale = static_cast<double>(long_side) / std::max(grey.cols, grey.rows);
-  if (scale >= 1) return grey;
-  cv::Mat small;
-  cv::resize(grey, small, cv::Size(), scale, scale, cv::INTER_AREA);
-  return small;
-}
-
-double laplacian_variance(const cv::Mat& grey) {
-  cv::Mat lap;
-  cv::Laplacian(grey, lap, CV_32F);
-  cv::Scalar mean, dev;
-  cv::meanStdDev(lap, mean, dev);
-  return dev[0] * dev[0];
+  if (small.channels() == 1) grey = small;
+  else cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
+  return grey;
 }
 
 }  // namespace
 
-void frame_picker::reset() {
-  previous_small_.release();
-  steady_ = 0;
-  best_.release();
-  best_sharpness_ = -1;
+frame_measure measure(const cv::Mat& bgr, const cv::Mat& previous_small, cv::Mat* small_out) {
+  frame_measure m;
+  auto sharp = grey_at(bgr, 1024);
+  auto small = grey_at(sharp, 320);
+  if (!previous_small.empty() && previous_small.size() == small.size()) {
+    cv::Mat diff;
+    cv::absdiff(small, previous_small, diff);
+    m.motion = cv::mean(diff)[0];
+  }
+  cv::Mat lap;
+  cv::Laplacian(sharp, lap, CV_32F);
+  cv::Scalar mean, dev;
+  cv::meanStdDev(lap, mean, dev);
+  m.sharpness = dev[0] * dev[0];
+  if (small_out) *small_out = small;
+  return m;
 }
 
-std::optional<cv::Mat> frame_picker::offer(const cv::Mat& bgr) {
-  auto small = grey_at(bgr, 320);
-  last_.motion = 255;  // the first frame, or another size: not known to be still
-  if (!previous_small_.empty() && previous_small_.size() == small.size()) {
-    cv::Mat diff;
-    cv::absdiff(small, previous_small_, diff);
-    last_.motion = cv::mean(diff)[0];
+void steady_frames::offer(const cv::Mat& bgr) {
+  cv::Mat previous;
+  {
+    std::lock_guard lock(mutex_);
+    previous = previous_small_;
   }
-  previous_small_ = small;
-  last_.sharpness = laplacian_variance(grey_at(bgr, 1024));
-  if (last_.motion > settings_.max_motion) {  // moving: start counting again
-    steady_ = 0;
-    best_.release();
-    best_sharpness_ = -1;
-    return std::nullopt;
+  cv::Mat small;
+  auto m = measure(bgr, previous, &small);  // outside the lock: a capture may wait meanwhile
+  {
+    std::lock_guard lock(mutex_);
+    previous_small_ = small;
+    recent_.emplace_back(bgr, m);
+    while (static_cast<int>(recent_.size()) > settings_.steady_frames) recent_.pop_front();
   }
-  ++steady_;
-  if (last_.sharpness > best_sharpness_) {
-    best_ = bgr;
-    best_sharpness_ = last_.sharpness;
+  arrived_.notify_all();
+}
+
+std::optional<cv::Mat> steady_frames::pick_locked() const {
+  if (static_cast<int>(recent_.size()) < settings_.steady_frames) return std::nullopt;
+  const std::pair<cv::Mat, frame_measure>* best = nullptr;
+  for (auto& f : recent_) {
+    if (f.second.motion > settings_.max_motion) return std::nullopt;
+    if (!best || f.second.sharpness > best->second.sharpness) best = &f;
   }
-  if (steady_ < settings_.steady_frames || best_sharpness_ < settings_.min_sharpness) return std::nullopt;
-  auto chosen = best_;
-  reset();
+  if (best->second.sharpness < settings_.min_sharpness) return std::nullopt;
+  return best->first;
+}
+
+std::optional<cv::Mat> steady_frames::take(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  std::optional<cv::Mat> chosen;
+  arrived_.wait_for(lock, wait, [&] { return (chosen = pick_locked()).has_value(); });
   return chosen;
+}
+
+void steady_frames::clear() {
+  std::lock_guard lock(mutex_);
+  recent_.clear();
+  previous_small_.release();
 }
 
 }  // namespace hallpass::kiosk

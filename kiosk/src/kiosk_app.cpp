@@ -80,6 +80,9 @@ kiosk_app::kiosk_app(config cfg, credential cred)
       printer_(make_printer({cfg_.printer, cfg_.cups_server, cfg_.paper_mm})),
       outbox_(cfg_.data_dir + "/outbox"),
       last_touch_(clock::now()) {
+  camera_->on_frame([this](const cv::Mat& frame) {
+    if (watching_) steady_.offer(frame);
+  });
   fs::create_directories(cfg_.data_dir);
   fs::permissions(cfg_.data_dir, fs::perms::owner_all, fs::perm_options::replace);
   // A session a restart interrupted goes on, unless its person has been away too long.
@@ -101,7 +104,10 @@ kiosk_app::kiosk_app(config cfg, credential cred)
   }
 }
 
-kiosk_app::~kiosk_app() { stop(); }
+kiosk_app::~kiosk_app() {
+  stop();
+  camera_.reset();  // its grabber thread calls into steady_: stopped while steady_ still exists
+}
 
 void kiosk_app::start() {
   ticker_ = std::thread([this] {
@@ -355,11 +361,13 @@ void kiosk_app::wipe() {
     session_.reset();
     login_.reset();
     target_.reset();
+    watching_ = false;
     captured_.release();
     std::string().swap(preview_);
     notices_.clear();
     last_touch_ = clock::now();
   }
+  steady_.clear();
   fs::remove(cfg_.data_dir + "/session.json");
   outbox_.wipe_personal();
   printer_->cancel_pending();
@@ -430,6 +438,7 @@ json::object kiosk_app::open_material(const std::string& application_id, const s
   std::lock_guard lock(mutex_);
   target_ = capture_target{application_id, material, url.substr(slash + 3),
                            std::chrono::system_clock::now() + std::chrono::seconds(seconds)};
+  watching_ = true;  // the camera's frames are judged from now on, so a press of 拍照 finds them ready
   captured_.release();
   preview_.clear();
   return {{"application_id", application_id}, {"material", material}, {"expires_in", seconds}};
@@ -445,15 +454,7 @@ json::object kiosk_app::capture() {
   }
   std::lock_guard one(capture_mutex_);
   auto started = clock::now();
-  frame_picker picker;
-  std::optional<cv::Mat> chosen;
-  std::uint64_t seen = 0;
-  while (!chosen && clock::now() - started < std::chrono::seconds(5)) {
-    auto f = camera_->next(seen, std::chrono::milliseconds(500));
-    if (f.number == seen || f.image.empty()) continue;
-    seen = f.number;
-    chosen = picker.offer(f.image);
-  }
+  auto chosen = steady_.take(std::chrono::seconds(5));
   if (!chosen)
     throw kiosk_error{422, "not_steady", "画面不稳定或不清晰，请把材料放平、不要移动，再拍一次",
                       "The picture is not steady or sharp: lay the paper flat, keep still and try again"};
@@ -475,7 +476,6 @@ json::object kiosk_app::capture() {
           {"paper", page.paper},
           {"width", page.width},
           {"height", page.height},
-          {"sharpness", picker.last().sharpness},
           {"timings_ms", {{"pick", ms(picked - started)}, {"pipeline", ms(done - picked)}, {"total", ms(done - started)}}}};
 }
 

@@ -3,6 +3,7 @@
 // person's applications, capturing a material's pages with the document camera, printing, the
 // check of a printed paper, the outbox, and the walk-away sign-out that wipes what the person
 // left on the kiosk.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -16,6 +17,7 @@
 #include <opencv2/core.hpp>
 
 #include "camera.hpp"
+#include "frame_picker.hpp"
 #include "hallpass/kiosk/config.hpp"
 #include "outbox.hpp"
 #include "printing.hpp"
@@ -112,6 +114,8 @@ class kiosk_app {
   long notice_seq_ = 0;
 
   std::mutex capture_mutex_;    // one capture at a time
+  steady_frames steady_;        // the camera's recent frames, judged while a material is open
+  std::atomic<bool> watching_{false};
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

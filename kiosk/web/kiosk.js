@@ -113,6 +113,7 @@ async function openApplications() {
     $('no-applications').hidden = r.applications.length > 0;
     for (const a of r.applications) {
       const li = document.createElement('li');
+      li.dataset.application = a.id;
       const name = document.createElement('span');
       name.className = 'name';
       name.textContent = a.service_name || a.service_code;
@@ -153,6 +154,7 @@ async function openApplication(id) {
     const status = { uploaded: ['已上传', 'Sent'], missing: ['未上传', 'Missing'], tolerable: ['可容缺', 'May follow'], optional: ['选交', 'Optional'] };
     for (const m of a.materials) {
       const li = document.createElement('li');
+      li.dataset.material = m.code;
       const name = document.createElement('span');
       name.className = 'name';
       name.textContent = m.name;

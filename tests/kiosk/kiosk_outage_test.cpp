@@ -95,19 +95,25 @@ TEST(KioskOutage, PagesAndAPrintJobSurviveAnOutageAndARestartAndArriveExactlyOnc
   }  // the kiosk stops (a restart)
   EXPECT_EQ(page_count(s.conninfo(), draft), 0);
 
-  running_kiosk k(files, cred, via_proxy, receipt_printer);
-  EXPECT_FALSE(k.state().at("session").is_null()) << "the person's session goes on after the restart";
-  network.up();
-  EXPECT_TRUE(wait_for([&] { return page_count(s.conninfo(), draft) == 3; })) << "all three pages arrive";
-  ASSERT_TRUE(printer.wait_for_jobs(1, std::chrono::seconds(30))) << "the print job is printed";
-  EXPECT_TRUE(wait_for([&] { return k.app().outbox_size() == 0; }));
-  EXPECT_TRUE(k.state().at("online").as_bool());
-
-  // The first page sent again with its key: the server answers it as a replay, adds nothing.
+  {
+    running_kiosk k(files, cred, via_proxy, receipt_printer);
+    EXPECT_FALSE(k.state().at("session").is_null()) << "the person's session goes on after the restart";
+    network.up();
+    EXPECT_TRUE(wait_for([&] { return page_count(s.conninfo(), draft) == 3; })) << "all three pages arrive";
+    ASSERT_TRUE(printer.wait_for_jobs(1, std::chrono::seconds(30))) << "the print job is printed";
+    EXPECT_TRUE(wait_for([&] { return k.app().outbox_size() == 0; }));
+    EXPECT_TRUE(k.state().at("online").as_bool());
+  }
+  // As after a crash between the server's answer and the kiosk's own bookkeeping: the first
+  // page's item is back in the outbox when the kiosk starts. It is sent again with its key; the
+  // server answers it as a replay and adds nothing.
   for (auto& e : fs::directory_iterator(kept_copy)) fs::copy(e.path(), files.data / "outbox" / e.path().filename());
-  EXPECT_EQ(k.call("POST", "/api/captures/keep").status, 409);  // nothing to keep: only wakes nobody
-  ASSERT_EQ(k.call("POST", "/api/material", json::serialize(json::object{{"application_id", draft}, {"material", "dispatch_rules"}})).status, 200);
-  EXPECT_TRUE(wait_for([&] { return k.app().outbox_size() == 0; }, 60));
+  running_kiosk k(files, cred, via_proxy, receipt_printer);
+  EXPECT_TRUE(wait_for([&] { return k.app().outbox_size() == 0; }));
   EXPECT_EQ(page_count(s.conninfo(), draft), 3) << "exactly once";
   EXPECT_EQ(printer.jobs().size(), 1u);
+  auto st = k.state();
+  bool replay_reported_as_sent = false;
+  for (auto& n : st.at("notices").as_array()) replay_reported_as_sent |= n.at("kind").as_string() == "info";
+  EXPECT_TRUE(replay_reported_as_sent) << json::serialize(st);
 }
