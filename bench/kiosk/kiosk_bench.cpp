@@ -32,18 +32,6 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-std::map<std::string, std::string> start_cups(const std::string& dir) {
-  std::map<std::string, std::string> out;
-  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(("bash '" HALLPASS_CUPS_SCRIPT "' start '" + dir + "'").c_str(), "r"), ::pclose);
-  char line[1024];
-  while (p && std::fgets(line, sizeof line, p.get())) {
-    std::string s(line);
-    auto eq = s.find('=');
-    if (eq != std::string::npos) out[s.substr(0, eq)] = s.substr(eq + 1, s.find_last_not_of("\r\n") - eq);
-  }
-  return out;
-}
-
 // A 12 MP photo (4000 × 3000) of an A4 page on a desk, from a real phone photo of the test set.
 std::string twelve_megapixel_frame() {
   auto photo = cv::imread(std::string(HALLPASS_TESTDATA_DIR) + "/photos/dynamsoft/a4-on-dark-background.jpg");
@@ -64,18 +52,17 @@ int main() {
   running_server s(cfg);
   kiosk_files files;
   files.lay(twelve_megapixel_frame());
-  auto cups_dir = (files.root / "cups").string();
-  auto cups = start_cups(cups_dir);
-  if (cups["CUPS_SERVER"].empty()) {
-    std::cerr << "kiosk_bench: scripts/test-cups.sh could not start a scheduler\n";
+  private_cups cups(files.root / "cups");
+  if (!cups.error.empty()) {
+    std::cerr << "kiosk_bench: " << cups.error << "\n";
     return 1;
   }
   auto cred = register_kiosk(s, files);
   hallpass::kiosk::config kc;
-  kc.cups_server = cups["CUPS_SERVER"];
+  kc.cups_server = cups.server;
   int exit_code = 0;
   {
-    running_kiosk k(files, cred, s.app().cfg.public_url, "cups:" + cups["HALLPASS_TEST_CUPS_PRINTER"], kc);
+    running_kiosk k(files, cred, s.app().cfg.public_url, "cups:" + cups.printer, kc);
     auto wang = s.login(demo::unit_a, demo::agent_all);
     auto draft = start_id(s, wang, "labour_dispatch_licence_haicheng");
     auto accepted = submitted(s, wang, true);
@@ -131,6 +118,5 @@ int main() {
                 median(print_accept));
     std::printf("  打印 → printed (CUPS: completed), on screen %7.0f ms   (the PDF printer's filters and backend included)\n", median(print_press));
   }
-  std::system(("bash '" HALLPASS_CUPS_SCRIPT "' stop '" + cups_dir + "' >/dev/null 2>&1").c_str());
   return exit_code;
 }

@@ -53,7 +53,12 @@ const std::vector<option>& options() {
       text("printer", "cups:QUEUE, escpos:tcp://HOST:9100, escpos:file:/dev/usb/lp0 or pdf:/dir", &config::printer),
       text("cups-server", "the CUPS server, host:port or socket path (default: CUPS_SERVER or the system's)",
            &config::cups_server),
-      number("paper-mm", "receipt printer paper width, 58 or 80", &config::paper_mm, 58, 80),
+      {"paper-mm", "receipt printer paper width, 58 or 80",
+       [](config& c, const std::string& v) {
+         if (v != "58" && v != "80") return false;
+         c.paper_mm = std::stoi(v);
+         return true;
+       }},
       number("idle-seconds", "seconds without a touch before the idle warning", &config::idle_seconds, 10, 3600),
       number("idle-warning-seconds", "seconds of warning before the sign-out (at least 20)",
              &config::idle_warning_seconds, 20, 600),

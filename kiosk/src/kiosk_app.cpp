@@ -301,7 +301,13 @@ void kiosk_app::poll_login() {
   }
 }
 
+bool kiosk_app::healthy() const {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now().time_since_epoch()).count();
+  return now - last_tick_ms_ < 30000;  // a tick may wait on the server up to its 15 s timeout
+}
+
 void kiosk_app::tick() {
+  last_tick_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now().time_since_epoch()).count();
   poll_login();
   // Offline: the server is asked every few seconds whether it is back, so that the screen says
   // so and the outbox is sent at once rather than at its next retry.

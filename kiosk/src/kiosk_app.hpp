@@ -63,6 +63,9 @@ class kiosk_app {
   boost::json::object print(const std::string& application_id, const std::string& document);
   boost::json::object check_paper();  // the QR of a paper under the camera, checked
 
+  // The ticker ran in the last few seconds (the watchdog asks: a kiosk stuck on a lock is restarted).
+  bool healthy() const;
+
   // For tests and the bench.
   std::size_t outbox_size() const { return outbox_.size(); }
   const config& settings() const { return cfg_; }
@@ -120,6 +123,7 @@ class kiosk_app {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool kick_ = false;
+  std::atomic<std::int64_t> last_tick_ms_{0};
   std::thread ticker_, sender_;
 };
 

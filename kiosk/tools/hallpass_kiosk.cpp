@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     if (auto every = kiosk::watchdog_interval()) {
       watchdog = std::thread([&, every] {
         while (!done) {
-          kiosk::notify_service("WATCHDOG=1");
+          if (app.healthy()) kiosk::notify_service("WATCHDOG=1");
           for (auto slept = std::chrono::microseconds(0); !done && slept < *every; slept += std::chrono::milliseconds(100))
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "../../kiosk/src/kiosk_app.hpp"
@@ -77,6 +80,29 @@ json::object running_kiosk::state() const {
   auto r = call("GET", "/api/state");
   auto v = r.json();
   return v.is_object() ? v.as_object() : json::object{};
+}
+
+private_cups::private_cups(const fs::path& dir) : dir_(dir) {
+  std::string cmd = "bash '" HALLPASS_TEST_CUPS_SCRIPT "' start '" + dir.string() + "' 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
+  std::string all;
+  char line[1024];
+  while (p && std::fgets(line, sizeof line, p.get())) {
+    std::string l(line);
+    all += l;
+    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+    auto eq = l.find('=');
+    if (eq == std::string::npos) continue;
+    auto key = l.substr(0, eq), value = l.substr(eq + 1);
+    if (key == "CUPS_SERVER") server = value;
+    if (key == "HALLPASS_TEST_CUPS_PRINTER") printer = value;
+    if (key == "HALLPASS_TEST_CUPS_OUTPUT") output = value;
+  }
+  if (server.empty() || printer.empty()) error = "scripts/test-cups.sh start failed:\n" + all;
+}
+
+private_cups::~private_cups() {
+  std::system(("bash '" HALLPASS_TEST_CUPS_SCRIPT "' stop '" + dir_.string() + "' >/dev/null 2>&1").c_str());
 }
 
 std::string register_kiosk(hallpass::test::running_server& s, const kiosk_files& files, const std::string& id) {

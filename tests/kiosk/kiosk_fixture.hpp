@@ -65,6 +65,17 @@ boost::json::object running_kiosk::wait_state(F ok, int seconds) const {
   return s;
 }
 
+// A private CUPS scheduler with a PDF printer (scripts/test-cups.sh), stopped at the end.
+struct private_cups {
+  explicit private_cups(const std::filesystem::path& dir);
+  ~private_cups();
+  std::string server, printer, output;  // CUPS_SERVER, the queue, the folder the PDFs appear in
+  std::string error;                    // why it did not start ("" when it did)
+
+ private:
+  std::filesystem::path dir_;
+};
+
 // Registers a kiosk on the server and writes its credential (0600) into the files; returns the path.
 std::string register_kiosk(hallpass::test::running_server& s, const kiosk_files& files, const std::string& id = "test-kiosk");
 

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <span>
 
 #include <boost/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -166,6 +168,57 @@ TEST(Kiosk, PrintsAReceiptOnAThermalPrinterWhoseQrVerifiesAndChecksAPaperUnderTh
   verdict = k.call("POST", "/api/checks");
   EXPECT_EQ(str_at(verdict.json(), "verdict"), "revoked") << verdict.body;
   EXPECT_EQ(verdict.json().at("offline").at("verdict").as_string(), "genuine") << "offline, a revocation cannot show";
+}
+
+// The server's receipt on an A4 printer through a real CUPS scheduler: the PDF that comes out,
+// rendered by pdftoppm, has a QR code that ZXing-cpp and zbarimg read alike and that verifies.
+TEST(Kiosk, PrintsTheReceiptOnAnA4PrinterThroughCups) {
+  running_server s(quick_polls());
+  kiosk_files files;
+  files.lay(card_photo());
+  private_cups cups(files.root / "cups");
+  ASSERT_EQ(cups.error, "");
+  auto cred = register_kiosk(s, files);
+  hallpass::kiosk::config cfg;
+  cfg.cups_server = cups.server;
+  running_kiosk k(files, cred, s.app().cfg.public_url, "cups:" + cups.printer, cfg);
+  auto wang = s.login(demo::unit_a, demo::agent_all);
+  auto id = submitted(s, wang, true);
+  ASSERT_EQ(act(s, staff_login(s, demo::clerk), id, {{"action", "accept"}}).status, 200);
+  sign_in(s, k, demo::mobile_agent_all, demo::unit_a);
+
+  ASSERT_EQ(k.call("POST", "/api/prints", json::serialize(json::object{{"application_id", id}, {"document", "receipt"}})).status, 200);
+  std::optional<json::object> printed;
+  ASSERT_TRUE(wait_for([&] {
+    auto st = k.state();
+    for (auto& n : st.at("notices").as_array())
+      if (n.as_object().contains("print")) printed = n.at("print").as_object();
+    return printed.has_value();
+  }, 60));
+  EXPECT_TRUE(printed->at("ok").as_bool()) << json::serialize(*printed);
+  EXPECT_EQ(printed->at("code").as_string(), "completed");
+  std::string pdf;
+  ASSERT_TRUE(wait_for([&] {
+    for (auto& e : fs::directory_iterator(cups.output))
+      if (e.path().extension() == ".pdf") pdf = e.path().string();
+    return !pdf.empty();
+  }, 20));
+  auto png = files.root / "printed.png";
+  ASSERT_EQ(std::system(("pdftoppm -r 200 -f 1 -l 1 -png -singlefile '" + pdf + "' '" + (files.root / "printed").string() + "'").c_str()), 0);
+  std::ifstream in(png, std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  auto zxing = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+  ASSERT_TRUE(zxing);
+  std::unique_ptr<FILE, int (*)(FILE*)> zbar(::popen(("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" + png.string() + "'").c_str(), "r"), ::pclose);
+  std::string zbar_text;
+  char buf[4096];
+  while (zbar && std::fgets(buf, sizeof buf, zbar.get())) zbar_text += buf;
+  while (!zbar_text.empty() && zbar_text.back() == '\n') zbar_text.pop_back();
+  EXPECT_EQ(zbar_text, zxing->text);
+  auto list = hallpass::signing::parse_trust_list(s.call("GET", "/api/v1/trust-list").body);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(hallpass::signing::check_offline(zxing->text, *list, std::time(nullptr)).outcome,
+            hallpass::signing::verdict::genuine);
 }
 
 TEST(Kiosk, WalkingAwayRevokesTheSessionAndLeavesNothingOfThePersonInItsDataFolder) {
