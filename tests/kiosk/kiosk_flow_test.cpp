@@ -56,6 +56,17 @@ std::string png_of(const cv::Mat& m) {
   return {out.begin(), out.end()};
 }
 
+// The QR text zbarimg reads in an image file ("" when none).
+std::string zbar_text(const fs::path& image) {
+  std::unique_ptr<FILE, int (*)(FILE*)> zbar(
+      ::popen(("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" + image.string() + "' 2>/dev/null").c_str(), "r"), ::pclose);
+  std::string text;
+  char buf[4096];
+  while (zbar && std::fgets(buf, sizeof buf, zbar.get())) text += buf;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
 }  // namespace
 
 TEST(Kiosk, SignsInOnTheKioskChannelAndCapturesAPageIntoTheApplication) {
@@ -140,6 +151,12 @@ TEST(Kiosk, PrintsAReceiptOnAThermalPrinterWhoseQrVerifiesAndChecksAPaperUnderTh
   auto& raster = job.rasters[0].image;
   auto read = hallpass::qr::decode({raster.data, raster.cols, raster.rows, static_cast<int>(raster.step)});
   ASSERT_TRUE(read);
+  // zbarimg, an independent decoder, reads the same text from the raster as printed.
+  auto raster_png = files.root / "raster.png";
+  cv::Mat padded;
+  cv::copyMakeBorder(raster, padded, 40, 40, 40, 40, cv::BORDER_CONSTANT, cv::Scalar(255));
+  cv::imwrite(raster_png.string(), padded);
+  EXPECT_EQ(zbar_text(raster_png), read->text);
   auto list = hallpass::signing::parse_trust_list(s.call("GET", "/api/v1/trust-list").body);
   ASSERT_TRUE(list);
   auto checked = hallpass::signing::check_offline(read->text, *list, std::time(nullptr));
@@ -209,12 +226,7 @@ TEST(Kiosk, PrintsTheReceiptOnAnA4PrinterThroughCups) {
   std::string bytes{std::istreambuf_iterator<char>(in), {}};
   auto zxing = hallpass::qr::decode_image_bytes(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   ASSERT_TRUE(zxing);
-  std::unique_ptr<FILE, int (*)(FILE*)> zbar(::popen(("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" + png.string() + "'").c_str(), "r"), ::pclose);
-  std::string zbar_text;
-  char buf[4096];
-  while (zbar && std::fgets(buf, sizeof buf, zbar.get())) zbar_text += buf;
-  while (!zbar_text.empty() && zbar_text.back() == '\n') zbar_text.pop_back();
-  EXPECT_EQ(zbar_text, zxing->text);
+  EXPECT_EQ(zbar_text(png), zxing->text);
   auto list = hallpass::signing::parse_trust_list(s.call("GET", "/api/v1/trust-list").body);
   ASSERT_TRUE(list);
   EXPECT_EQ(hallpass::signing::check_offline(zxing->text, *list, std::time(nullptr)).outcome,

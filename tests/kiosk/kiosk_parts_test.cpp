@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "../../kiosk/src/camera.hpp"
 #include "../../kiosk/src/frame_picker.hpp"
 #include "../../kiosk/src/outbox.hpp"
 #include "../../kiosk/src/server_link.hpp"
@@ -125,4 +126,24 @@ TEST(KioskFrames, OnlyAStillSharpPictureIsTaken) {
   auto chosen = still.take(0ms);
   ASSERT_TRUE(chosen);
   EXPECT_EQ(chosen->size(), cv::Size(1600, 1200));
+}
+
+// A video file stands in for the camera as an image sequence does; the grabber keeps the latest.
+TEST(KioskCamera, AVideoFileStandsInForTheCamera) {
+  scratch s;
+  auto file = (s.dir / "desk.avi").string();
+  {
+    cv::VideoWriter out(file, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(1600, 1200));
+    ASSERT_TRUE(out.isOpened());
+    for (int i = 0; i < 10; ++i) out.write(page(0, 0));
+  }
+  kiosk::camera cam({"video:" + file, 0, 0, true});
+  auto first = cam.next(0, std::chrono::seconds(5));
+  ASSERT_GT(first.number, 0u);
+  EXPECT_EQ(first.image.size(), cv::Size(1600, 1200));
+  EXPECT_EQ(first.image.channels(), 3);
+  auto later = cam.next(first.number, std::chrono::seconds(5));
+  EXPECT_GT(later.number, first.number) << "frames keep coming (the file starts again at its end)";
+  EXPECT_TRUE(cam.live());
+  EXPECT_THROW(kiosk::camera({"webcam:0", 0, 0, true}), std::runtime_error);
 }
