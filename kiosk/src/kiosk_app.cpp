@@ -159,9 +159,11 @@ void kiosk_app::kick_sender() {
   wake_.notify_all();
 }
 
-void kiosk_app::notice(const std::string& kind, const std::string& zh, const std::string& en) {
+void kiosk_app::notice(const std::string& kind, const std::string& zh, const std::string& en,
+                       std::optional<json::object> print) {
   std::lock_guard lock(mutex_);
   notices_.push_back({{"id", ++notice_seq_}, {"kind", kind}, {"message", zh}, {"message_en", en}});
+  if (print) notices_.back()["print"] = std::move(*print);
   while (notices_.size() > 10) notices_.pop_front();
 }
 
@@ -410,16 +412,18 @@ json::value kiosk_app::server_json(const std::string& method, const std::string&
 json::value kiosk_app::applications() {
   auto list = server_json("GET", "/api/v1/applications");
   auto services = server_json("GET", "/api/v1/services");
-  std::map<std::string, std::string> names;
+  std::map<std::string, std::pair<std::string, std::string>> names;
   if (auto* all = services.as_object().if_contains("services"); all && all->is_array())
-    for (auto& s : all->as_array()) names[text_of(s, "code")] = text_of(s, "name");
+    for (auto& s : all->as_array()) names[text_of(s, "code")] = {text_of(s, "name"), text_of(s, "name_en")};
   json::array out;
   for (const char* tab : {"in_progress", "to_rate", "finished"}) {
     auto* items = list.as_object().if_contains(tab);
     if (!items || !items->is_array()) continue;
     for (auto& a : items->as_array()) {
       auto item = a.as_object();
-      item["service_name"] = names[text_of(a, "service_code")];
+      auto& name = names[text_of(a, "service_code")];
+      item["service_name"] = name.first;
+      item["service_name_en"] = name.second;
       out.push_back(std::move(item));
     }
   }
@@ -599,13 +603,19 @@ bool kiosk_app::deliver(const outbox_item& item) {
         doc.pdf = std::move(pdf.body);
       }
       auto fetched = clock::now();
+      {
+        // The person may have left while the document came: nothing is printed for the next one.
+        std::lock_guard lock(mutex_);
+        if (!session_ || session_->token != *token) {
+          outbox_.remove(item.id);
+          return true;
+        }
+      }
       auto result = printer_->print(doc);
       result.seconds_to_accept += std::chrono::duration<double>(fetched - started).count();
       outbox_.remove(item.id);
-      if (result.ok) notice("info", "已送往打印机，请取走打印件", "Sent to the printer; please take your paper");
-      else notice("error", "打印没有完成：" + result.message_zh, "Printing failed: " + result.message_en);
-      std::lock_guard lock(mutex_);
-      notices_.back()["print"] = printed_json(result);
+      if (result.ok) notice("info", "已送往打印机，请取走打印件", "Sent to the printer; please take your paper", printed_json(result));
+      else notice("error", "打印没有完成：" + result.message_zh, "Printing failed: " + result.message_en, printed_json(result));
       return true;
     }
     outbox_.remove(item.id);  // a kind this version does not know

@@ -92,7 +92,9 @@ class kiosk_app {
   void poll_login();
   void kick_sender();  // something new in the outbox: send now
   bool deliver(const outbox_item& item);  // false: try again later
-  void notice(const std::string& kind, const std::string& zh, const std::string& en);
+  // A line for the screen; a print's outcome goes with its notice.
+  void notice(const std::string& kind, const std::string& zh, const std::string& en,
+              std::optional<boost::json::object> print = std::nullopt);
   void save_session();
   void wipe();
   void set_online(bool online);

@@ -13,6 +13,30 @@ let viewfinderTimer = null;
 const $ = (id) => document.getElementById(id);
 const t = (zh, en) => (english ? en || zh : zh);
 
+// An element's text in both languages: shown in the current one, and switched by translate()
+// with the rest of the page.
+function setText(el, zh, en) {
+  el.dataset.zh = zh;
+  el.dataset.en = en || zh;
+  el.textContent = t(zh, en);
+}
+
+// Text the server has in Chinese only (names of services, materials, people): marked as Chinese
+// so that it is read out as such on the English screen too.
+function chinese(el, text) {
+  el.textContent = text;
+  el.lang = 'zh-CN';
+  return el;
+}
+
+// The states of an application (the server names them in Chinese only).
+const stateNames = {
+  draft: ['待提交', 'Draft'], submitted: ['待受理', 'Waiting for acceptance'], accepted: ['审核中', 'Under review'],
+  correction: ['待补正', 'Correction needed'], not_accepted: ['不予受理', 'Not accepted'], approved: ['准予许可', 'Approved'],
+  rejected: ['不予许可', 'Refused'], completed: ['已办结', 'Completed'], withdrawn: ['已撤回', 'Withdrawn'],
+};
+const stateOf = (a) => stateNames[a.state] || [a.state_label || a.state, a.state_label || a.state];
+
 async function api(method, path, body) {
   const headers = { 'X-Kiosk-Token': token };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -27,7 +51,7 @@ async function api(method, path, body) {
 
 function say(zh, en, error) {
   const n = $('notice');
-  n.textContent = t(zh, en);
+  setText(n, zh, en);
   n.classList.toggle('error', !!error);
   n.hidden = false;
 }
@@ -41,8 +65,17 @@ function translate() {
 }
 
 function show(name) {
+  const changed = screen !== name;
   screen = name;
   document.querySelectorAll('.screen').forEach((s) => { s.hidden = s.id !== 'screen-' + name; });
+  // The button just tapped may have gone with the old screen: the new screen's heading takes the
+  // focus, so that a screen reader starts there.
+  if (changed) {
+    $('notice').hidden = true;  // a notice is about the screen it was shown on
+    const heading = document.querySelector('#screen-' + name + ' h2');
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
   clearInterval(viewfinderTimer);
   viewfinderTimer = null;
   if (name === 'capture' || name === 'check') {
@@ -72,13 +105,15 @@ async function poll() {
   }
   const net = $('network');
   net.classList.toggle('offline', !s.online);
-  net.textContent = s.online ? '' : t('服务器连接中断：登录需联网；已拍的材料会在恢复后自动上传', 'Offline: sign-in needs the server; captured pages are sent when it is back');
-  if (s.outbox > 0) net.textContent += (s.online ? '' : ' · ') + t(`待上传 ${s.outbox} 项`, `${s.outbox} waiting to be sent`);
+  const offline = s.online ? ['', ''] : ['服务器连接中断：登录需联网；已拍的材料会在恢复后自动上传',
+    'Offline: sign-in needs the server; captured pages are sent when it is back'];
+  const waiting = s.outbox > 0 ? [`${s.online ? '' : ' · '}待上传 ${s.outbox} 项`, `${s.online ? '' : ' · '}${s.outbox} waiting to be sent`] : ['', ''];
+  setText(net, offline[0] + waiting[0], offline[1] + waiting[1]);
   const who = $('who');
   who.hidden = !s.session;
   $('sign-out').hidden = !s.session;
   if (s.session && s.session.person) {
-    who.textContent = s.session.person.name_masked + (s.session.unit ? ' · ' + s.session.unit.name : '');
+    chinese(who, s.session.person.name_masked + (s.session.unit ? ' · ' + s.session.unit.name : ''));
   }
   if (s.login) {
     $('login-qr').innerHTML = s.login.qr_svg || '';
@@ -87,12 +122,17 @@ async function poll() {
                      denied: ['已在手机上取消登录', 'Cancelled on the phone'],
                      expired: ['二维码已过期，请返回重新开始', 'The code expired; go back and start again'] };
     const [zh, en] = states[s.login.state] || states.waiting;
-    $('login-state').textContent = t(zh, en);
+    setText($('login-state'), zh, en);
   }
   if (s.session && (screen === 'login' || screen === 'home')) openApplications();
   if (!s.session && ['applications', 'application', 'capture'].includes(screen)) show('home');
   const idle = $('idle');
-  idle.hidden = !(s.idle && s.idle.warning);
+  const warn = !!(s.idle && s.idle.warning);
+  if (warn && idle.hidden) {
+    idle.hidden = false;
+    $('stay').focus();  // the dialog's one action, where a screen reader and the keyboard are
+  }
+  idle.hidden = !warn;
   if (s.idle) $('idle-seconds').textContent = s.idle.seconds_left;
   for (const n of s.notices) {
     if (n.id > lastNotice) {
@@ -116,14 +156,19 @@ async function openApplications() {
       li.dataset.application = a.id;
       const name = document.createElement('span');
       name.className = 'name';
-      name.textContent = a.service_name || a.service_code;
+      name.id = 'application-' + a.id;
       const meta = document.createElement('span');
       meta.className = 'meta';
-      meta.textContent = `${t('办件号', 'No.')} ${a.id} · ${a.state_label}`;
-      name.append(meta);
+      const [zh, en] = stateOf(a);
+      setText(meta, `办件号 ${a.id} · ${zh}`, `No. ${a.id} · ${en}`);
+      const service = document.createElement('span');
+      if (a.service_name_en) setText(service, a.service_name || a.service_code, a.service_name_en);
+      else chinese(service, a.service_name || a.service_code);
+      name.append(service, meta);
       const open = document.createElement('button');
       open.type = 'button';
-      open.textContent = t('办理', 'Open');
+      open.setAttribute('aria-describedby', name.id);  // which application: every row has the same button
+      setText(open, '办理', 'Open');
       open.addEventListener('click', () => openApplication(a.id));
       li.append(name, open);
       list.append(li);
@@ -135,15 +180,15 @@ async function openApplication(id) {
   try {
     const a = await api('GET', '/api/applications/' + id);
     current.application = a;
-    $('application-title').textContent = `${a.service.name}（${t('办件号', 'No.')} ${a.id}）`;
-    $('application-state').textContent = a.state_label;
+    setText($('application-title'), `${a.service.name}（办件号 ${a.id}）`, `${a.service.name_en || a.service.name} (No. ${a.id})`);
+    setText($('application-state'), ...stateOf(a));
     const prints = $('print-actions');
     prints.replaceChildren();
     const printButton = (doc, zh, en) => {
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'big secondary';
-      b.textContent = t(zh, en);
+      setText(b, zh, en);
       b.addEventListener('click', () => printDocument(a.id, doc, b));
       prints.append(b);
     };
@@ -157,15 +202,16 @@ async function openApplication(id) {
       li.dataset.material = m.code;
       const name = document.createElement('span');
       name.className = 'name';
-      name.textContent = m.name;
+      name.id = 'material-' + m.code;
       const meta = document.createElement('span');
       meta.className = 'meta';
       const [zh, en] = status[m.status] || [m.status, m.status];
-      meta.textContent = `${t(zh, en)} · ${m.pages.length} ${t('页', 'page(s)')}`;
-      name.append(meta);
+      setText(meta, `${zh} · ${m.pages.length} 页`, `${en} · ${m.pages.length} ${m.pages.length === 1 ? 'page' : 'pages'}`);
+      name.append(chinese(document.createElement('span'), m.name), meta);
       const shoot = document.createElement('button');
       shoot.type = 'button';
-      shoot.textContent = t('拍照上传', 'Capture');
+      shoot.setAttribute('aria-describedby', name.id);
+      setText(shoot, '拍照上传', 'Capture');
       shoot.addEventListener('click', () => openCapture(m));
       li.append(name, shoot);
       list.append(li);
@@ -188,7 +234,7 @@ async function openCapture(material) {
   try {
     await api('POST', '/api/material', { application_id: current.application.id, material: material.code });
     current.material = material;
-    $('capture-title').textContent = t('拍照：', 'Capture: ') + material.name;
+    setText($('capture-title'), '拍照：' + material.name, 'Capture: ' + material.name);
     resetCapture();
     show('capture');
   } catch (e) { sayError(e); }
@@ -200,14 +246,14 @@ function resetCapture() {
   $('again').hidden = true;
   $('shoot').hidden = false;
   $('reasons').replaceChildren();
-  $('capture-progress').textContent = '';
+  setText($('capture-progress'), '', '');
 }
 
 async function shoot() {
   const button = $('shoot');
   button.disabled = true;
   $('reasons').replaceChildren();
-  $('capture-progress').textContent = t('正在拍照，请不要移动材料…', 'Capturing: keep the paper still…');
+  setText($('capture-progress'), '正在拍照，请不要移动材料…', 'Capturing: keep the paper still…');
   try {
     const r = await api('POST', '/api/captures');
     const verdict = $('verdict');
@@ -215,22 +261,22 @@ async function shoot() {
       const blob = await api('GET', '/api/captures/preview.jpg');
       $('preview').src = URL.createObjectURL(blob);
       $('preview-figure').hidden = false;
-      verdict.textContent = t('清晰可用', 'Clear and usable');
+      setText(verdict, '清晰可用', 'Clear and usable');
       verdict.className = 'good';
       $('keep').hidden = false;
       $('shoot').hidden = true;
-      $('capture-progress').textContent = t('请核对页面，然后上传', 'Check the page, then send it');
+      setText($('capture-progress'), '请核对页面，然后上传', 'Check the page, then send it');
     } else {
-      $('capture-progress').textContent = t('这张不能用，请按提示调整后重拍：', 'This one cannot be used: adjust and try again:');
+      setText($('capture-progress'), '这张不能用，请按提示调整后重拍：', 'This one cannot be used: adjust and try again:');
       for (const reason of r.reasons) {
         const li = document.createElement('li');
-        li.textContent = t(reason.message, reason.message_en);
+        setText(li, reason.message, reason.message_en);
         $('reasons').append(li);
       }
     }
     $('again').hidden = !r.accepted;
   } catch (e) {
-    $('capture-progress').textContent = '';
+    setText($('capture-progress'), '', '');
     sayError(e);
   }
   button.disabled = false;
@@ -241,7 +287,7 @@ async function keep() {
   try {
     await api('POST', '/api/captures/keep');
     resetCapture();
-    $('capture-progress').textContent = t('这一页已加入上传，可以拍下一页', 'Page queued for sending; you can capture the next one');
+    setText($('capture-progress'), '这一页已加入上传，可以拍下一页', 'Page queued for sending; you can capture the next one');
   } catch (e) { sayError(e); }
   $('keep').disabled = false;
 }
@@ -260,17 +306,37 @@ const verdicts = {
 const fieldNames = [['type', '文书类型', 'Type'], ['reference', '办件号', 'Application'], ['holder', '申请人', 'Applicant'],
   ['office', '办理机构', 'Office'], ['issued_at', '签发时间', 'Issued'], ['expires_at', '有效期至', 'Valid until'],
   ['serial', '编号', 'Serial']];
+const documentTypes = { receipt: ['受理回执', 'Acceptance receipt'], approval: ['准予许可决定书', 'Decision to approve'],
+  rejection: ['不予许可决定书', 'Decision to refuse'], decision: ['决定书', 'Decision'] };
+
+// A time as people read it: the kiosk's local date and minute (the codes carry UTC).
+function when(iso) {
+  const d = new Date(iso);
+  if (typeof iso !== 'string' || Number.isNaN(d.getTime())) return iso;
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+// A field of a checked paper, as a table cell.
+function fieldCell(key, value) {
+  const td = document.createElement('td');
+  if (value === undefined || value === null || value === '') td.textContent = '—';
+  else if (key === 'type' && documentTypes[value]) setText(td, ...documentTypes[value]);
+  else if (key === 'issued_at' || key === 'expires_at') td.textContent = when(value);
+  else td.textContent = value;
+  return td;
+}
 
 async function check() {
   const button = $('check');
   button.disabled = true;
   $('check-result').hidden = true;
-  $('check-progress').textContent = t('正在读取二维码…', 'Reading the code…');
+  setText($('check-progress'), '正在读取二维码…', 'Reading the code…');
   try {
     const r = await api('POST', '/api/checks');
     const [zh, en, tone] = verdicts[r.verdict] || [r.verdict, r.verdict, 'bad'];
     const v = $('check-verdict');
-    v.textContent = t(zh, en);
+    setText(v, zh, en);
     v.className = 'verdict ' + tone;
     const signed = (r.online && r.online.signed) || (r.offline && r.offline.signed) || {};
     const record = (r.online && r.online.record) || {};
@@ -279,27 +345,27 @@ async function check() {
     const recordOf = { reference: record.application_id, issued_at: record.issued_at, expires_at: record.expires_at, type: record.kind };
     for (const [key, fzh, fen] of fieldNames) {
       const tr = document.createElement('tr');
-      for (const text of [t(fzh, fen), signed[key] ?? '—', recordOf[key] ?? '—']) {
-        const td = document.createElement('td');
-        td.textContent = text;
-        tr.append(td);
-      }
+      const th = document.createElement('th');
+      th.scope = 'row';
+      setText(th, fzh, fen);
+      tr.append(th);
+      tr.append(fieldCell(key, signed[key]), fieldCell(key, recordOf[key]));
       body.append(tr);
     }
     if (record.revoked_at) {
       const tr = document.createElement('tr');
-      for (const text of [t('撤销', 'Revoked'), '—', `${record.revoked_at} ${record.revoked_reason || ''}`]) {
-        const td = document.createElement('td');
-        td.textContent = text;
-        tr.append(td);
-      }
+      const th = document.createElement('th');
+      th.scope = 'row';
+      setText(th, '撤销', 'Revoked');
+      tr.append(th);
+      tr.append(fieldCell('revoked', null), fieldCell('revoked', `${when(record.revoked_at)} ${record.revoked_reason || ''}`));
       body.append(tr);
     }
     $('check-result').hidden = false;
-    $('check-progress').textContent = r.checked_online ? t('已离线验签并向服务器核对', 'Signature checked here and status checked with the server')
-      : t('已离线验签；服务器暂时连不上，无法确认是否已撤销', 'Signature checked here; the server cannot be reached to confirm it is not revoked');
+    if (r.checked_online) setText($('check-progress'), '已离线验签并向服务器核对', 'Signature checked here and status checked with the server');
+    else setText($('check-progress'), '已离线验签；服务器暂时连不上，无法确认是否已撤销', 'Signature checked here; the server cannot be reached to confirm it is not revoked');
   } catch (e) {
-    $('check-progress').textContent = '';
+    setText($('check-progress'), '', '');
     sayError(e);
   }
   button.disabled = false;

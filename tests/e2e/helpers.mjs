@@ -20,6 +20,9 @@ export const phone_binary = process.env.HALLPASS_PHONE || join(repo, 'build', 's
 export const local_verifier_binary = process.env.HALLPASS_LOCAL_VERIFIER || join(repo, 'build', 'server', 'hallpass-local-verifier');
 export const chromium_binary = process.env.HALLPASS_CHROMIUM || '/usr/bin/chromium';
 export const artifacts_dir = process.env.HALLPASS_E2E_ARTIFACTS || join(repo, 'build', 'e2e-artifacts');
+export const kiosk_binary = process.env.HALLPASS_KIOSK || join(repo, 'build', 'kiosk', 'hallpass-kiosk');
+export const admin_binary = process.env.HALLPASS_ADMIN || join(repo, 'build', 'server', 'hallpass-admin');
+export const verify_binary = process.env.HALLPASS_VERIFY || join(repo, 'build', 'signing', 'hallpass-verify');
 
 export const demo = {
   password: 'Demo@2026',
@@ -206,4 +209,70 @@ export async function start_sms_receiver() {
     while (texts.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   };
   return { texts, args, wait_for, close: () => server.close() };
+}
+
+// hallpass-admin on the server's database, with the server's data key and a scratch data folder;
+// resolves {code, output} (standard output and error together), never rejects on a non-zero exit.
+export async function admin(conninfo, data_key, public_url, args) {
+  const data_dir = mkdtempSync(join(tmpdir(), 'hallpass-admin-'));
+  try {
+    const r = await run(admin_binary, [`--database-url=${conninfo}`, `--data-key=${data_key}`, `--data-dir=${data_dir}`,
+                                       `--public-url=${public_url}`, ...args]);
+    return { code: r.code, output: r.stdout + r.stderr };
+  } finally {
+    rmSync(data_dir, { recursive: true, force: true });
+  }
+}
+
+// Registers a self-service kiosk the operator's way (hallpass-admin register-kiosk) and resolves
+// the path of its credential file (mode 0600) in `dir`.
+export async function register_kiosk(conninfo, data_key, public_url, dir, { id = 'e2e-kiosk', name = '一楼自助终端' } = {}) {
+  const credential = join(dir, `${id}.json`);
+  const r = await admin(conninfo, data_key, public_url, ['register-kiosk', '--kiosk-id', id, '--name', name, '--credential', credential]);
+  if (r.code !== 0) throw new Error(`hallpass-admin register-kiosk exited ${r.code}: ${r.output}`);
+  return credential;
+}
+
+// Starts hallpass-kiosk on a free loopback port with `credential`, a camera (e.g.
+// images:/dir/frame-%03d.jpg) and a printer (e.g. pdf:/dir), its data in a fresh temp folder.
+// Resolves {url, port, log_file, data_dir, stop()} once its screen is served; stop() sends SIGTERM
+// and waits.
+export async function start_kiosk({ credential, server_url, camera, printer, name = 'kiosk', extra_args = [] }) {
+  mkdirSync(artifacts_dir, { recursive: true });
+  const data_dir = mkdtempSync(join(tmpdir(), 'hallpass-kiosk-'));
+  const log_file = join(artifacts_dir, `${name}.log`);
+  const log = createWriteStream(log_file);
+  const child = spawn(kiosk_binary, [
+    '--credential', credential, '--server-url', server_url, '--data-dir', join(data_dir, 'data'), '--port', '0',
+    '--camera', camera, '--printer', printer, ...extra_args,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  child.stderr.pipe(log, { end: false });
+  const ready = new Promise((r) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      log.write(chunk);
+      seen += chunk.toString();
+      const m = seen.match(/screen at (http:\/\/127\.0\.0\.1:(\d+))\//);
+      if (m) r({ url: m[1], port: Number(m[2]) });
+    });
+  });
+  let timer = null;
+  const timeout = new Promise((r) => { timer = setTimeout(() => r('timeout'), 30000); });
+  const outcome = await Promise.race([ready, exited, timeout]);
+  clearTimeout(timer);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+      await exited;
+      clearTimeout(t);
+    }
+    log.end();
+    rmSync(data_dir, { recursive: true, force: true });
+  };
+  if (outcome && outcome.url) return { ...outcome, log_file, data_dir: join(data_dir, 'data'), stop, exited };
+  if (outcome === 'timeout') child.kill('SIGKILL');
+  await stop();
+  throw new Error(`hallpass-kiosk did not start (${JSON.stringify(outcome)}); see ${log_file}`);
 }

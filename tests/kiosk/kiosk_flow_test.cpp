@@ -112,7 +112,9 @@ TEST(Kiosk, SignsInOnTheKioskChannelAndCapturesAPageIntoTheApplication) {
   ASSERT_EQ(k.call("POST", "/api/captures/keep").status, 200);
   EXPECT_TRUE(wait_for([&] { return pages_of(s, id) == 1; })) << "the page arrives in the application";
   EXPECT_TRUE(wait_for([&] { return k.app().outbox_size() == 0; }));
-  EXPECT_EQ(sql_one(s.conninfo(), "SELECT material_code FROM pages WHERE application_id = " + id), "dispatch_rules");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT material_code || ' ' || source FROM pages WHERE application_id = " + id),
+            "dispatch_rules kiosk")
+      << "the page is recorded as the kiosk's";
   // A page not kept is never sent: capture again, then leave.
   ASSERT_EQ(k.call("POST", "/api/captures").status, 200);
   ASSERT_EQ(k.call("POST", "/api/sign-out").status, 200);

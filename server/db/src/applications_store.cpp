@@ -97,7 +97,7 @@ std::string code_columns() {
   return "uc.id, uc.application_id, uc.material_code, " + rfc3339("uc.expires_at") +
          ", greatest(0, ceil(extract(epoch FROM uc.expires_at - now())))::int, uc.max_pages, uc.pages_added, "
          "uc.revoked_at IS NOT NULL, uc.expires_at <= now(), " +
-         creator_entitled_sql;
+         creator_entitled_sql + ", uc.source";
 }
 
 upload_code_row read_code(const rows& r, int i) {
@@ -110,7 +110,8 @@ upload_code_row read_code(const rows& r, int i) {
           static_cast<int>(r.int64(i, 6)),
           r.boolean(i, 7),
           r.boolean(i, 8),
-          r.boolean(i, 9)};
+          r.boolean(i, 9),
+          r.str(i, 10)};
 }
 
 }  // namespace
@@ -292,11 +293,11 @@ std::vector<std::string> page_contents(connection& c, std::int64_t application_i
 
 upload_code_row insert_upload_code(connection& c, const std::string& token_hash, std::int64_t application_id,
                                    const std::string& material, std::int64_t created_by, int ttl_seconds,
-                                   int max_pages) {
+                                   int max_pages, const std::string& source) {
   auto r = c.exec("INSERT INTO upload_codes AS uc (token_hash, application_id, material_code, created_by, expires_at, "
-                  "max_pages) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6) RETURNING " +
+                  "max_pages, source) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6, $7) RETURNING " +
                       code_columns(),
-                  {bytea{token_hash}, application_id, material, created_by, ttl_seconds, max_pages});
+                  {bytea{token_hash}, application_id, material, created_by, ttl_seconds, max_pages, source});
   return read_code(r, 0);
 }
 

@@ -240,7 +240,8 @@ result<issued_upload_code> applications::create_upload_code(const caller& who, s
   out.token = id::random_token(24);  // 192 bits
   out.url = settings_.public_url + "/u/" + out.token;
   out.code = db::insert_upload_code(*conn, id::sha256_hex(out.token), id, material, who.person_id,
-                                    settings_.upload_code_minutes * 60, std::min(room, settings_.upload_code_max_pages));
+                                    settings_.upload_code_minutes * 60, std::min(room, settings_.upload_code_max_pages),
+                                    who.channel == "kiosk" ? "kiosk" : "phone");  // the kiosk's camera, or a phone
   return out;
 }
 
@@ -303,7 +304,7 @@ status applications::upload_with_code(const std::string& token, std::string byte
     }
     if (!retry) return errc::upload_code_used_up;
   }
-  return start_upload({view->code.application_id, view->code.material_code, "phone", view->code.id}, std::move(bytes),
+  return start_upload({view->code.application_id, view->code.material_code, view->code.source, view->code.id}, std::move(bytes),
                       std::move(key), std::move(done));
 }
 

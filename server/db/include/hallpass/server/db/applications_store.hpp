@@ -107,10 +107,11 @@ struct upload_code_row {
   // The person who made the code may still do its application's business (own application,
   // legal representative, or a live grant valid today whose scope covers the service).
   bool creator_entitled = true;
+  std::string source = "phone";  // phone | kiosk: what its pages come from
 };
 upload_code_row insert_upload_code(connection& c, const std::string& token_hash, std::int64_t application_id,
                                    const std::string& material, std::int64_t created_by, int ttl_seconds,
-                                   int max_pages);
+                                   int max_pages, const std::string& source);
 std::optional<upload_code_row> find_upload_code(connection& c, const std::string& token_hash);
 std::optional<upload_code_row> find_upload_code_by_id(connection& c, std::int64_t code_id);
 // Counts one more page on a live code; false when it is used up, expired or revoked, or when its
