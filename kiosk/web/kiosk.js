@@ -121,7 +121,11 @@ async function poll() {
     const states = { waiting: ['请扫码并在手机上确认', 'Scan and confirm on the phone'],
                      denied: ['已在手机上取消登录', 'Cancelled on the phone'],
                      expired: ['二维码已过期，请返回重新开始', 'The code expired; go back and start again'] };
-    const [zh, en] = states[s.login.state] || states.waiting;
+    let [zh, en] = states[s.login.state] || states.waiting;
+    if (s.login.state === 'waiting' && s.login.expires_in > 0) {
+      zh += `（二维码 ${s.login.expires_in} 秒后失效）`;
+      en += ` (the code expires in ${s.login.expires_in} s)`;
+    }
     setText($('login-state'), zh, en);
   }
   if (s.session && (screen === 'login' || screen === 'home')) openApplications();
