@@ -44,7 +44,7 @@ struct no_database_server {
   services::event_hub message_events{db, "messages", [](db::connection&, std::int64_t) { return std::nullopt; }};
   services::accounts accounts{db, personal_data, clock};
   services::sessions sessions{db, personal_data, limits, accounts, {}};
-  services::login_tickets tickets{db, ticket_inserts, pending, ticket_events, sessions, accounts, limits,
+  services::login_tickets tickets{db, ticket_inserts, pending, ticket_events, sessions, accounts, limits, clock,
                                   {"https://hallpass.example"}};
   services::working_calendar calendar = services::working_calendar::load(HALLPASS_FUZZ_CALENDAR);
   services::applications applications{db, personal_data, imaging, limits, clock, page_events,

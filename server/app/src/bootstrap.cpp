@@ -230,7 +230,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       sessions(db, personal_data, limits, accounts,
                {c.session_idle_minutes, c.session_absolute_hours, c.login_failures_per_account,
                 c.login_attempts_per_ip}),
-      tickets(db, ticket_inserts, pending_tickets, ticket_events, sessions, accounts, limits,
+      tickets(db, ticket_inserts, pending_tickets, ticket_events, sessions, accounts, limits, clock,
               {c.public_url, c.device_poll_interval, c.tickets_per_ip_per_minute, c.ticket_polls_per_minute}),
       calendar(services::working_calendar::load(c.calendar_file.empty() ? HALLPASS_SOURCE_CALENDAR : c.calendar_file)),
       applications(db, personal_data, imaging, limits, clock, application_events,

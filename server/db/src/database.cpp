@@ -243,6 +243,7 @@ pool::lease::~lease() {
 
 pool::lease pool::acquire() {
   std::unique_lock lock(mutex_);
+  ++acquisitions_;
   if (leases_held > 0) ++nested_;
   if (idle_.empty() && created_ >= size_) {
     ++waits_;
@@ -315,7 +316,7 @@ void pool::give_back(std::unique_ptr<connection> c) {
 
 pool_stats pool::stats() const {
   std::lock_guard lock(mutex_);
-  return {size_, in_use_, waits_, failures_, nested_};
+  return {size_, in_use_, waits_, failures_, nested_, acquisitions_};
 }
 
 void ping(pool& p) {

@@ -163,20 +163,6 @@ std::optional<ticket_row> consume_ticket(connection& c, std::int64_t id, const s
                     {id, bytea{poll_hash}}));
 }
 
-std::optional<device_poll> record_device_poll(connection& c, const std::string& poll_hash) {
-  auto r = c.exec(std::string("UPDATE login_tickets SET last_poll_at = now(), poll_interval = CASE "
-                              "WHEN o.old_poll IS NOT NULL AND state IN ('pending', 'scanned') "
-                              "AND now() < o.old_poll + make_interval(secs => o.old_interval) THEN o.old_interval + 5 "
-                              "ELSE o.old_interval END "
-                              "FROM (SELECT id AS oid, poll_interval AS old_interval, last_poll_at AS old_poll "
-                              "FROM login_tickets WHERE poll_hash = $1 FOR UPDATE) o "
-                              "WHERE id = o.oid RETURNING poll_interval <> o.old_interval, ") +
-                      columns,
-                  {bytea{poll_hash}});
-  if (r.empty()) return std::nullopt;
-  return device_poll{read(r, 0, 1), r.boolean(0, 0)};
-}
-
 std::int64_t sweep_tickets(connection& c) {
   auto n = c.exec("UPDATE login_tickets SET state = 'expired', finished_at = now() "
                   "WHERE state IN ('pending', 'scanned', 'confirmed') AND expires_at <= now()")

@@ -107,7 +107,8 @@ bool same_network(const std::string& a, const std::string& b) {
 }
 
 login_tickets::login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_tickets& pending, event_hub& events,
-                             sessions& sessions, accounts& accounts, rate_limiter& limits, ticket_settings settings)
+                             sessions& sessions, accounts& accounts, rate_limiter& limits, const clock& clk,
+                             ticket_settings settings)
     : db_(db),
       inserts_(inserts),
       pending_(pending),
@@ -115,6 +116,7 @@ login_tickets::login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_
       sessions_(sessions),
       accounts_(accounts),
       limits_(limits),
+      pacing_(clk),
       settings_(std::move(settings)) {}
 
 result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin) {
@@ -364,25 +366,28 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
   device_token_outcome out;
   out.interval = settings_.device_poll_interval;
   auto hash = id::sha256_hex(device_code);
-  std::optional<db::device_poll> poll;
-  {
+  // A pending ticket made on this node is answered from memory; any other is read (never written).
+  std::optional<db::ticket_row> ticket;
+  if (events_.listening()) ticket = pending_.find(hash);
+  if (!ticket) {
     auto conn = db_.acquire();
-    poll = db::record_device_poll(*conn, hash);
+    ticket = db::find_ticket_by_poll(*conn, hash);
   }
-  if (!poll || poll->ticket.kind != "device" || poll->ticket.client_id != client_id) {
+  if (!ticket || ticket->kind != "device" || ticket->client_id != client_id) {
     // Only now, off the path of every good poll, is the client looked up.
     out.oauth_error = device_client(client_id) ? "invalid_grant" : "invalid_client";
     return out;
   }
-  out.interval = poll->ticket.poll_interval;
-  auto& st = poll->ticket.state;
+  out.interval = ticket->poll_interval;
+  auto& st = ticket->state;
   if (st == "confirmed") {  // an approved grant is never answered with slow_down
     auto client = authenticate_client(client_id, secret);
     if (!client) {
       out.oauth_error = "invalid_client";
       return out;
     }
-    auto s = redeem_ticket(poll->ticket.id, device_code, client->kiosk ? "kiosk" : "web", ip, client->name,
+    pacing_.forget(ticket->id);
+    auto s = redeem_ticket(ticket->id, device_code, client->kiosk ? "kiosk" : "web", ip, client->name,
                            client->kiosk ? std::optional(client_id) : std::nullopt);
     if (s) out.session = std::move(s.value());
     else out.oauth_error = s.err().code == errc::ticket_already_redeemed ? "invalid_grant" : "access_denied";
@@ -393,7 +398,9 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
   } else if (st == "expired") {
     out.oauth_error = "expired_token";
   } else {
-    out.oauth_error = poll->too_fast ? "slow_down" : "authorization_pending";
+    auto pace = pacing_.poll(ticket->id, ticket->poll_interval, ticket->expires_in);
+    out.interval = pace.interval;
+    out.oauth_error = pace.too_fast ? "slow_down" : "authorization_pending";
   }
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "hallpass/server/services/clock.hpp"
 #include "support/test_env.hpp"
 #include "ticket_client.hpp"
 
@@ -118,35 +119,61 @@ TEST(DeviceGrant, OnlyRegisteredClientsStartOrPollADeviceLogin) {
   EXPECT_FALSE(s.app().tickets.register_device_client("ok-id", "").ok());
 }
 
-TEST(DeviceGrant, PendingThenSlowDownWithALongerInterval) {
-  running_server s;
+// RFC 8628 §3.5: not on the first poll; a poll sooner than the interval is slow_down and the
+// interval grows by 5 s for it and every later poll. Kept in the node's memory: the ticket's row
+// is never written by a poll (its xmin stays).
+TEST(DeviceGrant, PendingThenSlowDownWithALongerIntervalKeptInMemory) {
+  hallpass::server::services::manual_clock clock;
+  running_server s(test_config(), true, &clock);
   auto d = authorize(s.port());
+  auto id = ticket_of(s, d.user_code);
+  auto row_version = sql_one(s.conninfo(), "SELECT xmin FROM login_tickets WHERE id = " + id);
   auto first = device_token(s.port(), d.device_code);
   EXPECT_EQ(first.status, 400);
   EXPECT_EQ(oauth_error(first), "authorization_pending") << first.body;
   EXPECT_EQ(first.headers["cache-control"], "no-store");
-  auto id = ticket_of(s, d.user_code);
-  EXPECT_EQ(sql_one(s.conninfo(), "SELECT poll_interval FROM login_tickets WHERE id = " + id), "5");
   auto second = device_token(s.port(), d.device_code);
   EXPECT_EQ(second.status, 400);
   EXPECT_EQ(oauth_error(second), "slow_down") << second.body;
   EXPECT_EQ(second.headers["cache-control"], "no-store");
-  EXPECT_EQ(sql_one(s.conninfo(), "SELECT poll_interval FROM login_tickets WHERE id = " + id), "10");
+  clock.advance(std::chrono::seconds(6));  // past 5, but the interval is 10 now
+  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "slow_down");
+  clock.advance(std::chrono::seconds(16));  // the interval is 15 now
+  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT xmin FROM login_tickets WHERE id = " + id), row_version)
+      << "no poll wrote the ticket";
 }
 
 TEST(DeviceGrant, PollingAtTheIntervalIsNeverSlowDown) {
   auto cfg = test_config();
   cfg.device_poll_interval = 1;
-  running_server s(cfg);
+  hallpass::server::services::manual_clock clock;
+  running_server s(cfg, true, &clock);
   auto d = authorize(s.port());
   EXPECT_EQ(d.interval, 1);
-  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
-  // One interval passes: the last poll moves that far into the past instead of the test sleeping.
-  auto id = ticket_of(s, d.user_code);
-  sql(s.conninfo(), "UPDATE login_tickets SET last_poll_at = last_poll_at - make_interval(secs => poll_interval) "
-                    "WHERE id = " + id);
-  EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
-  EXPECT_EQ(sql_one(s.conninfo(), "SELECT poll_interval FROM login_tickets WHERE id = " + id), "1");
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
+    clock.advance(std::chrono::seconds(1));
+  }
+}
+
+// A pending poll on the node that made the ticket is answered from memory: 200 polls (device
+// token polls and the portal's state polls, under its 120 a minute) take far fewer database
+// connections than polls (only the server's own background work, such as the outbox, takes any).
+TEST(DeviceGrant, APendingPollMakesNoDatabaseRoundTrip) {
+  running_server s;
+  auto d = authorize(s.port());
+  auto portal = create(s.port());
+  ASSERT_EQ(oauth_error(device_token(s.port(), d.device_code)), "authorization_pending");
+  auto before = s.app().db.stats().acquisitions;
+  int answered = 0;
+  for (int i = 0; i < 100; ++i) {
+    answered += oauth_error(device_token(s.port(), d.device_code)) == "slow_down";
+    answered += state_of(s.port(), portal) == "pending";
+  }
+  auto used = s.app().db.stats().acquisitions - before;
+  EXPECT_EQ(answered, 200);
+  EXPECT_LT(used, 10) << used << " database connections taken during 200 pending polls";
 }
 
 TEST(DeviceGrant, ApprovedByUserCodeGivesAWorkingTokenOnce) {
@@ -202,14 +229,25 @@ TEST(DeviceGrant, PhoneCancelGivesAccessDenied) {
   EXPECT_EQ(r.headers["cache-control"], "no-store");
 }
 
+// Expired as the sweeper marks it (the node that made it learns by NOTIFY and forgets it), and as
+// another node sees it before any sweep (past expires_at, read from the database).
 TEST(DeviceGrant, ExpiredRequestGivesExpiredToken) {
   running_server s;
   auto d = authorize(s.port());
-  expire_ticket(s.conninfo(), ticket_of(s, d.user_code));
-  auto r = device_token(s.port(), d.device_code);
+  auto id = ticket_of(s, d.user_code);
+  sql(s.conninfo(), "UPDATE login_tickets SET expires_at = now() - interval '1 second', state = 'expired', "
+                    "finished_at = now() WHERE id = " + id);
+  http_reply r;
+  for (int i = 0; i < 50 && oauth_error(r = device_token(s.port(), d.device_code)) != "expired_token"; ++i)
+    std::this_thread::sleep_for(100ms);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(oauth_error(r), "expired_token") << r.body;
   EXPECT_EQ(r.headers["cache-control"], "no-store");
+
+  auto d2 = authorize(s.port());
+  expire_ticket(s.conninfo(), ticket_of(s, d2.user_code));  // past its time, not swept yet
+  s.app().pending_tickets.forget_all();                      // as on a node that did not make it
+  EXPECT_EQ(oauth_error(device_token(s.port(), d2.device_code)), "expired_token");
 }
 
 TEST(DeviceGrant, UnknownCodesAndOtherGrantTypesAreRefused) {

@@ -162,6 +162,7 @@ struct pool_stats {
   long waits = 0;
   long failures = 0;
   long nested = 0;  // acquisitions by a thread that already held a connection (should stay 0)
+  long acquisitions = 0;  // every acquire(): what a request cost the database, in round trips at least
 };
 
 // A fixed-size pool. acquire() reconnects broken connections; when PostgreSQL cannot be reached
@@ -208,6 +209,7 @@ class pool {
   long waits_ = 0;
   long failures_ = 0;
   long nested_ = 0;
+  long acquisitions_ = 0;
   bool unreachable_ = false;  // the last connect failed, or a connection was lost
   bool probing_ = false;      // a request is connecting while unreachable_
 };

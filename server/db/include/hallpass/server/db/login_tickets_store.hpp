@@ -85,12 +85,6 @@ bool cancel_ticket(connection& c, std::int64_t id, std::optional<std::int64_t> s
 // confirmed → consumed with the poll secret; returns the ticket as confirmed.
 std::optional<ticket_row> consume_ticket(connection& c, std::int64_t id, const std::string& poll_hash);
 
-struct device_poll {
-  ticket_row ticket;
-  bool too_fast = false;  // polled before the interval passed: interval raised by 5 s
-};
-// Records an RFC 8628 token poll and tells whether it came too soon.
-std::optional<device_poll> record_device_poll(connection& c, const std::string& poll_hash);
 
 // Marks overdue open (or confirmed but unredeemed) tickets expired (announcing it) and deletes old ones; returns rows expired.
 std::int64_t sweep_tickets(connection& c);

@@ -11,6 +11,7 @@
 #include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/services/auth.hpp"
 #include "hallpass/server/services/event_hub.hpp"
+#include "hallpass/server/services/device_pacing.hpp"
 #include "hallpass/server/services/pending_tickets.hpp"
 
 namespace hallpass::server::services {
@@ -61,7 +62,8 @@ struct ticket_settings {
 class login_tickets {
  public:
   login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_tickets& pending, event_hub& events,
-                sessions& sessions, accounts& accounts, rate_limiter& limits, ticket_settings settings);
+                sessions& sessions, accounts& accounts, rate_limiter& limits, const clock& clk,
+                ticket_settings settings);
 
   // Refused with rate_limited beyond tickets_per_ip_per_minute for origin.ip.
   result<created_ticket> create_ticket(const ticket_origin& origin);
@@ -118,6 +120,7 @@ class login_tickets {
   sessions& sessions_;
   accounts& accounts_;
   rate_limiter& limits_;
+  device_pacing pacing_;  // RFC 8628 slow_down, in memory
   ticket_settings settings_;
 };
 
