@@ -71,6 +71,20 @@ export async function create_database(prefix) {
   };
 }
 
+// What stops a started program: SIGTERM (SIGKILL after 15 s), then its log closed and its folder removed.
+function stopper(child, exited, log, dir) {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+      await exited;
+      clearTimeout(t);
+    }
+    log.end();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
 export function free_port() {
   return new Promise((resolve_, reject) => {
     const s = createServer();
@@ -114,16 +128,7 @@ export async function start_server(conninfo, { name = 'server', extra_args = [] 
     const outcome = await Promise.race([ready, exited, timeout]);
     clearTimeout(timer);
     if (outcome === true) {
-      const stop = async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const t = setTimeout(() => child.kill('SIGKILL'), 15000);
-          await exited;
-          clearTimeout(t);
-        }
-        log.end();
-        rmSync(data_dir, { recursive: true, force: true });
-      };
+      const stop = stopper(child, exited, log, data_dir);
       return { url, port, log_file, stop, exited };
     }
     if (outcome === 'timeout') child.kill('SIGKILL');
@@ -261,16 +266,7 @@ export async function start_kiosk({ credential, server_url, camera, printer, nam
   const timeout = new Promise((r) => { timer = setTimeout(() => r('timeout'), 30000); });
   const outcome = await Promise.race([ready, exited, timeout]);
   clearTimeout(timer);
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 15000);
-      await exited;
-      clearTimeout(t);
-    }
-    log.end();
-    rmSync(data_dir, { recursive: true, force: true });
-  };
+  const stop = stopper(child, exited, log, data_dir);
   if (outcome && outcome.url) return { ...outcome, log_file, data_dir: join(data_dir, 'data'), stop, exited };
   if (outcome === 'timeout') child.kill('SIGKILL');
   await stop();

@@ -3,6 +3,7 @@
 // the PDF that comes out is rendered and its code read back (ZXing-cpp and zbarimg) and checked
 // offline as genuine; then an unknown printer, a printer refusing jobs, a paused printer, held
 // and canceled jobs, the kiosk wiping its jobs, and a server that does not answer.
+#include "signed_code.hpp"
 #include "hallpass/kiosk/cups_printer.hpp"
 #include "hallpass/qr/decode.hpp"
 #include "hallpass/qr/encode.hpp"
@@ -129,27 +130,9 @@ public:
 [[maybe_unused]] ::testing::Environment* const stop_at_end = ::testing::AddGlobalTestEnvironment(new stop_daemon_at_end);
 
 // A receipt signed by key 7 of the hall, issued an hour ago, and the hall's trust list.
-struct signed_code {
-  std::string url;
-  sg::trust_list keys;
-};
+using kiosk::test::signed_code;
 const signed_code& receipt_code() {
-  static const signed_code code = [] {
-    const auto key = sg::generate_p256_key();
-    const std::int64_t now = std::time(nullptr);
-    sg::document_claims c;
-    c.key_id = 7;
-    c.type = sg::document_type::receipt;
-    c.serial = {0x51, 0x0c, 0x9e, 0x27, 0x83, 0x4a, 0xd6, 0x10};
-    c.issued_at = now - 3600;
-    c.valid_days = 365;
-    c.office = "HC-RSJ";
-    c.reference = "HC20261201000456";
-    c.holder = "王*";
-    c.document_hash = sg::document_hash_of("受理回执 HC20261201000456 王*");
-    sg::trust_list keys{std::string(hall), now - 86400, {{7, key.public_pem, now - 86400 * 30, std::nullopt}}};
-    return signed_code{sg::document_url(hall, sg::sign_payload(c, key.private_pem)), keys};
-  }();
+  static const signed_code code = kiosk::test::make_signed_code(hall, std::time(nullptr) - 3600, "HC20261201000456", "王*", {0x51, 0x0c, 0x9e, 0x27, 0x83, 0x4a, 0xd6, 0x10});
   return code;
 }
 

@@ -3,6 +3,7 @@
 // by ZXing-cpp (hallpass::qr) and by zbarimg and checked offline as genuine. Paper out, an
 // unreachable or silent printer, the file target, the status byte, and the limits.
 #include "escpos_listener.hpp"
+#include "signed_code.hpp"
 #include "hallpass/kiosk/escpos.hpp"
 #include "hallpass/kiosk/escpos_printer.hpp"
 #include "hallpass/qr/decode.hpp"
@@ -42,26 +43,9 @@ const std::string long_line = "事项：职工参保登记（单位新参保、�
 const std::string latin_line = "Scan the code with any phone camera to check that this receipt is genuine";
 
 // A receipt signed by key 7 of the hall, and the hall's trust list holding that key.
-struct signed_code {
-  std::string url;
-  sg::trust_list keys;
-};
+using kiosk::test::signed_code;
 const signed_code& receipt_code() {
-  static const signed_code code = [] {
-    const auto key = sg::generate_p256_key();
-    sg::document_claims c;
-    c.key_id = 7;
-    c.type = sg::document_type::receipt;
-    c.serial = {0x3a, 0x91, 0x5c, 0x07, 0xe2, 0x44, 0x18, 0xbd};
-    c.issued_at = issued;
-    c.valid_days = 365;
-    c.office = "HC-RSJ";
-    c.reference = "HC20261201000123";
-    c.holder = "常州示范****有限公司";
-    c.document_hash = sg::document_hash_of("受理回执 HC20261201000123 常州示范****有限公司");
-    sg::trust_list keys{std::string(hall), issued - 86400, {{7, key.public_pem, issued - 86400 * 30, std::nullopt}}};
-    return signed_code{sg::document_url(hall, sg::sign_payload(c, key.private_pem)), keys};
-  }();
+  static const signed_code code = kiosk::test::make_signed_code(hall, issued, "HC20261201000123", "常州示范****有限公司", {0x3a, 0x91, 0x5c, 0x07, 0xe2, 0x44, 0x18, 0xbd});
   return code;
 }
 

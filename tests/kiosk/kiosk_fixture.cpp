@@ -82,6 +82,15 @@ json::object running_kiosk::state() const {
   return v.is_object() ? v.as_object() : json::object{};
 }
 
+bool wait_for(const std::function<bool()>& ok, int seconds) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!ok()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
 private_cups::private_cups(const fs::path& dir) : dir_(dir) {
   std::string cmd = "bash '" HALLPASS_TEST_CUPS_SCRIPT "' start '" + dir.string() + "' 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);

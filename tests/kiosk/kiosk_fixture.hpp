@@ -3,7 +3,10 @@
 // in-process server (support/test_env.hpp) with a credential registered the operator's way, a
 // camera that is an image sequence in a folder (a test lays a "paper" under it by writing the
 // folder's frame), and a printer the test chooses.
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +67,9 @@ boost::json::object running_kiosk::wait_state(F ok, int seconds) const {
   }
   return s;
 }
+
+// Waits until `ok` holds (up to `seconds`); whether it did.
+bool wait_for(const std::function<bool()>& ok, int seconds = 30);
 
 // A private CUPS scheduler with a PDF printer (scripts/test-cups.sh), stopped at the end.
 struct private_cups {

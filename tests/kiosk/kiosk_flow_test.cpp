@@ -41,15 +41,6 @@ std::string card_photo() { return accepted_jpeg(); }
 
 int pages_of(const running_server& s, const std::string& id) { return page_count(s.conninfo(), id); }
 
-bool wait_for(const std::function<bool()>& ok, int seconds = 30) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!ok()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return true;
-}
-
 std::string png_of(const cv::Mat& m) {
   std::vector<unsigned char> out;
   cv::imencode(".png", m, out);

@@ -21,19 +21,6 @@ using namespace hallpass::kiosk::test;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-namespace {
-
-bool wait_for(const std::function<bool()>& ok, int seconds = 30) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!ok()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return true;
-}
-
-}  // namespace
-
 TEST(KioskOutage, PagesAndAPrintJobSurviveAnOutageAndARestartAndArriveExactlyOnce) {
   auto cfg = test_config();
   cfg.device_poll_interval = 1;
