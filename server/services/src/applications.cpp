@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -118,10 +119,20 @@ std::vector<db::service_def> load_catalogue(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   std::vector<db::service_def> out;
+  // A key the catalogue does not know is a typing mistake that would otherwise go unseen.
+  auto only_known = [](const json::object& o, std::initializer_list<std::string_view> keys, const std::string& where) {
+    for (auto& kv : o)
+      if (std::find(keys.begin(), keys.end(), kv.key()) == keys.end())
+        throw std::runtime_error("unknown key \"" + std::string(kv.key()) + "\" in " + where);
+  };
+  std::set<std::string> service_codes;
   try {
     auto doc = json::parse(ss.str()).as_object();
+    only_known(doc, {"note", "services"}, "the catalogue");
     for (auto& sv : doc.at("services").as_array()) {
       auto& s = sv.as_object();
+      only_known(s, {"code", "name", "name_en", "authority", "office", "time_limit_days", "notice", "materials"},
+                 "service " + std::string(s.contains("code") ? s.at("code").as_string() : "?"));
       db::service_def d;
       d.code = std::string(s.at("code").as_string());
       d.name = std::string(s.at("name").as_string());
@@ -134,16 +145,25 @@ std::vector<db::service_def> load_catalogue(const std::string& path) {
         d.office_code = std::string(office->at("code").as_string());
         d.office_name = std::string(office->at("name").as_string());
       }
+      if (!service_codes.insert(d.code).second) throw std::runtime_error("service " + d.code + " is listed twice");
       int pos = 0;
+      std::set<std::string> material_codes;
       for (auto& mv : s.at("materials").as_array()) {
         auto& m = mv.as_object();
         db::material_def md;
         md.code = std::string(m.at("code").as_string());
+        only_known(m, {"code", "name", "required", "tolerable", "supply_days", "max_pages"}, d.code + "/" + md.code);
+        if (!material_codes.insert(md.code).second)
+          throw std::runtime_error("material " + md.code + " is listed twice in " + d.code);
         md.name = std::string(m.at("name").as_string());
         md.position = ++pos;
         md.required = m.at("required").as_bool();
         if (auto* t = m.if_contains("tolerable")) md.tolerable = t->as_bool();
         if (auto* sd = m.if_contains("supply_days")) md.supply_days = static_cast<int>(sd->as_int64());
+        if (auto* mp = m.if_contains("max_pages")) md.max_pages = static_cast<int>(mp->as_int64());
+        // 容缺: a material that may follow needs the period it must follow within.
+        if (md.tolerable && (!md.supply_days || *md.supply_days <= 0))
+          throw std::runtime_error("tolerated material " + d.code + "/" + md.code + " has no supply_days");
         d.materials.push_back(std::move(md));
       }
       out.push_back(std::move(d));
