@@ -8,6 +8,7 @@
 #include "hallpass/qr/decode.hpp"
 #include "hallpass/qr/encode.hpp"
 #include "hallpass/signing/document_code.hpp"
+#include "../support/shell.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -46,27 +47,12 @@ constexpr std::string_view hall = "https://hall.example.gov.cn";
 constexpr auto print_timeout = 60s;  // a cold Ghostscript may take a few seconds per conversion
 constexpr auto io_timeout = 5s;
 
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+namespace shell = hallpass::shell;
+using shell::quote;
 
-struct run_result {
-  int status = -1;
-  std::string out;  // stdout, and stderr unless left out
-};
-
-run_result run(const std::string& command, bool with_stderr = true) {
-  run_result r;
-  FILE* pipe = popen((command + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// stdout, and stderr unless left out.
+shell::result run(const std::string& command, bool with_stderr = true) {
+  return shell::run(command + (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 long long ms_since(steady::time_point start) {

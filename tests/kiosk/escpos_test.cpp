@@ -9,6 +9,7 @@
 #include "hallpass/qr/decode.hpp"
 #include "hallpass/qr/encode.hpp"
 #include "hallpass/signing/document_code.hpp"
+#include "../support/shell.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -111,21 +112,13 @@ std::string qr_text_of(const cv::Mat& raster) {
   return found ? found->text : "";
 }
 
-std::string output_of(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(command.c_str(), "r"), ::pclose);
-  std::string out;
-  char buf[4096];
-  while (p && !std::feof(p.get())) out.append(buf, std::fread(buf, 1, sizeof buf, p.get()));
-  return out;
-}
-
 // The text zbarimg reads in the raster, written as a PNG at one pixel per dot with a white border.
 std::string zbar_text_of(const cv::Mat& raster) {
   cv::Mat padded;
   cv::copyMakeBorder(raster, padded, 32, 32, 32, 32, cv::BORDER_CONSTANT, cv::Scalar(255));
   const auto file = fs::temp_directory_path() / ("hallpass-escpos-" + std::to_string(::getpid()) + ".png");
   cv::imwrite(file.string(), padded);
-  auto out = output_of("zbarimg --raw -q -Sdisable -Sqrcode.enable '" + file.string() + "' 2>/dev/null");
+  auto out = hallpass::shell::run("zbarimg --raw -q -Sdisable -Sqrcode.enable '" + file.string() + "' 2>/dev/null").out;
   fs::remove(file);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;

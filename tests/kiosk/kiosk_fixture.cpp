@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "../../kiosk/src/kiosk_app.hpp"
@@ -15,6 +14,7 @@
 #include "hallpass/server/net/http_server.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
 #include "support/test_tools.hpp"
+#include "../support/shell.hpp"
 
 namespace hallpass::kiosk::test {
 
@@ -92,14 +92,9 @@ bool wait_for(const std::function<bool()>& ok, int seconds) {
 }
 
 private_cups::private_cups(const fs::path& dir) : dir_(dir) {
-  std::string cmd = "bash '" HALLPASS_TEST_CUPS_SCRIPT "' start '" + dir.string() + "' 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
-  std::string all;
-  char line[1024];
-  while (p && std::fgets(line, sizeof line, p.get())) {
-    std::string l(line);
-    all += l;
-    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+  auto all = shell::run("bash " + shell::quote(HALLPASS_TEST_CUPS_SCRIPT) + " start " + shell::quote(dir.string()) + " 2>&1").out;
+  std::istringstream lines(all);
+  for (std::string l; std::getline(lines, l);) {
     auto eq = l.find('=');
     if (eq == std::string::npos) continue;
     auto key = l.substr(0, eq), value = l.substr(eq + 1);
@@ -111,7 +106,7 @@ private_cups::private_cups(const fs::path& dir) : dir_(dir) {
 }
 
 private_cups::~private_cups() {
-  std::system(("bash '" HALLPASS_TEST_CUPS_SCRIPT "' stop '" + dir_.string() + "' >/dev/null 2>&1").c_str());
+  shell::run("bash " + shell::quote(HALLPASS_TEST_CUPS_SCRIPT) + " stop " + shell::quote(dir_.string()) + " >/dev/null 2>&1");
 }
 
 std::string register_kiosk(hallpass::test::running_server& s, const kiosk_files& files, const std::string& id) {

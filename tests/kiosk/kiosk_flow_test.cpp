@@ -21,6 +21,7 @@
 #include "hallpass/signing/document_code.hpp"
 #include "kiosk_fixture.hpp"
 #include "tcp_proxy.hpp"
+#include "../support/shell.hpp"
 
 using namespace hallpass::test;
 using namespace hallpass::test::apps;
@@ -49,11 +50,8 @@ std::string png_of(const cv::Mat& m) {
 
 // The QR text zbarimg reads in an image file ("" when none).
 std::string zbar_text(const fs::path& image) {
-  std::unique_ptr<FILE, int (*)(FILE*)> zbar(
-      ::popen(("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" + image.string() + "' 2>/dev/null").c_str(), "r"), ::pclose);
-  std::string text;
-  char buf[4096];
-  while (zbar && std::fgets(buf, sizeof buf, zbar.get())) text += buf;
+  auto text = hallpass::shell::run("zbarimg --quiet --raw -Sdisable -Sqrcode.enable " + hallpass::shell::quote(image.string()) +
+                                   " 2>/dev/null").out;
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }

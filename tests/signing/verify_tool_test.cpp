@@ -3,6 +3,7 @@
 
 #include "hallpass/qr/encode.hpp"
 #include "hallpass/qr/render.hpp"
+#include "../support/shell.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -28,29 +29,12 @@ namespace qr = hallpass::qr;
 
 namespace {
 
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct run_result {
-  int status = -1;
-  std::string out;
-};
+namespace shell = hallpass::shell;
+using shell::quote;
 
 // Runs the program with `args` (already quoted) and `env` in front; stdout captured.
-run_result run(const std::string& args, const std::string& env = "") {
-  const std::string command = env + " " + quote(HALLPASS_VERIFY_PROGRAM) + " " + args + " 2>/dev/null";
-  run_result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+shell::result run(const std::string& args, const std::string& env = "") {
+  return shell::run(env + " " + quote(HALLPASS_VERIFY_PROGRAM) + " " + args + " 2>/dev/null");
 }
 
 void write(const fs::path& path, std::string_view bytes) {

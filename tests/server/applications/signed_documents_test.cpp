@@ -18,6 +18,7 @@
 #include "hallpass/server/documents/official_document.hpp"
 #include "hallpass/qr/encode.hpp"
 #include "hallpass/signing/document_code.hpp"
+#include "../../support/shell.hpp"
 
 using namespace hallpass::test;
 using namespace hallpass::test::apps;
@@ -27,13 +28,7 @@ namespace sg = hallpass::signing;
 
 namespace {
 
-std::string output_of(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(command.c_str(), "r"), ::pclose);
-  std::string out;
-  char buf[4096];
-  while (p && !std::feof(p.get())) out.append(buf, std::fread(buf, 1, sizeof buf, p.get()));
-  return out;
-}
+std::string output_of(const std::string& command) { return hallpass::shell::run(command).out; }
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
