@@ -29,6 +29,7 @@ export const demo = {
   agent_mobile: '13812340003',          // 王芳, agent of unit A (and of unit B)
   unit_a_uscc: '91320412MA1XK7P22M',
   unit_a_name: '常州示范劳务派遣有限公司',
+  person_only_id: '320412199512120077', // 周敏, a person with no unit
 };
 
 // The maintenance database of the test PostgreSQL (scripts/test-postgres.sh start); required.

@@ -73,17 +73,18 @@ async function draft(wang) {
   return id;
 }
 
-// An application submitted with every material (one photo uploaded, its page copied by SQL to the
-// other materials) and accepted by the clerk at the desk: it has an acceptance receipt.
+// An application submitted with every material (the camera's card photo uploaded to a material of
+// any paper, its page copied by SQL to the others) and accepted by the clerk at the desk: it has an
+// acceptance receipt.
 async function accepted_application(wang, photo) {
   const id = await draft(wang);
-  const up = await call(wang, 'POST', `/api/v1/applications/${id}/materials/business_licence/pages`, photo, 'image/jpeg');
+  const up = await call(wang, 'POST', `/api/v1/applications/${id}/materials/dispatch_rules/pages`, photo, 'image/jpeg');
   assert.ok(up.status === 200 || up.status === 201, `upload: ${up.status} ${up.text}`);
   await psql(db.conninfo, `
     INSERT INTO pages (application_id, material_code, position, content, content_type, sha256, thumbnail, width, height, dpi, source, request_sha256)
     SELECT application_id, m, 1, content, content_type, sha256, thumbnail, width, height, dpi, source, request_sha256
-      FROM pages, unnest(ARRAY['dispatch_rules', 'charter_capital', 'premises_equipment', 'application_form']) AS m
-     WHERE application_id = :'app' AND material_code = 'business_licence'`, { app: id });
+      FROM pages, unnest(ARRAY['business_licence', 'charter_capital', 'premises_equipment', 'application_form']) AS m
+     WHERE application_id = :'app' AND material_code = 'dispatch_rules'`, { app: id });
   const submitted = await call(wang, 'POST', `/api/v1/applications/${id}/submission`, {});
   assert.equal(submitted.status, 200, submitted.text);
   const desk = await sign_in_api({ office, account: clerk });

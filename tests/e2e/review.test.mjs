@@ -79,6 +79,7 @@ async function prepare_draft(page, leave_out = []) {
   await row.locator('input[type=file]').setInputFiles(first_photo);
   await row.locator('img[data-page]').waitFor({ timeout: wait_ms });
   const others = ['dispatch_rules', 'charter_capital', 'premises_equipment', 'application_form'].filter((m) => !leave_out.includes(m));
+  if (leave_out.includes('charter_capital')) others.push('tolerance_pledge');  // 容缺 needs the pledge
   await psql(db.conninfo, `
     INSERT INTO pages (application_id, material_code, position, content, content_type, sha256, thumbnail, width, height, dpi, source, request_sha256)
     SELECT application_id, m, 1, content, content_type, sha256, thumbnail, width, height, dpi, source, request_sha256

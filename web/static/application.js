@@ -17,6 +17,12 @@
   function materialRow(m) {
     const thumbs = el('div', { class: 'thumbs' });
     for (const p of m.pages) {
+      if (p.content_type === 'video/mp4') {
+        const mb = (p.bytes / 1048576).toFixed(1);
+        thumbs.append(el('span', { class: 'thumb', 'data-page': p.id }, el('a', { href: p.image_url, target: '_blank', rel: 'noopener' }, '视频（' + mb + ' MB）'),
+          ...(materialOpen(m) ? [el('button', { type: 'button', title: '删除', onclick: () => removePage(m, p.id) }, '删除')] : [])));
+        continue;
+      }
       const img = el('img', { alt: m.name + ' 第' + p.position + '页', 'data-page': p.id, width: 48 });
       fetch(p.thumbnail_url, { credentials: 'same-origin' }).then((r) => r.blob()).then((b) => { img.src = URL.createObjectURL(b); });
       const up = el('button', { type: 'button', title: '前移', onclick: () => move(m, p.id, -1) }, '↑');
@@ -24,18 +30,44 @@
       const view = el('a', { href: '#', onclick: (e) => { e.preventDefault(); openImage(p.image_url); } }, '查看');
       thumbs.append(el('span', { class: 'thumb' }, img, view, ...(materialOpen(m) ? [up, del] : [])));
     }
-    const file = el('input', { type: 'file', accept: 'image/*', hidden: '', onchange: (e) => uploadFile(m, e.target.files[0]) });
-    const status = { uploaded: '已上传', missing: '未上传', tolerable: '可容缺（' + (m.supply_days || 7) + '个工作日内补正）', optional: '选填' }[m.status];
+    const accept = { video: 'video/mp4', pdf: 'application/pdf' }[m.kind] || 'image/*';
+    const file = el('input', { type: 'file', accept, hidden: '', onchange: (e) => uploadFile(m, e.target.files[0]) });
+    const status = { uploaded: '已上传', missing: '未上传', tolerable: '可容缺（' + (m.supply_days || 7) + '个工作日内补正）',
+      optional: '选填', not_needed: '无需提交（相关材料已齐）' }[m.status];
     const frozen = !materialOpen(m);
     const reopened = correctionComments()[m.code];
+    const notes = [m.hint, m.origin ? '资料来源：' + m.origin : ''].filter(Boolean).join(' ');
+    const about = el('p', { class: 'hint material-hint' }, notes,
+      m.template_url ? el('a', { href: m.template_url, target: '_blank', rel: 'noopener' }, ' 下载模板') : '');
     return el('tr', { 'data-material': m.code, 'data-status': m.status },
-      el('td', {}, m.required ? '必' : '选'),
-      el('td', {}, m.name, reopened !== undefined ? el('p', { class: 'comment' }, '补正要求：' + (reopened || '请重新上传')) : ''),
+      el('td', {}, m.status === 'optional' ? '选' : m.status === 'not_needed' ? '—' : '必'),
+      el('td', {}, m.name, notes || m.template_url ? about : '',
+        reopened !== undefined ? el('p', { class: 'comment' }, '补正要求：' + (reopened || '请重新上传')) : ''),
       el('td', { class: 'material-status' }, status),
       el('td', {}, thumbs),
       el('td', {}, frozen ? el('a', { href: base + '/materials/' + m.code + '/pdf' }, '下载PDF') : el('span', {},
         el('button', { type: 'button', onclick: () => file.click() }, '上传'), file,
-        el('button', { type: 'button', class: 'qr-button', onclick: () => showQr(m) }, '二维码'))));
+        m.kind === 'video' ? '' : el('button', { type: 'button', class: 'qr-button', onclick: () => showQr(m) }, '二维码'))));
+  }
+
+  // 办理类型 (one) and 适用情形 (any number): they decide which materials are asked for.
+  function renderChoices(a) {
+    const draft = a.state === 'draft';
+    const variants = document.getElementById('variant-choice');
+    variants.hidden = a.service.variants.length === 0;
+    variants.querySelector('div').replaceChildren(...a.service.variants.map((v) => el('label', { class: 'inline' },
+      el('input', { type: 'radio', name: 'variant', value: v.code, checked: v.code === a.variant ? '' : null,
+        disabled: draft ? null : '', onchange: () => choose({ variant: v.code }) }), v.name)));
+    const cases = document.getElementById('case-choice');
+    cases.hidden = a.service.cases.length === 0;
+    cases.querySelector('div').replaceChildren(...a.service.cases.map((c) => el('label', { class: 'inline' },
+      el('input', { type: 'checkbox', name: 'cases', value: c.code, checked: a.cases.includes(c.code) ? '' : null,
+        disabled: draft ? null : '', onchange: () => choose({ cases: [...cases.querySelectorAll('input:checked')].map((i) => i.value) }) }),
+      c.name)));
+  }
+
+  async function choose(change) {
+    try { render(await api('PATCH', base, change)); msg.textContent = ''; } catch (e) { msg.textContent = e.message; }
   }
 
   // Whether this material's pages may change now (the server's rule: review.cpp material_open).
@@ -113,7 +145,9 @@
     current = a;
     document.getElementById('service-name').textContent = a.service.name;
     document.getElementById('notice').textContent = a.service.notice;
-    document.getElementById('limits').textContent = '实施主体：' + a.service.authority + '，法定办结时限：' + a.service.time_limit_days + '个工作日';
+    document.getElementById('limits').textContent = '实施主体：' + a.service.authority + '，法定办结时限：' +
+      (a.time_limit_days === 0 ? '即时办结' : a.time_limit_days + '个工作日');
+    renderChoices(a);
     document.getElementById('state').textContent = a.state === 'draft' ? '状态：' + STATE_LABEL.draft : '';
     renderProgress(a);
     const f = document.getElementById('form');
@@ -141,8 +175,35 @@
     } catch (e) { msg.textContent = e.message; }
   }
 
+  // A video goes up in pieces; after a dropped connection it resumes where the server says it stopped.
+  async function uploadVideo(m, f) {
+    const url = base + '/materials/' + m.code + '/video-uploads/' + crypto.randomUUID();
+    const piece = 4 * 1024 * 1024;
+    let at = 0;
+    let failures = 0;
+    while (at < f.size) {
+      msg.textContent = '正在上传视频… ' + Math.floor(at * 100 / f.size) + '%';
+      try {
+        const out = await api('PATCH', url, f.slice(at, Math.min(f.size, at + piece), 'application/octet-stream'),
+          { 'Upload-Length': String(f.size), 'Upload-Offset': String(at) });
+        at = out.received;
+        failures = 0;
+      } catch (e) {
+        if (e.status && e.status !== 409 && e.status < 500) throw e;
+        if (++failures > 5) throw e;
+        await new Promise((r) => setTimeout(r, 1000 * failures));
+        at = (await api('GET', url)).received;  // where the server stopped
+      }
+    }
+    msg.textContent = '视频上传成功';
+  }
+
   async function uploadFile(m, f) {
     if (!f) return;
+    if (m.kind === 'video') {
+      try { await uploadVideo(m, f); await reload(); } catch (e) { msg.textContent = e.message; }
+      return;
+    }
     msg.textContent = '正在上传…';
     try {
       const out = await api('POST', base + '/materials/' + m.code + '/pages', f, { 'Idempotency-Key': crypto.randomUUID() });

@@ -100,9 +100,12 @@
 
   function thumbnails(m) {
     if (!m.pages.length) return el('p', { class: 'hint' }, '未上传');
-    return el('div', { class: 'thumbs' }, ...m.pages.map((p) => el('button', {
-      type: 'button', class: 'thumb-button', 'data-page': p.id, onclick: () => openImage(p.image_url),
-    }, el('img', { src: p.thumbnail_url, alt: m.name + ' 第' + p.position + '页', width: 96 }))));
+    return el('div', { class: 'thumbs' }, ...m.pages.map((p) => p.content_type === 'video/mp4'
+      // A video plays in the browser, which fetches it by byte range.
+      ? el('video', { src: p.image_url, controls: '', preload: 'metadata', width: 240, 'data-page': p.id, 'aria-label': m.name })
+      : el('button', {
+        type: 'button', class: 'thumb-button', 'data-page': p.id, onclick: () => openImage(p.image_url),
+      }, el('img', { src: p.thumbnail_url, alt: m.name + ' 第' + p.position + '页', width: 96 }))));
   }
 
   function timelineItem(e) {

@@ -1,5 +1,7 @@
 // The service catalogue and applications: drafts, form, materials, upload codes, portal uploads,
 // submission, PDFs, and a live stream of page changes for the portal.
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "hallpass/qr/qr.hpp"
@@ -50,7 +52,8 @@ response list_my_applications(context& ctx, request& req) {
 
 response create_application(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
-  auto id = ctx.applications.start_application(who, new_application_body(req)).or_throw();
+  auto body = new_application_body(req);
+  auto id = ctx.applications.start_application(who, body.service_code, body.variant).or_throw();
   return json_response(application_json(ctx.applications.get_application(who, id).or_throw()), 201);
 }
 
@@ -63,7 +66,7 @@ response update_application(context& ctx, request& req) {
   auto who = require_caller(ctx, req);
   auto update = application_update_body(req);
   auto id = path_id(req, "application_id");
-  ctx.applications.save_form(who, id, update.form, update.step).or_throw();
+  ctx.applications.save_form(who, id, update.form, update.step, update.choice).or_throw();
   return json_response(application_json(ctx.applications.get_application(who, id).or_throw()));
 }
 
@@ -138,6 +141,47 @@ response upload_page_from_portal(context& ctx, request& req) {
     return ctx.applications.upload_from_portal(who, id, material_of(req), std::move(req.body), idempotency_key(req),
                                                std::move(done));
   });
+}
+
+namespace {
+
+// A whole number header (Upload-Length, Upload-Offset); 400 invalid_upload_range when absent or not one.
+std::int64_t number_header(const request& req, const char* name) {
+  auto h = req.header_value(name);
+  std::int64_t v = -1;
+  if (h && !h->empty() && h->size() <= 15 && std::all_of(h->begin(), h->end(), [](char c) { return c >= '0' && c <= '9'; }))
+    v = std::stoll(std::string(*h));
+  if (v < 0) throw services::failure{services::errc::invalid_upload_range};
+  return v;
+}
+
+response video_progress_response(const services::video_progress& p) {
+  json::object o{{"received", p.received}, {"total", p.total}, {"complete", p.page.has_value()}};
+  if (p.page) o["page"] = page_json(*p.page);
+  return json_response(o, p.page && !p.replayed ? 201 : 200);
+}
+
+}  // namespace
+
+void admit_video_piece(context& ctx, request& req) {
+  require_caller(ctx, req);
+  ctx.applications.admit_video(number_header(req, "upload-length")).or_throw();  // before the piece is read
+}
+
+response upload_video_piece(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  services::video_piece piece{req.path_params["upload_key"], number_header(req, "upload-length"),
+                              number_header(req, "upload-offset"), req.body};
+  return video_progress_response(
+      ctx.applications.upload_video_piece(who, path_id(req, "application_id"), material_of(req), piece).or_throw());
+}
+
+response video_upload_status(context& ctx, request& req) {
+  auto who = require_caller(ctx, req);
+  return video_progress_response(ctx.applications
+                                     .video_upload_status(who, path_id(req, "application_id"), material_of(req),
+                                                          req.path_params["upload_key"])
+                                     .or_throw());
 }
 
 response reorder_material_pages(context& ctx, request& req) {

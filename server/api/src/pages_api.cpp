@@ -92,6 +92,14 @@ response static_file(context& ctx, request& req) {
   return file_response(ctx, "static/" + name);
 }
 
+// A blank form or sample a material names in the catalogue (web/templates/<name>.html).
+response material_template(context& ctx, request& req) {
+  static const std::regex safe(R"([a-z0-9_]{1,80})");
+  auto& name = req.path_params["template"];
+  if (!std::regex_match(name, safe)) throw api_exception{errors::not_found()};
+  return file_response(ctx, "templates/" + name + ".html");
+}
+
 // Browser libraries installed by npm into the web directory (web/package.json), each under a
 // fixed name: the scanner's script and its WebAssembly. Missing when npm could not install them.
 response vendor_file(context& ctx, request& req) {

@@ -87,14 +87,16 @@ mobile_change mobile_change_body(const request& req, bool confirmation) {
   return {need_string(body, "new_mobile"), need_string(body, "code"), need_string(body, "password")};
 }
 
-std::string new_application_body(const request& req) {
-  auto body = read_json(req, {"service_code"});
-  return need_string(body, "service_code");
+new_application new_application_body(const request& req) {
+  auto body = read_json(req, {"service_code", "variant"});
+  return {need_string(body, "service_code"), opt_string(body, "variant")};
 }
 
 application_update application_update_body(const request& req) {
-  auto body = read_json(req, {"form", "step"});
+  auto body = read_json(req, {"form", "step", "variant", "cases"});
   application_update out;
+  out.choice.variant = opt_string(body, "variant");
+  out.choice.cases = opt_string_list(body, "cases");
   if (auto* f = body.if_contains("form")) {
     if (!f->is_object()) throw api_exception{errors::missing_field("form")};
     auto& fo = f->as_object();

@@ -1,5 +1,7 @@
 // The phone's side of an upload code (no session: the code is the credential, for one material),
 // and page images for the portal and the phone.
+#include <regex>
+
 #include <boost/json.hpp>
 
 #include "hallpass/server/api/handlers.hpp"
@@ -100,15 +102,36 @@ response upload_page_with_code(context& ctx, request& req) {
 
 namespace {
 
+// `Range: bytes=FROM-` or `bytes=FROM-TO`; anything else is ignored (the whole file, RFC 9110 §14.2).
+std::optional<std::pair<std::int64_t, std::optional<std::int64_t>>> byte_range(const request& req) {
+  auto h = req.header_value("range");
+  if (!h) return std::nullopt;
+  static const std::regex one(R"(bytes=(\d{1,15})-(\d{0,15}))");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(h->begin(), h->end(), m, one)) return std::nullopt;
+  auto from = std::stoll(m[1].str());
+  std::optional<std::int64_t> to;
+  if (m[2].length() > 0) to = std::stoll(m[2].str());
+  if (to && *to < from) return std::nullopt;
+  return std::make_pair(from, to);
+}
+
 response page_image_response(context& ctx, request& req, bool thumbnail) {
   std::optional<services::caller> who;
   std::optional<std::string> token;
   if (auto h = req.header_value("x-upload-code")) token = std::string(*h);
   if (!token) who = require_session(ctx, req);  // the applicant's side, or staff of the office
-  auto img = ctx.applications.page_image(who, token, path_id(req, "page_id"), thumbnail).or_throw();
+  auto img = ctx.applications.page_image(who, token, path_id(req, "page_id"), thumbnail, byte_range(req)).or_throw();
   response r;
-  r.content_type = img.first;
-  r.body = std::move(img.second);
+  r.content_type = img.content_type;
+  r.body = std::move(img.bytes);
+  if (img.total > 0) {  // a video: by byte range
+    r.set("Accept-Ranges", "bytes");
+    if (img.partial) {
+      r.status = 206;
+      r.set("Content-Range", "bytes " + std::to_string(img.from) + "-" + std::to_string(img.to) + "/" + std::to_string(img.total));
+    }
+  }
   r.set("Cache-Control", "no-store");  // pages hold personal documents: no cache keeps them
   r.set("X-Content-Type-Options", "nosniff");
   return r;

@@ -1,7 +1,9 @@
 #include "hallpass/server/api/views.hpp"
 
-#include <boost/json.hpp>
+#include <algorithm>
 #include <charconv>
+
+#include <boost/json.hpp>
 
 #include "hallpass/server/api/api_error.hpp"
 #include "hallpass/server/identity/masking.hpp"
@@ -75,18 +77,66 @@ json::object application_summary(const db::application_row& r) {
           {"licence_number", or_null(r.licence_number)}};
 }
 
+namespace {
+
+json::array strings(const std::vector<std::string>& list) {
+  json::array a;
+  for (auto& s : list) a.emplace_back(s);
+  return a;
+}
+
+// What the catalogue says of a material, for the service page and the application page.
+json::object material_json(const db::material_def& m) {
+  json::object when;
+  if (!m.when_tolerated.empty()) when["tolerated"] = m.when_tolerated;
+  if (!m.when_cases.empty()) when["case"] = strings(m.when_cases);
+  if (!m.unless_cases.empty()) when["not_case"] = strings(m.unless_cases);
+  return {{"code", m.code},
+          {"name", m.name},
+          {"required", m.required},
+          {"tolerable", m.tolerable},
+          {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
+          {"max_pages", m.max_pages},
+          {"variants", strings(m.variants)},
+          {"when", when.empty() ? json::value(nullptr) : json::value(when)},
+          {"hint", m.hint},
+          {"origin", m.origin},
+          {"template_url", m.template_key.empty() ? json::value(nullptr) : json::value("/templates/" + m.template_key)},
+          {"kind", m.kind},
+          {"paper", m.paper},
+          {"seed", m.seed}};
+}
+
+const char* need_name(services::material_need n) {
+  switch (n) {
+    case services::material_need::uploaded: return "uploaded";
+    case services::material_need::missing: return "missing";
+    case services::material_need::tolerable: return "tolerable";
+    case services::material_need::not_needed: return "not_needed";
+    case services::material_need::optional: return "optional";
+    case services::material_need::not_applicable: break;
+  }
+  return "not_applicable";
+}
+
+}  // namespace
+
 json::object service_json(const db::service_def& s, bool with_materials) {
+  json::array variants, cases;
+  for (auto& v : s.variants) {
+    json::object o{{"code", v.code}, {"name", v.name}, {"name_en", v.name_en},
+                   {"time_limit_days", services::time_limit_of(s, v.code)}};
+    variants.push_back(std::move(o));
+  }
+  for (auto& c : s.cases) cases.push_back({{"code", c.code}, {"name", c.name}, {"name_en", c.name_en}});
   json::object o{{"code", s.code}, {"name", s.name}, {"name_en", s.name_en}, {"authority", s.authority},
-                 {"time_limit_days", s.time_limit_days}, {"notice", s.notice},
+                 {"time_limit_days", s.time_limit_days}, {"notice", s.notice}, {"audience", s.audience},
+                 {"variants", variants}, {"cases", cases}, {"seed", s.seed},
                  {"office", s.office_code.empty() ? json::value(nullptr)
                                                   : json::value(json::object{{"code", s.office_code}, {"name", s.office_name}})}};
   if (with_materials) {
     json::array ms;
-    for (auto& m : s.materials) {
-      ms.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
-                    {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
-                    {"max_pages", m.max_pages}});
-    }
+    for (auto& m : s.materials) ms.push_back(material_json(m));
     o["materials"] = ms;
   }
   return o;
@@ -95,20 +145,29 @@ json::object service_json(const db::service_def& s, bool with_materials) {
 json::object application_json(const services::application_view& v) {
   auto o = application_summary(v.row);
   o["service"] = service_json(v.service, false);
+  o["variant"] = v.row.variant ? json::value(*v.row.variant) : json::value(nullptr);
+  o["cases"] = strings(v.row.cases);
+  o["time_limit_days"] = services::time_limit_of(v.service, v.row.variant);
   auto form = json::parse(v.row.form_json).as_object();
   form.erase("contact_mobile_hash");
   o["form"] = form;
+  auto has_pages = [&](const std::string& code) {
+    return std::any_of(v.pages.begin(), v.pages.end(), [&](auto& p) { return p.material_code == code; });
+  };
+  // Only the materials of this variant and these cases; each with what it asks now.
   json::array materials;
   for (auto& m : v.service.materials) {
+    auto need = services::need_of(v.service, m, v.row.variant, v.row.cases, has_pages);
+    if (need == services::material_need::not_applicable) continue;
     json::array pages;
     for (auto& p : v.pages) {
       if (p.material_code != m.code) continue;
       pages.push_back(page_json(p));
     }
-    const char* status = !pages.empty() ? "uploaded" : (m.required ? (m.tolerable ? "tolerable" : "missing") : "optional");
-    materials.push_back({{"code", m.code}, {"name", m.name}, {"required", m.required}, {"tolerable", m.tolerable},
-                         {"supply_days", m.supply_days ? json::value(*m.supply_days) : json::value(nullptr)},
-                         {"status", status}, {"pages", pages}});
+    auto item = material_json(m);
+    item["status"] = need_name(need);
+    item["pages"] = pages;
+    materials.push_back(std::move(item));
   }
   o["materials"] = materials;
   return o;

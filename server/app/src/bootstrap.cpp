@@ -235,7 +235,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       calendar(services::working_calendar::load(c.calendar_file.empty() ? HALLPASS_SOURCE_CALENDAR : c.calendar_file)),
       applications(db, personal_data, imaging, limits, clock, application_events,
                    {c.public_url, c.upload_code_minutes, c.upload_code_max_pages, c.upload_photos_per_code_per_minute,
-                    c.upload_photos_per_ip_per_minute},
+                    c.upload_photos_per_ip_per_minute, static_cast<std::int64_t>(c.video_max_mb) * 1024 * 1024},
                    calendar),
       review(db, clock, calendar, office_events),
       messages(db, clock, calendar, message_events),

@@ -104,6 +104,7 @@ const std::vector<option>& options() {
       int_opt("device-poll-interval", "RFC 8628 polling interval in seconds (default 5)", [](config& c, int v) { c.device_poll_interval = v; }),
       int_opt("upload-code-minutes", "minutes an upload QR stays valid (default 10)", [](config& c, int v) { c.upload_code_minutes = v; }),
       int_opt("upload-code-max-pages", "pages one upload QR may add (default 10)", [](config& c, int v) { c.upload_code_max_pages = v; }),
+      int_opt("video-max-mb", "largest video material, MiB (default 200)", [](config& c, int v) { c.video_max_mb = v; }),
       int_opt("upload-photos-per-code-per-minute", "photos one upload code (on the portal, one person) may send per minute (default 20)", [](config& c, int v) { c.upload_photos_per_code_per_minute = v; }),
       int_opt("upload-photos-per-ip-per-minute", "photos one address may upload per minute (default 60)", [](config& c, int v) { c.upload_photos_per_ip_per_minute = v; }),
       int_opt("imaging-threads", "threads that process photos; 0: one per core (default 0)", [](config& c, int v) { c.imaging_threads = v; }),

@@ -3,23 +3,94 @@
 #include <algorithm>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace hallpass::server::db {
 
 namespace {
 
+std::vector<std::string> string_list(std::string_view json_text) {
+  std::vector<std::string> out;
+  auto v = boost::json::parse(json_text);  // kept alive for the loop
+  if (v.is_array())
+    for (auto& x : v.as_array()) out.emplace_back(x.as_string());
+  return out;
+}
+
+std::string json_list(const std::vector<std::string>& items) {
+  boost::json::array a;
+  for (auto& s : items) a.emplace_back(s);
+  return boost::json::serialize(a);
+}
+
 std::vector<material_def> materials_of(connection& c, const std::string& service) {
-  auto r = c.exec("SELECT code, name, position, required, tolerable, supply_days, max_pages FROM service_materials "
-                  "WHERE service_code = $1 ORDER BY position",
+  auto r = c.exec("SELECT code, name, position, required, tolerable, supply_days, max_pages, "
+                  "COALESCE(array_to_json(variants), '[]')::text, COALESCE(when_tolerated, ''), "
+                  "COALESCE(array_to_json(when_cases), '[]')::text, COALESCE(array_to_json(unless_cases), '[]')::text, "
+                  "hint, origin, COALESCE(template, ''), kind, paper, seed FROM service_materials "
+                  "WHERE service_code = $1 AND NOT retired ORDER BY position",
                   {service});
   std::vector<material_def> out;
   for (int i = 0; i < r.size(); ++i) {
     material_def m{r.str(i, 0), r.str(i, 1), static_cast<int>(r.int64(i, 2)), r.boolean(i, 3), r.boolean(i, 4)};
     if (!r.is_null(i, 5)) m.supply_days = static_cast<int>(r.int64(i, 5));
     m.max_pages = static_cast<int>(r.int64(i, 6));
+    m.variants = string_list(r.text(i, 7));
+    m.when_tolerated = r.str(i, 8);
+    m.when_cases = string_list(r.text(i, 9));
+    m.unless_cases = string_list(r.text(i, 10));
+    m.hint = r.str(i, 11);
+    m.origin = r.str(i, 12);
+    m.template_key = r.str(i, 13);
+    m.kind = r.str(i, 14);
+    m.paper = r.str(i, 15);
+    m.seed = r.str(i, 16);
     out.push_back(std::move(m));
   }
   return out;
+}
+
+std::string variants_json(const std::vector<variant_def>& variants) {
+  boost::json::array a;
+  for (auto& v : variants) {
+    boost::json::object o{{"code", v.code}, {"name", v.name}, {"name_en", v.name_en}};
+    if (v.time_limit_days) o["time_limit_days"] = *v.time_limit_days;
+    a.push_back(std::move(o));
+  }
+  return boost::json::serialize(a);
+}
+
+std::string cases_json(const std::vector<case_def>& cases) {
+  boost::json::array a;
+  for (auto& k : cases) a.push_back({{"code", k.code}, {"name", k.name}, {"name_en", k.name_en}});
+  return boost::json::serialize(a);
+}
+
+constexpr const char* service_columns =
+    "s.code, s.name, s.name_en, s.authority, s.notice, s.time_limit_days, COALESCE(s.office_code, ''), "
+    "COALESCE(o.name, ''), s.audience, s.variants::text, s.cases::text, s.seed";
+
+service_def read_service(connection& c, const rows& r, int i) {
+  service_def s{r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4), static_cast<int>(r.int64(i, 5)),
+                r.str(i, 6), r.str(i, 7)};
+  s.audience = r.str(i, 8);
+  auto variants = boost::json::parse(r.text(i, 9));
+  for (auto& v : variants.as_array()) {
+    auto& o = v.as_object();
+    variant_def d{std::string(o.at("code").as_string()), std::string(o.at("name").as_string()),
+                  std::string(o.at("name_en").as_string())};
+    if (auto* t = o.if_contains("time_limit_days")) d.time_limit_days = static_cast<int>(t->as_int64());
+    s.variants.push_back(std::move(d));
+  }
+  auto cases = boost::json::parse(r.text(i, 10));
+  for (auto& v : cases.as_array()) {
+    auto& o = v.as_object();
+    s.cases.push_back({std::string(o.at("code").as_string()), std::string(o.at("name").as_string()),
+                       std::string(o.at("name_en").as_string())});
+  }
+  s.seed = r.str(i, 11);
+  s.materials = materials_of(c, s.code);
+  return s;
 }
 
 std::string app_columns() {
@@ -28,7 +99,8 @@ std::string app_columns() {
          rfc3339("decided_at") + ", " + rfc3339("completed_at") +
          ", correction_from, correction_since::text, correction_deadline::text, array_to_json(reopened_materials)::text, "
          "decision_text, licence_number, calendar, "
-         "EXISTS (SELECT 1 FROM application_ratings r WHERE r.application_id = applications.id)";
+         "EXISTS (SELECT 1 FROM application_ratings r WHERE r.application_id = applications.id), variant, "
+         "array_to_json(cases)::text";
 }
 
 application_row read_app(const rows& r, int i) {
@@ -57,11 +129,14 @@ application_row read_app(const rows& r, int i) {
   a.licence_number = r.opt(i, 20);
   a.calendar = r.opt(i, 21);
   a.rated = r.boolean(i, 22);
+  a.variant = r.opt(i, 23);
+  a.cases = string_list(r.text(i, 24));
   return a;
 }
 
 std::string page_columns() {
-  return "id, material_code, position, content_type, sha256, width, height, dpi, octet_length(content), source, " +
+  return "id, material_code, position, content_type, sha256, width, height, dpi, CASE WHEN video_upload_id IS NULL "
+         "THEN octet_length(content) ELSE (SELECT total_bytes FROM video_uploads WHERE id = video_upload_id) END, source, " +
          rfc3339("created_at");
 }
 
@@ -124,47 +199,69 @@ void upsert_catalogue(transaction& tx, const std::vector<service_def>& services)
       tx.exec("INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = $2",
               {s.office_code, s.office_name});
     }
-    tx.exec("INSERT INTO services (code, name, name_en, authority, time_limit_days, notice, office_code) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = $2, name_en = $3, "
-            "authority = $4, time_limit_days = $5, notice = $6, office_code = $7",
-            {s.code, s.name, s.name_en, s.authority, s.time_limit_days, s.notice, office});
+    tx.exec("INSERT INTO services (code, name, name_en, authority, time_limit_days, notice, office_code, audience, "
+            "variants, cases, seed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11) "
+            "ON CONFLICT (code) DO UPDATE SET name = $2, name_en = $3, authority = $4, time_limit_days = $5, "
+            "notice = $6, office_code = $7, audience = $8, variants = $9::jsonb, cases = $10::jsonb, seed = $11",
+            {s.code, s.name, s.name_en, s.authority, s.time_limit_days, s.notice, office, s.audience,
+             variants_json(s.variants), cases_json(s.cases), s.seed});
+    // A material no longer shipped is retired, not deleted: pages of old applications still name it.
+    std::vector<std::string> codes;
+    for (auto& m : s.materials) codes.push_back(m.code);
+    tx.exec("UPDATE service_materials SET retired = true WHERE service_code = $1 "
+            "AND code NOT IN (SELECT jsonb_array_elements_text($2::jsonb))",
+            {s.code, json_list(codes)});
+    auto list_or_null = [](const std::vector<std::string>& v) -> std::optional<std::string> {
+      if (v.empty()) return std::nullopt;
+      return json_list(v);
+    };
     for (auto& m : s.materials) {
-      tx.exec("INSERT INTO service_materials (service_code, code, position, name, required, tolerable, supply_days, max_pages) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service_code, code) DO UPDATE SET position = $3, "
-              "name = $4, required = $5, tolerable = $6, supply_days = $7, max_pages = $8",
-              {s.code, m.code, m.position, m.name, m.required, m.tolerable, m.supply_days, m.max_pages});
+      std::optional<std::string> when_tolerated, template_key;
+      if (!m.when_tolerated.empty()) when_tolerated = m.when_tolerated;
+      if (!m.template_key.empty()) template_key = m.template_key;
+      tx.exec("INSERT INTO service_materials (service_code, code, position, name, required, tolerable, supply_days, "
+              "max_pages, variants, when_tolerated, when_cases, unless_cases, hint, origin, template, kind, paper, seed, "
+              "retired) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+              "ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), $10, ARRAY(SELECT jsonb_array_elements_text($11::jsonb)), "
+              "ARRAY(SELECT jsonb_array_elements_text($12::jsonb)), $13, $14, $15, $16, $17, $18, false) "
+              "ON CONFLICT (service_code, code) DO UPDATE SET position = $3, name = $4, required = $5, tolerable = $6, "
+              "supply_days = $7, max_pages = $8, variants = EXCLUDED.variants, when_tolerated = $10, "
+              "when_cases = EXCLUDED.when_cases, unless_cases = EXCLUDED.unless_cases, hint = $13, origin = $14, "
+              "template = $15, kind = $16, paper = $17, seed = $18, retired = false",
+              {s.code, m.code, m.position, m.name, m.required, m.tolerable, m.supply_days, m.max_pages,
+               list_or_null(m.variants), when_tolerated, list_or_null(m.when_cases), list_or_null(m.unless_cases),
+               m.hint, m.origin, template_key, m.kind, m.paper, m.seed});
     }
   }
 }
 
 std::vector<service_def> list_services(connection& c) {
-  auto r = c.exec("SELECT s.code, s.name, s.name_en, s.authority, s.notice, s.time_limit_days, COALESCE(s.office_code, ''), "
-                  "COALESCE(o.name, '') FROM services s LEFT JOIN offices o ON o.code = s.office_code ORDER BY s.code");
+  auto r = c.exec(std::string("SELECT ") + service_columns +
+                  " FROM services s LEFT JOIN offices o ON o.code = s.office_code ORDER BY s.code");
   std::vector<service_def> out;
-  for (int i = 0; i < r.size(); ++i) {
-    service_def s{r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4), static_cast<int>(r.int64(i, 5)),
-                  r.str(i, 6), r.str(i, 7)};
-    s.materials = materials_of(c, s.code);
-    out.push_back(std::move(s));
-  }
+  for (int i = 0; i < r.size(); ++i) out.push_back(read_service(c, r, i));
   return out;
 }
 
 std::optional<service_def> find_service(connection& c, const std::string& code) {
-  auto r = c.exec("SELECT s.code, s.name, s.name_en, s.authority, s.notice, s.time_limit_days, COALESCE(s.office_code, ''), "
-                  "COALESCE(o.name, '') FROM services s LEFT JOIN offices o ON o.code = s.office_code WHERE s.code = $1", {code});
+  auto r = c.exec(std::string("SELECT ") + service_columns +
+                  " FROM services s LEFT JOIN offices o ON o.code = s.office_code WHERE s.code = $1", {code});
   if (r.empty()) return std::nullopt;
-  service_def s{r.str(0, 0), r.str(0, 1), r.str(0, 2), r.str(0, 3), r.str(0, 4), static_cast<int>(r.int64(0, 5)),
-                r.str(0, 6), r.str(0, 7)};
-  s.materials = materials_of(c, s.code);
-  return s;
+  return read_service(c, r, 0);
 }
 
 std::int64_t insert_application(connection& c, const std::string& service_code, std::int64_t person_id,
-                                std::optional<std::int64_t> unit_id) {
-  return c.exec("INSERT INTO applications (service_code, person_id, unit_id) VALUES ($1, $2, $3) RETURNING id",
-                {service_code, person_id, unit_id})
+                                std::optional<std::int64_t> unit_id, const std::optional<std::string>& variant) {
+  return c.exec("INSERT INTO applications (service_code, person_id, unit_id, variant) VALUES ($1, $2, $3, $4) RETURNING id",
+                {service_code, person_id, unit_id, variant})
       .int64(0, 0);
+}
+
+void update_application_variant(connection& c, std::int64_t id, const std::optional<std::string>& variant,
+                                const std::vector<std::string>& cases) {
+  c.exec("UPDATE applications SET variant = $2, cases = ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), "
+         "updated_at = now() WHERE id = $1",
+         {id, variant, json_list(cases)});
 }
 
 std::optional<application_row> find_application(connection& c, std::int64_t id, bool for_update) {
@@ -255,9 +352,11 @@ std::optional<std::pair<std::int64_t, std::string>> page_bytes(connection& c, st
 }
 
 bool delete_page(connection& c, std::int64_t application_id, const std::string& material, std::int64_t page_id) {
-  auto r = c.exec("DELETE FROM pages WHERE id = $1 AND application_id = $2 AND material_code = $3 RETURNING position",
+  auto r = c.exec("DELETE FROM pages WHERE id = $1 AND application_id = $2 AND material_code = $3 "
+                  "RETURNING position, video_upload_id",
                   {page_id, application_id, material});
   if (r.empty()) return false;
+  if (!r.is_null(0, 1)) c.exec("DELETE FROM video_uploads WHERE id = $1", {r.int64(0, 1)});  // and its pieces
   c.exec("SET CONSTRAINTS pages_position DEFERRED");
   c.exec("UPDATE pages SET position = position - 1 WHERE application_id = $1 AND material_code = $2 AND position > $3",
          {application_id, material, r.int64(0, 0)});

@@ -134,6 +134,12 @@ std::vector<queue_row> office_queue(connection& c, const std::string& office_cod
   return out;
 }
 
+bool bring_due_date_forward(connection& c, std::int64_t application_id, const std::string& due) {
+  return c.exec("UPDATE applications SET due_date = $2::date, updated_at = now() WHERE id = $1 AND due_date > $2::date",
+                {application_id, due})
+             .affected() > 0;
+}
+
 std::vector<std::string> missing_tolerated(connection& c, std::int64_t application_id) {
   auto r = c.exec(missing_tolerated_sql, {"[" + std::to_string(application_id) + "]"});
   std::vector<std::string> out;

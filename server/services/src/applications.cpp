@@ -13,6 +13,8 @@
 
 #include "hallpass/imaging/imaging.hpp"
 #include "hallpass/server/db/accounts_store.hpp"
+#include "hallpass/server/db/review_store.hpp"
+#include "hallpass/server/db/video_store.hpp"
 #include "hallpass/server/identity/masking.hpp"
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/identity/validators.hpp"
@@ -67,12 +69,6 @@ result<db::application_row> owned(db::connection& c, const caller& who, std::int
   return *row;
 }
 
-const db::material_def* material_in(const db::service_def& s, const std::string& code) {
-  for (auto& m : s.materials)
-    if (m.code == code) return &m;
-  return nullptr;
-}
-
 // Whether pages of the material may change now (review.hpp: material_open); the refusal when not.
 status pages_open(db::connection& c, const db::application_row& row, const std::string& material,
                   const std::string& today) {
@@ -84,12 +80,22 @@ status pages_open(db::connection& c, const db::application_row& row, const std::
   return not_draft();
 }
 
-std::optional<error> check_type(std::span<const std::uint8_t> bytes) {
+// A photo for paper and portraits; a video has its own resumable upload.
+std::optional<error> check_type(std::span<const std::uint8_t> bytes, const std::string& kind) {
   if (bytes.empty()) return errc::empty_upload;
+  if (kind == "video") return errc::video_needs_resumable_upload;
   auto type = imaging::sniff(bytes);
   using ft = imaging::file_type;
   if (type == ft::jpeg || type == ft::png || type == ft::webp || type == ft::heic) return std::nullopt;
   return errc::unsupported_media_type;
+}
+
+// The material's paper, for the page finder and the resolution check.
+imaging::options options_for(const std::string& paper) {
+  imaging::options o;
+  o.paper = paper == "a4" ? imaging::paper_kind::a4 : paper == "id_card" ? imaging::paper_kind::id_card
+                                                                         : imaging::paper_kind::auto_detect;
+  return o;
 }
 
 // Page rows of an earlier upload with the same Idempotency-Key: its answer again, or a refusal
@@ -113,78 +119,27 @@ result<db::application_row> owned_application(db::connection& c, const caller& w
   return owned(c, who, id, for_update);
 }
 
-std::vector<db::service_def> load_catalogue(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read the service catalogue " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::vector<db::service_def> out;
-  // A key the catalogue does not know is a typing mistake that would otherwise go unseen.
-  auto only_known = [](const json::object& o, std::initializer_list<std::string_view> keys, const std::string& where) {
-    for (auto& kv : o)
-      if (std::find(keys.begin(), keys.end(), kv.key()) == keys.end())
-        throw std::runtime_error("unknown key \"" + std::string(kv.key()) + "\" in " + where);
-  };
-  std::set<std::string> service_codes;
-  try {
-    auto doc = json::parse(ss.str()).as_object();
-    only_known(doc, {"note", "services"}, "the catalogue");
-    for (auto& sv : doc.at("services").as_array()) {
-      auto& s = sv.as_object();
-      only_known(s, {"code", "name", "name_en", "authority", "office", "time_limit_days", "notice", "materials"},
-                 "service " + std::string(s.contains("code") ? s.at("code").as_string() : "?"));
-      db::service_def d;
-      d.code = std::string(s.at("code").as_string());
-      d.name = std::string(s.at("name").as_string());
-      if (auto* en = s.if_contains("name_en")) d.name_en = std::string(en->as_string());
-      d.authority = std::string(s.at("authority").as_string());
-      d.notice = std::string(s.at("notice").as_string());
-      d.time_limit_days = static_cast<int>(s.at("time_limit_days").as_int64());
-      if (d.time_limit_days < 0) throw std::runtime_error("time_limit_days of " + d.code + " is negative");
-      if (auto* office = s.if_contains("office")) {  // whose staff handle it
-        d.office_code = std::string(office->at("code").as_string());
-        d.office_name = std::string(office->at("name").as_string());
-      }
-      if (!service_codes.insert(d.code).second) throw std::runtime_error("service " + d.code + " is listed twice");
-      int pos = 0;
-      std::set<std::string> material_codes;
-      for (auto& mv : s.at("materials").as_array()) {
-        auto& m = mv.as_object();
-        db::material_def md;
-        md.code = std::string(m.at("code").as_string());
-        only_known(m, {"code", "name", "required", "tolerable", "supply_days", "max_pages"}, d.code + "/" + md.code);
-        if (!material_codes.insert(md.code).second)
-          throw std::runtime_error("material " + md.code + " is listed twice in " + d.code);
-        md.name = std::string(m.at("name").as_string());
-        md.position = ++pos;
-        md.required = m.at("required").as_bool();
-        if (auto* t = m.if_contains("tolerable")) md.tolerable = t->as_bool();
-        if (auto* sd = m.if_contains("supply_days")) md.supply_days = static_cast<int>(sd->as_int64());
-        if (auto* mp = m.if_contains("max_pages")) md.max_pages = static_cast<int>(mp->as_int64());
-        // 容缺: a material that may follow needs the period it must follow within.
-        if (md.tolerable && (!md.supply_days || *md.supply_days <= 0))
-          throw std::runtime_error("tolerated material " + d.code + "/" + md.code + " has no supply_days");
-        d.materials.push_back(std::move(md));
-      }
-      out.push_back(std::move(d));
-    }
-  } catch (const std::exception& e) {
-    throw std::runtime_error("malformed service catalogue " + path + ": " + e.what());
-  }
-  return out;
-}
-
 void applications::install_catalogue(const std::vector<db::service_def>& services) {
   db::in_transaction(db_, [&](db::transaction& tx) { db::upsert_catalogue(tx, services); });
 }
 
-result<std::int64_t> applications::start_application(const caller& who, const std::string& service_code) {
+result<std::int64_t> applications::start_application(const caller& who, const std::string& service_code,
+                                                     const std::optional<std::string>& variant) {
   auto conn = db_.acquire();
-  if (!db::find_service(*conn, service_code))
+  auto service = db::find_service(*conn, service_code);
+  if (!service)
     return errc::service_not_found;
+  if (service->audience == "person" && who.unit_id) return errc::service_for_persons;  // a citizen's own business
   if (!who.may_do(service_code))
     return errc::out_of_scope;
-  return db::insert_application(*conn, service_code, who.person_id, who.unit_id);
+  std::optional<std::string> chosen;
+  if (variant) {
+    if (!variant_in(*service, *variant)) return errc::variant_not_found;
+    chosen = variant;
+  } else if (!service->variants.empty()) {
+    chosen = service->variants.front().code;  // the first form (申请) unless another is chosen
+  }
+  return db::insert_application(*conn, service_code, who.person_id, who.unit_id, chosen);
 }
 
 result<application_view> applications::get_application(const caller& who, std::int64_t id) {
@@ -208,7 +163,7 @@ result<std::vector<db::application_row>> applications::list_applications(const c
 }
 
 status applications::save_form(const caller& who, std::int64_t id, const std::optional<application_form>& form,
-                 const std::optional<std::string>& step) {
+                 const std::optional<std::string>& step, const application_choice& choice) {
   static const std::vector<std::string> steps = {"notice", "form", "materials", "declaration"};
   if (step && std::find(steps.begin(), steps.end(), *step) == steps.end())
     return errc::invalid_step;
@@ -239,6 +194,17 @@ status applications::save_form(const caller& who, std::int64_t id, const std::op
     auto row = owned(tx.conn(), who, id, true);
     if (!row) return row.err();
     if (row->state != "draft") return not_draft();
+    if (choice.variant || choice.cases) {
+      auto service = db::find_service(tx.conn(), row->service_code);
+      if (choice.variant && !variant_in(*service, *choice.variant)) return errc::variant_not_found;
+      auto cases = choice.cases.value_or(row->cases);
+      for (auto& c : cases)
+        if (std::none_of(service->cases.begin(), service->cases.end(), [&](auto& k) { return k.code == c; }))
+          return errc::case_not_found;
+      std::sort(cases.begin(), cases.end());
+      cases.erase(std::unique(cases.begin(), cases.end()), cases.end());
+      db::update_application_variant(tx.conn(), id, choice.variant ? choice.variant : row->variant, cases);
+    }
     auto merged = json::parse(row->form_json).as_object();
     for (auto& kv : f) merged[kv.key()] = kv.value();
     db::update_application_form(tx.conn(), id, json::serialize(merged), step.value_or(row->step));
@@ -254,6 +220,7 @@ result<issued_upload_code> applications::create_upload_code(const caller& who, s
   auto service = db::find_service(*conn, row->service_code);
   auto* m = material_in(*service, material);
   if (!m) return material_not_found();
+  if (m->kind == "video") return errc::video_needs_resumable_upload;  // the camera page takes photos
   int room = m->max_pages - db::count_pages(*conn, id, material);
   if (room <= 0) return material_full();
   issued_upload_code out;
@@ -282,8 +249,9 @@ result<upload_code_view> applications::describe_upload_code(const std::string& t
   auto row = db::find_application(*conn, code->application_id);
   if (auto open = pages_open(*conn, *row, code->material_code, china_date(clock_.now())); !open) return open.err();
   auto service = db::find_service(*conn, row->service_code);
-  upload_code_view v{*code, service->name, material_in(*service, code->material_code)->name,
-                     db::count_pages(*conn, code->application_id, code->material_code)};
+  auto* m = material_in(*service, code->material_code);
+  upload_code_view v{*code, service->name, m->name, db::count_pages(*conn, code->application_id, code->material_code),
+                     m->kind, m->paper};
   return v;
 }
 
@@ -308,6 +276,7 @@ struct applications::upload_target {
   std::string material;
   std::string source;
   std::optional<std::int64_t> code_id;
+  std::string kind = "paper", paper = "any";  // of the material
 };
 
 status applications::upload_with_code(const std::string& token, std::string bytes, std::optional<std::string> key,
@@ -324,26 +293,31 @@ status applications::upload_with_code(const std::string& token, std::string byte
     }
     if (!retry) return errc::upload_code_used_up;
   }
-  return start_upload({view->code.application_id, view->code.material_code, view->code.source, view->code.id}, std::move(bytes),
-                      std::move(key), std::move(done));
+  return start_upload({view->code.application_id, view->code.material_code, view->code.source, view->code.id, view->kind,
+                       view->paper},
+                      std::move(bytes), std::move(key), std::move(done));
 }
 
 status applications::upload_from_portal(const caller& who, std::int64_t id, const std::string& material,
                                         std::string bytes, std::optional<std::string> key, upload_done done) {
+  upload_target target{id, material, "portal", std::nullopt};
   {
     auto conn = db_.acquire();
     auto row = owned(*conn, who, id, false);
     if (!row) return row.err();
-    if (!material_in(*db::find_service(*conn, row->service_code), material)) return material_not_found();
+    auto* m = material_in(*db::find_service(*conn, row->service_code), material);
+    if (!m) return material_not_found();
     if (auto open = pages_open(*conn, *row, material, china_date(clock_.now())); !open) return open.err();
+    target.kind = m->kind;
+    target.paper = m->paper;
   }
-  return start_upload({id, material, "portal", std::nullopt}, std::move(bytes), std::move(key), std::move(done));
+  return start_upload(target, std::move(bytes), std::move(key), std::move(done));
 }
 
 status applications::start_upload(const upload_target& target, std::string bytes, std::optional<std::string> key,
                                   upload_done done) {
   auto view = std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  if (auto e = check_type(view)) return *e;
+  if (auto e = check_type(view, target.kind)) return *e;
   if (key && (key->empty() || key->size() > 100)) return errc::invalid_idempotency_key;
   auto request_hash = sha256_hex(view);
   std::optional<result<upload_outcome>> again;
@@ -361,7 +335,7 @@ status applications::start_upload(const upload_target& target, std::string bytes
     std::shared_ptr<const imaging::page_result> processed;  // null: the pipeline failed
     try {
       processed = std::make_shared<const imaging::page_result>(imaging::process(
-          std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), imaging::options{}));
+          std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), options_for(target.paper)));
     } catch (const std::exception&) {
     }
     bytes = {};  // the photo is not needed any more
@@ -428,6 +402,10 @@ result<upload_outcome> applications::finish_upload(const upload_target& target, 
       return code ? code_refusal(*code).value_or(errc::upload_code_used_up) : code_invalid();
     }
     out.page = db::insert_page(*conn, page);
+    // The last tolerated material in: the time limit runs from today if that is sooner.
+    if (app_row->state == "accepted" && m && m->tolerable && db::missing_tolerated(*conn, target.application_id).empty())
+      db::bring_due_date_forward(*conn, target.application_id,
+                                 calendar_.add_working_days(china_date(clock_.now()), time_limit_of(*service, app_row->variant)).date);
     tx.commit();
   } catch (const db::db_error& e) {
     if (e.kind() != db::error_kind::unique_violation || !key) throw;
@@ -438,9 +416,10 @@ result<upload_outcome> applications::finish_upload(const upload_target& target, 
   return out;
 }
 
-result<std::pair<std::string, std::string>> applications::page_image(const std::optional<caller>& who,
-                                                       const std::optional<std::string>& upload_token,
-                                                       std::int64_t page_id, bool thumbnail) {
+result<page_content> applications::page_image(const std::optional<caller>& who,
+                                              const std::optional<std::string>& upload_token, std::int64_t page_id,
+                                              bool thumbnail,
+                                              std::optional<std::pair<std::int64_t, std::optional<std::int64_t>>> range) {
   auto conn = db_.acquire();
   std::string type;
   auto found = db::page_bytes(*conn, page_id, thumbnail, &type);
@@ -463,7 +442,103 @@ result<std::pair<std::string, std::string>> applications::page_image(const std::
     }
   }
   if (!allowed) return nf;
-  return std::make_pair(type, std::move(found->second));
+  page_content out{type, std::move(found->second)};
+  auto video = thumbnail ? std::nullopt : db::video_of_page(*conn, page_id);
+  if (!video) return out;
+  // A video is read back piece by piece, never whole: one range per request.
+  out.total = video->second;
+  out.from = range ? range->first : 0;
+  if (out.from >= out.total) return errc::range_not_satisfiable;
+  auto last = range && range->second ? std::min(*range->second, out.total - 1) : out.total - 1;
+  out.to = std::min(last, out.from + video_range_cap - 1);
+  if (out.to < out.from) return errc::range_not_satisfiable;
+  out.partial = range.has_value() || out.to < out.total - 1;
+  out.bytes = db::video_range(*conn, video->first, out.from, out.to);
+  return out;
+}
+
+namespace {
+
+// An ISO base media file whose brand is a video one (mp4, m4v, QuickTime), not a HEIF still.
+bool looks_like_mp4(std::string_view head) {
+  if (head.size() < 12 || head.substr(4, 4) != "ftyp") return false;
+  auto brand = head.substr(8, 4);
+  for (std::string_view still : {"heic", "heix", "hevc", "heim", "heis", "hevm", "hevs", "mif1", "msf1", "avif", "avis"})
+    if (brand == still) return false;
+  return true;
+}
+
+video_progress progress_of(const db::video_upload_row& v) { return {v.received_bytes, v.total_bytes}; }
+
+}  // namespace
+
+result<video_progress> applications::upload_video_piece(const caller& who, std::int64_t id, const std::string& material,
+                                                        const video_piece& piece) {
+  if (piece.key.empty() || piece.key.size() > 100) return errc::invalid_idempotency_key;
+  if (piece.total <= 0 || piece.offset < 0) return errc::invalid_upload_range;
+  if (piece.total > settings_.video_max_bytes) return errc::video_too_large;  // before anything is kept
+  if (piece.bytes.empty()) return errc::empty_upload;
+  return db::in_transaction(db_, [&](db::transaction& tx) -> result<video_progress> {
+    auto& c = tx.conn();
+    auto row = owned(c, who, id, true);
+    if (!row) return row.err();
+    auto service = db::find_service(c, row->service_code);
+    auto* m = material_in(*service, material);
+    if (!m) return material_not_found();
+    if (m->kind != "video") return errc::unsupported_media_type;
+    if (auto open = pages_open(c, *row, material, china_date(clock_.now())); !open) return open.err();
+    auto upload = db::find_video_upload(c, id, piece.key, true);
+    if (upload && (upload->material_code != material || upload->total_bytes != piece.total))
+      return errc::idempotency_key_reused;
+    if (upload && upload->page_id) {  // done already: the same answer again
+      auto out = progress_of(*upload);
+      for (auto& p : db::pages_of(c, id))
+        if (p.id == *upload->page_id) out.page = p;
+      out.replayed = true;
+      return out;
+    }
+    if (!upload) {
+      if (piece.offset != 0) return errc::upload_offset_mismatch;
+      if (!looks_like_mp4(std::string_view(piece.bytes).substr(0, 12))) return errc::unsupported_media_type;
+      if (db::count_pages(c, id, material) >= m->max_pages) return material_full();
+      upload = db::insert_video_upload(c, id, material, piece.key, piece.total, who.person_id);
+    }
+    if (piece.offset != upload->received_bytes || !db::append_video_chunk(c, upload->id, piece.offset, piece.bytes))
+      return errc::upload_offset_mismatch;
+    upload->received_bytes += static_cast<std::int64_t>(piece.bytes.size());
+    auto out = progress_of(*upload);
+    if (upload->received_bytes == upload->total_bytes) {
+      // The whole file's SHA-256, reading the pieces back one at a time.
+      EVP_MD_CTX* md = EVP_MD_CTX_new();
+      EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+      for (std::int64_t at = 0; at < upload->total_bytes; at += video_range_cap) {
+        auto part = db::video_range(c, upload->id, at, std::min(upload->total_bytes, at + video_range_cap) - 1);
+        EVP_DigestUpdate(md, part.data(), part.size());
+      }
+      unsigned char digest[32];
+      unsigned len = 0;
+      EVP_DigestFinal_ex(md, digest, &len);
+      EVP_MD_CTX_free(md);
+      std::string hex;
+      for (unsigned i = 0; i < len; ++i) {
+        static const char* digits = "0123456789abcdef";
+        hex += digits[digest[i] >> 4];
+        hex += digits[digest[i] & 15];
+      }
+      out.page = db::insert_video_page(c, *upload, hex, piece.key, "portal");
+    }
+    return out;
+  });
+}
+
+result<video_progress> applications::video_upload_status(const caller& who, std::int64_t id, const std::string& material,
+                                                         const std::string& key) {
+  auto conn = db_.acquire();
+  auto row = owned(*conn, who, id, false);
+  if (!row) return row.err();
+  auto upload = db::find_video_upload(*conn, id, key);
+  if (!upload || upload->material_code != material) return errc::video_upload_not_found;
+  return progress_of(*upload);
 }
 
 status applications::delete_page(const caller& who, std::int64_t id, const std::string& material, std::int64_t page_id) {
@@ -501,12 +576,13 @@ result<submission> applications::submit_application(const caller& who, std::int6
     auto service = db::find_service(tx.conn(), row->service_code);
     submission out;
     int supply_days = 0;
+    auto has_pages = [&](const std::string& code) { return db::count_pages(tx.conn(), id, code) > 0; };
     for (auto& m : service->materials) {
-      if (!m.required || db::count_pages(tx.conn(), id, m.code) > 0) continue;
-      if (m.tolerable) {
+      auto need = need_of(*service, m, row->variant, row->cases, has_pages);
+      if (need == material_need::tolerable) {
         out.tolerated.push_back(m.code);
         supply_days = std::max(supply_days, m.supply_days.value_or(7));
-      } else {
+      } else if (need == material_need::missing) {
         missing.push_back(m.code);
       }
     }
@@ -516,8 +592,9 @@ result<submission> applications::submit_application(const caller& who, std::int6
       return e;
     }
     auto today = china_date(clock_.now());
-    auto due = calendar_.add_working_days(today, service->time_limit_days);
     auto supply = calendar_.add_working_days(today, supply_days);  // today when nothing is tolerated
+    // The time limit runs once the file is complete: with a material tolerated, from its supply deadline.
+    auto due = calendar_.add_working_days(supply.date, time_limit_of(*service, row->variant));
     out.due_date = due.date;
     if (supply_days > 0) out.supply_deadline = supply.date;
     out.calendar = calendar_.name();

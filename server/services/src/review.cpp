@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "hallpass/server/services/applications.hpp"
+#include "hallpass/server/services/catalogue.hpp"
 #include "hallpass/server/services/messages.hpp"
 
 namespace hallpass::server::services {
@@ -130,17 +131,22 @@ result<db::application_row> review::act(const caller& staff, std::int64_t id, co
     json::object details;
     switch (action.action) {
       case application_action::accept: {
-        // The statutory clock starts today; tolerated materials get their supply deadline from today.
-        auto due = calendar_.add_working_days(now, service->time_limit_days);
-        change.due_date = due.date;
-        change.calendar = calendar_.name();
-        change.stamp_accepted = true;
+        // Tolerated materials get their supply deadline from today; the statutory clock starts once
+        // the file is complete: today, or with a material tolerated, its supply deadline.
         auto missing = db::missing_tolerated(tx.conn(), id);
         int supply_days = 0;
         for (auto& m : service->materials)
           if (std::find(missing.begin(), missing.end(), m.code) != missing.end())
             supply_days = std::max(supply_days, m.supply_days.value_or(7));
-        if (supply_days > 0) change.supply_deadline = calendar_.add_working_days(now, supply_days).date;
+        auto complete = now;
+        if (supply_days > 0) {
+          complete = calendar_.add_working_days(now, supply_days).date;
+          change.supply_deadline = complete;
+        }
+        auto due = calendar_.add_working_days(complete, time_limit_of(*service, row->variant));
+        change.due_date = due.date;
+        change.calendar = calendar_.name();
+        change.stamp_accepted = true;
         details = {{"due_date", due.date}, {"calendar", calendar_.name()}};
         if (due.beyond_coverage) details["beyond_calendar"] = true;
         break;

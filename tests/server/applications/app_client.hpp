@@ -17,10 +17,11 @@ namespace hallpass::test::apps {
 // --- photos -------------------------------------------------------------------------------
 // Bytes of a file under tests/data/photos (fails the test when unreadable).
 std::string doc_photo(const std::string& relative);
-// A real photo of an ID-1 card (the 1080×1920 WebP of the Dynamsoft set) re-encoded as JPEG,
-// as a phone sends it: accepted by the pipeline in a fraction of a second.
+// A real phone photo of an A4 page (the Dynamsoft set) at 0.6 of its size, re-encoded as JPEG:
+// about 165 dpi on the page, accepted for an A4 material or one of any paper.
 const std::string& accepted_jpeg();
-// The same photo with a heavy Gaussian blur: rejected by the pipeline.
+// A real photo of an ID-1 card (the 1080×1920 WebP of the Dynamsoft set) with a heavy Gaussian
+// blur: rejected by the pipeline.
 std::string blurred_jpeg();
 // A uniform grey photo of nothing: rejected (no document).
 std::string blank_jpeg();

@@ -226,7 +226,11 @@ TEST(Review, ToleratedMaterialIsSuppliedAfterAcceptanceBeforeTheResult) {
   auto id = submitted(s, wang, true);
   auto clerk = staff_login(s, demo::clerk);
   auto reviewer = staff_login(s, demo::reviewer);
-  ASSERT_EQ(act(s, clerk, id, {{"action", "accept"}}).status, 200);
+  auto accepted = act(s, clerk, id, {{"action", "accept"}});
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  // The 5 working days run from the end of the 7 given to supply the charter (容缺), not before it.
+  auto supply = str_at(accepted.json(), "supply_deadline");
+  EXPECT_EQ(str_at(accepted.json(), "due_date"), plus_working_days(supply, 5));
   auto queue = s.call_as(reviewer, "GET", "/api/v1/staff/queue").json().at("items").as_array();
   ASSERT_EQ(queue.size(), 1u);
   ASSERT_EQ(queue[0].at("missing_tolerated").as_array().size(), 1u);
@@ -241,10 +245,15 @@ TEST(Review, ToleratedMaterialIsSuppliedAfterAcceptanceBeforeTheResult) {
             "application_not_draft");
   auto code = create_code(s, wang, id, "charter_capital");
   ASSERT_EQ(code.reply.status, 201) << code.reply.body;
+  auto before = china_today();
   auto page = phone_upload(s.port(), code.token, accepted_jpeg());
   ASSERT_EQ(page.status, 201) << page.body;
   EXPECT_TRUE(s.call_as(reviewer, "GET", "/api/v1/staff/queue")
                   .json().at("items").as_array()[0].at("missing_tolerated").as_array().empty());
+  // Supplied early: the time limit now runs from today (either side of midnight in China).
+  auto due = sql_one(s.conninfo(), "SELECT due_date FROM applications WHERE id = " + id);
+  EXPECT_TRUE(due == plus_working_days(before, 5) || due == plus_working_days(china_today(), 5)) << due;
+  EXPECT_LT(due, plus_working_days(supply, 5));
   EXPECT_EQ(act(s, reviewer, id, {{"action", "approve"}, {"comment", "准予许可"}}).status, 200);
 }
 

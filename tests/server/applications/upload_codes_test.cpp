@@ -199,7 +199,8 @@ TEST(UploadCodes, SubmissionKillsEveryCodeOfTheApplication) {
   fill_form(s, d.session, d.id);
   auto before = create_code(s, d.session, d.id, "charter_capital");
   auto other = create_code(s, d.session, d.id, "tolerance_pledge");
-  for (auto m : {"dispatch_rules", "business_licence", "premises_equipment", "application_form"}) seed_page(s.conninfo(), d.id, m);
+  for (auto m : {"dispatch_rules", "business_licence", "premises_equipment", "application_form", "tolerance_pledge"})
+    seed_page(s.conninfo(), d.id, m);
   auto sub = s.call_as(d.session, "POST", "/api/v1/applications/" + d.id + "/submission", "{}");
   ASSERT_EQ(sub.status, 200) << sub.body;
   for (auto* c : {&before, &other}) {
@@ -212,7 +213,7 @@ TEST(UploadCodes, SubmissionKillsEveryCodeOfTheApplication) {
   auto late = s.call_as(d.session, "POST", "/api/v1/applications/" + d.id + "/materials/charter_capital/upload-codes", "{}");
   EXPECT_EQ(late.status, 409) << late.body;
   EXPECT_EQ(late.error_code(), "application_not_draft");
-  EXPECT_EQ(page_count(s.conninfo(), d.id), 4);
+  EXPECT_EQ(page_count(s.conninfo(), d.id), 5);
 }
 
 TEST(UploadCodes, ANulInAFormFieldIs400AndChangesNothing) {

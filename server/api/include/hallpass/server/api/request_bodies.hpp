@@ -24,12 +24,17 @@ struct login_request {
   bool phone_cookie = false;
 };
 login_request login_body(const request& req);
-// POST /api/v1/applications: the service code.
-std::string new_application_body(const request& req);
+// POST /api/v1/applications: the service code and variant.
+struct new_application {
+  std::string service_code;
+  std::optional<std::string> variant;  // the service's first when absent
+};
+new_application new_application_body(const request& req);
 // PATCH /api/v1/applications/{id}.
 struct application_update {
   std::optional<services::application_form> form;
   std::optional<std::string> step;
+  services::application_choice choice;  // variant and cases
 };
 application_update application_update_body(const request& req);
 // PUT .../page-order.

@@ -30,6 +30,7 @@ struct config {
   int device_poll_interval = 5;         // RFC 8628 interval in seconds
   int upload_code_minutes = 10;         // how long a material's upload QR stays valid
   int upload_code_max_pages = 10;       // pages one upload code may add
+  int video_max_mb = 200;               // one video material (MiB)
   int upload_photos_per_code_per_minute = 20;  // per upload code; on the portal, per person
   int upload_photos_per_ip_per_minute = 60;    // per address, phone and portal together
   std::size_t upload_body_limit = 20 * 1024 * 1024;  // bytes of one photo upload

@@ -15,6 +15,25 @@ struct material_def {
   bool required = true, tolerable = false;
   std::optional<int> supply_days;
   int max_pages = 30;
+  std::vector<std::string> variants;      // the variants it belongs to; empty: every variant
+  std::string when_tolerated;             // required only while this (tolerable) material is missing
+  std::vector<std::string> when_cases;    // applies only when the application has one of these cases
+  std::vector<std::string> unless_cases;  // does not apply when it has one of these
+  std::string hint, origin;               // 说明 and 资料来源
+  std::string template_key;               // a shipped template or sample; empty: none
+  std::string kind = "paper";             // paper | pdf | video | portrait
+  std::string paper = "any";              // for kind paper: a4 | id_card | any
+  std::string seed;                       // the manual line it comes from
+};
+
+// 申请 / 变更 / 延续 …: which materials a case needs. A variant may have its own time limit.
+struct variant_def {
+  std::string code, name, name_en;
+  std::optional<int> time_limit_days;
+};
+// A circumstance of the applicant that adds or removes materials (a minor, a proxy …).
+struct case_def {
+  std::string code, name, name_en;
 };
 
 struct service_def {
@@ -22,6 +41,10 @@ struct service_def {
   int time_limit_days = 20;  // working days from acceptance; 0: 即时办结
   std::string office_code, office_name;  // the office whose staff handle it
   std::vector<material_def> materials;
+  std::string audience = "unit";  // unit | person: who applies
+  std::vector<variant_def> variants;  // the first is the default; empty: one form only
+  std::vector<case_def> cases;
+  std::string seed;
 };
 
 // Inserts or refreshes the catalogue rows.
@@ -43,10 +66,12 @@ struct application_row {
   std::vector<std::string> reopened_materials;
   std::optional<std::string> decision_text, licence_number, calendar;
   bool rated = false;  // 办件评价 given
+  std::optional<std::string> variant;  // of the service's variants
+  std::vector<std::string> cases;      // of the service's cases
 };
 
 std::int64_t insert_application(connection& c, const std::string& service_code, std::int64_t person_id,
-                                std::optional<std::int64_t> unit_id);
+                                std::optional<std::int64_t> unit_id, const std::optional<std::string>& variant);
 std::optional<application_row> find_application(connection& c, std::int64_t id, bool for_update = false);
 // Several applications in one query, in no particular order (missing ids are left out).
 std::vector<application_row> find_applications(connection& c, const std::vector<std::int64_t>& ids);
@@ -54,6 +79,8 @@ std::vector<application_row> find_applications(connection& c, const std::vector<
 std::vector<application_row> list_applications(connection& c, std::optional<std::int64_t> unit_id,
                                                std::int64_t person_id);
 void update_application_form(connection& c, std::int64_t id, const std::string& form_json, const std::string& step);
+void update_application_variant(connection& c, std::int64_t id, const std::optional<std::string>& variant,
+                                const std::vector<std::string>& cases);
 void mark_submitted(connection& c, std::int64_t id, const std::string& due_date,
                     const std::optional<std::string>& supply_deadline);
 bool set_application_state(connection& c, std::int64_t id, const std::string& from, const std::string& to);

@@ -69,5 +69,7 @@ std::vector<queue_row> office_queue(connection& c, const std::string& office_cod
 // Tolerated materials of the application (those the service may take after acceptance) that
 // have no page yet.
 std::vector<std::string> missing_tolerated(connection& c, std::int64_t application_id);
+// Brings the due date forward to `due` when it is later (the file was completed early).
+bool bring_due_date_forward(connection& c, std::int64_t application_id, const std::string& due);
 
 }  // namespace hallpass::server::db

@@ -12,6 +12,7 @@
 #include "hallpass/server/db/applications_store.hpp"
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/services/caller.hpp"
+#include "hallpass/server/services/catalogue.hpp"
 #include "hallpass/server/services/clock.hpp"
 #include "hallpass/server/services/error.hpp"
 #include "hallpass/server/services/event_hub.hpp"
@@ -26,13 +27,16 @@ struct page_result;
 
 namespace hallpass::server::services {
 
-// Reads the shipped catalogue (JSON); throws std::runtime_error on a malformed file.
-std::vector<db::service_def> load_catalogue(const std::string& path);
-
 struct application_view {
   db::application_row row;
   db::service_def service;
   std::vector<db::page_row> pages;
+};
+
+// Which form of the service (申请 / 变更 …) and which of its cases apply; unset parts stay as they are.
+struct application_choice {
+  std::optional<std::string> variant;
+  std::optional<std::vector<std::string>> cases;
 };
 
 struct application_form {
@@ -50,6 +54,7 @@ struct upload_code_view {
   db::upload_code_row code;
   std::string service_name, material_name;
   int pages_in_material = 0;
+  std::string kind = "paper", paper = "any";  // what the material is (catalogue.hpp)
 };
 struct upload_outcome {
   bool accepted = false;
@@ -73,6 +78,26 @@ struct upload_settings {
   int upload_code_max_pages = 10;
   int photos_per_code_per_minute = 20;  // one upload code; on the portal, one person
   int photos_per_ip_per_minute = 60;    // one address, phone and portal together
+  std::int64_t video_max_bytes = 200LL * 1024 * 1024;  // one video material
+};
+
+// Where a resumable video upload stands; `page` once its last piece is in.
+struct video_progress {
+  std::int64_t received = 0, total = 0;
+  std::optional<db::page_row> page;
+  bool replayed = false;  // the upload was complete before this request
+};
+// One piece of a video upload: the whole file's length, where the piece starts, and its bytes.
+struct video_piece {
+  std::string key;  // Idempotency-Key: names the upload, to resume or retry it
+  std::int64_t total = 0, offset = 0;
+  std::string_view bytes;
+};
+// What a page holds: an image, or for a video the bytes [from, to] of `total`.
+struct page_content {
+  std::string content_type, bytes;
+  std::int64_t total = 0, from = 0, to = 0;
+  bool partial = false;
 };
 
 class applications {
@@ -86,13 +111,14 @@ class applications {
   std::vector<db::service_def> list_services();
   std::optional<db::service_def> find_service(const std::string& code);
 
-  result<std::int64_t> start_application(const caller& who, const std::string& service_code);
+  result<std::int64_t> start_application(const caller& who, const std::string& service_code,
+                                         const std::optional<std::string>& variant = std::nullopt);
   result<application_view> get_application(const caller& who, std::int64_t id);
   result<std::vector<db::application_row>> list_applications(const caller& who);
   // The service and pages of an application whose access the caller has checked already.
   application_view view_of(const db::application_row& row);
   status save_form(const caller& who, std::int64_t id, const std::optional<application_form>& form,
-                   const std::optional<std::string>& step);
+                   const std::optional<std::string>& step, const application_choice& choice = {});
 
   result<issued_upload_code> create_upload_code(const caller& who, std::int64_t id, const std::string& material);
   status revoke_upload_code(const caller& who, std::int64_t id, std::int64_t code_id);
@@ -114,9 +140,22 @@ class applications {
 
   // A page's image or thumbnail (content type, bytes) for its application's owner, or for an
   // upload code of that material.
-  result<std::pair<std::string, std::string>> page_image(const std::optional<caller>& who,
-                                                         const std::optional<std::string>& upload_token,
-                                                         std::int64_t page_id, bool thumbnail);
+  // A video is answered by byte range (`from`, `to` inclusive; at most video_range_cap bytes).
+  result<page_content> page_image(const std::optional<caller>& who, const std::optional<std::string>& upload_token,
+                                  std::int64_t page_id, bool thumbnail,
+                                  std::optional<std::pair<std::int64_t, std::optional<std::int64_t>>> range = {});
+  static constexpr std::int64_t video_range_cap = 8 * 1024 * 1024;
+
+  // A video material, from the portal, one piece at a time: resumable at the byte it stopped at.
+  result<video_progress> upload_video_piece(const caller& who, std::int64_t id, const std::string& material,
+                                            const video_piece& piece);
+  // Before a piece is read: a whole file over the limit is refused at once.
+  status admit_video(std::int64_t total) const {
+    if (total > settings_.video_max_bytes) return errc::video_too_large;
+    return ok();
+  }
+  result<video_progress> video_upload_status(const caller& who, std::int64_t id, const std::string& material,
+                                             const std::string& key);
   status delete_page(const caller& who, std::int64_t id, const std::string& material, std::int64_t page_id);
   status reorder_pages(const caller& who, std::int64_t id, const std::string& material,
                        const std::vector<std::int64_t>& page_ids);

@@ -18,7 +18,8 @@ enum class errc {
   invalid_channel, invalid_person_name, invalid_unit_name, invalid_unit_number, invalid_role, invalid_date,
   invalid_window, window_in_past, invalid_scope, unknown_service_code, admin_has_no_scope, legal_rep_needs_no_grant, invalid_step,
   match_number_required, invalid_contact_name, invalid_email, invalid_postcode, invalid_address, invalid_page_order,
-  invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, form_incomplete,
+  invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, video_needs_resumable_upload, video_too_large,
+  invalid_upload_range, upload_offset_mismatch, range_not_satisfiable, video_upload_not_found, form_incomplete,
   materials_missing,  // error::items lists the material codes
   password_unchanged, invalid_code, mobile_unchanged, invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
   unsupported_id_type,
@@ -29,11 +30,11 @@ enum class errc {
   staff_session_required, applicant_session_required, staff_role_not_allowed, not_the_legal_rep, invalid_client,
   // things not found
   unit_not_found, person_not_found, legal_rep_not_found, grant_not_found, service_not_found, application_not_found, office_not_found,
-  material_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
+  material_not_found, variant_not_found, case_not_found, page_not_found, no_pages, upload_code_not_found, upload_code_invalid, ticket_not_found,
   message_not_found, identity_check_not_found, session_not_found, signing_key_not_found, signed_document_not_found,
   // conflicts and states
   person_exists, mobile_taken, unit_exists, grant_exists, admin_exists, agent_limit_reached, application_not_draft,
-  already_submitted, cannot_withdraw, material_full, upload_code_expired, upload_code_revoked,
+  service_for_persons, already_submitted, cannot_withdraw, material_full, upload_code_expired, upload_code_revoked,
   upload_code_used_up, ticket_expired, ticket_cancelled, ticket_already_confirmed, ticket_claimed_by_another,
   ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
   wrong_match_number, transition_not_allowed, already_rated, tolerated_materials_missing, material_not_open,
