@@ -164,13 +164,16 @@ std::optional<std::string> ticket_state(db::connection& c, std::int64_t id) {
 
 }  // namespace
 
-// Expires overdue login tickets every two seconds (which notifies waiting portals), and makes
-// the deadline reminders that are due.
+// Every two seconds: announces expired login tickets (to portals waiting on any node), empties
+// the ticket partitions of ended tickets, forgets what this node kept of expired tickets and
+// hands freed memory back to the system; makes the deadline reminders that are due.
 struct assembly::sweeper {
   std::mutex m;
   std::condition_variable cv;
   bool stop = false;
   std::chrono::steady_clock::time_point next_reminders{};
+  std::chrono::steady_clock::time_point next_trim{};
+  bool trim_due = false;  // memory was freed since the last malloc_trim
   std::thread thread;
 };
 
@@ -262,7 +265,15 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
     while (!sweeper_->cv.wait_for(lock, std::chrono::seconds(2), [this] { return sweeper_->stop; })) {
       lock.unlock();
       try {
-        pending_tickets.drop_expired();
+        if (tickets.forget_expired() > 0) sweeper_->trim_due = true;
+        limits.drop_finished();
+        // Each worker thread has its own malloc arena, and freed memory inside one is not returned
+        // on its own: after a burst of tickets the node would stay at its peak size.
+        if (sweeper_->trim_due && std::chrono::steady_clock::now() >= sweeper_->next_trim) {
+          sweeper_->trim_due = false;
+          sweeper_->next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+          malloc_trim(0);
+        }
         {
           auto conn = db.acquire();
           db::sweep_tickets(*conn);

@@ -41,24 +41,43 @@ std::optional<ticket_row> one(const rows& r) {
   return read(r, 0);
 }
 
+// A change of leaves_at may move a ticket to another partition. A request racing a change that
+// moved it first gets a serialization failure: it lost the race, as if its WHERE had matched nothing.
+template <class Fn>
+auto unless_moved_away(Fn&& change) -> decltype(change()) {
+  try {
+    return change();
+  } catch (const db_error& e) {
+    if (e.kind() != error_kind::serialization_failure) throw;
+    return {};
+  }
+}
+
 }  // namespace
 
 std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const new_ticket_row*>& batch) {
+  // No unique index spans the partitions: a user code is inserted only where no row holds it (a
+  // collision leaves its row out). Scan and poll hashes are 128 and 256 random bits.
   std::string sql =
       "INSERT INTO login_tickets (scan_hash, poll_hash, user_code, kind, client_id, match_number, portal_name, "
-      "user_agent, portal_ip, poll_interval, expires_at) VALUES ";
+      "user_agent, portal_ip, poll_interval, expires_at, leaves_at) "
+      "SELECT s, p, u, k, c, m, n, a, i, iv, now() + make_interval(secs => ttl), now() + make_interval(secs => ttl) "
+      "FROM (VALUES ";
   std::vector<param> params;
   params.reserve(batch.size() * 11);
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto n = [&](int k) { return std::string(1, '$').append(std::to_string(i * 11 + k)); };
-    sql += (i ? ", (" : "(") + n(1) + ", " + n(2) + ", " + n(3) + ", " + n(4) + ", " + n(5) + ", " + n(6) + ", " + n(7) +
-           ", " + n(8) + ", " + n(9) + ", " + n(10) + ", now() + make_interval(secs => " + n(11) + "))";
+    auto n = [&](int k, const char* type) { return std::string(1, '$').append(std::to_string(i * 11 + k)) + "::" + type; };
+    sql += (i ? ", (" : "(") + n(1, "bytea") + ", " + n(2, "bytea") + ", " + n(3, "text") + ", " + n(4, "text") + ", " +
+           n(5, "text") + ", " + n(6, "smallint") + ", " + n(7, "text") + ", " + n(8, "text") + ", " + n(9, "text") +
+           ", " + n(10, "integer") + ", " + n(11, "integer") + ")";
     auto& t = *batch[i];
     for (auto p : {param(bytea{t.scan_hash}), param(bytea{t.poll_hash}), param(t.user_code), param(t.kind),
                    param(t.client_id), param(t.match_number), param(t.portal_name), param(t.user_agent),
                    param(t.portal_ip), param(t.poll_interval), param(t.ttl_seconds)})
       params.push_back(std::move(p));
   }
+  sql += ") AS v(s, p, u, k, c, m, n, a, i, iv, ttl) "
+         "WHERE u IS NULL OR NOT EXISTS (SELECT 1 FROM login_tickets t WHERE t.user_code = v.u)";
   auto r = c.exec(sql + " RETURNING " + columns + ", scan_hash", params);
   // RETURNING promises no order: match the rows by their scan hash.
   std::vector<ticket_row> out(batch.size());
@@ -100,6 +119,8 @@ ticket_row ticket_batcher::insert(const new_ticket_row& t) {
     lock.lock();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       batch[i]->error = error;
+      if (!error && rows[i].id == 0)  // its user code is taken
+        batch[i]->error = std::make_exception_ptr(db_error(error_kind::unique_violation, "23505", "user code taken"));
       if (!error) batch[i]->result = rows[i];
       batch[i]->done = true;
     }
@@ -126,19 +147,23 @@ std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::optional
 }
 
 std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int64_t session_id, int confirm_seconds) {
-  return one(c.exec(std::string("UPDATE login_tickets SET state = 'scanned', scanned_at = now(), claimed_session = $2, "
-                                "expires_at = now() + make_interval(secs => $3) "
-                                "WHERE id = $1 AND state = 'pending' AND expires_at > now() RETURNING ") +
-                        columns,
-                    {id, session_id, confirm_seconds}));
+  return unless_moved_away([&] {
+    return one(c.exec(std::string("UPDATE login_tickets SET state = 'scanned', scanned_at = now(), claimed_session = $2, "
+                                  "expires_at = now() + make_interval(secs => $3), leaves_at = now() + make_interval(secs => $3) "
+                                  "WHERE id = $1 AND state = 'pending' AND expires_at > now() RETURNING ") +
+                          columns,
+                      {id, session_id, confirm_seconds}));
+  });
 }
 
 bool confirm_ticket(connection& c, std::int64_t id, std::int64_t session_id, std::int64_t person_id,
                     std::optional<std::int64_t> unit_id, std::optional<std::int64_t> grant_id,
                     const std::optional<std::string>& office_code) {
-  // A confirmed login must be redeemed soon: the portal is waiting for it.
+  // A confirmed login must be redeemed soon: the portal is waiting for it. Run in in_transaction,
+  // which tries again (and then finds the ticket moved on) when a racing change moved it first.
   return c.exec("UPDATE login_tickets SET state = 'confirmed', finished_at = now(), person_id = $3, unit_id = $4, "
-                "grant_id = $5, office_code = $6, expires_at = now() + interval '60 seconds' "
+                "grant_id = $5, office_code = $6, expires_at = now() + interval '60 seconds', "
+                "leaves_at = now() + interval '60 seconds' "
                 "WHERE id = $1 AND state = 'scanned' AND claimed_session = $2 AND expires_at > now()",
                 {id, session_id, person_id, unit_id, grant_id, office_code})
              .affected() == 1;
@@ -148,27 +173,33 @@ bool cancel_ticket(connection& c, std::int64_t id, std::optional<std::int64_t> s
                    const std::optional<std::string>& poll_hash) {
   std::optional<bytea> ph;
   if (poll_hash) ph = bytea{*poll_hash};
-  return c.exec("UPDATE login_tickets SET state = 'cancelled', finished_at = now() "
-                "WHERE id = $1 AND state IN ('pending', 'scanned') AND expires_at > now() "
-                "AND (claimed_session = $2 OR poll_hash = $3)",
-                {id, session_id, ph})
-             .affected() == 1;
+  return unless_moved_away([&] {
+    return c.exec("UPDATE login_tickets SET state = 'cancelled', finished_at = now(), leaves_at = now() "
+                  "WHERE id = $1 AND state IN ('pending', 'scanned') AND expires_at > now() "
+                  "AND (claimed_session = $2 OR poll_hash = $3)",
+                  {id, session_id, ph})
+               .affected() == 1;
+  });
 }
 
 std::optional<ticket_row> consume_ticket(connection& c, std::int64_t id, const std::string& poll_hash) {
-  return one(c.exec(std::string("UPDATE login_tickets SET state = 'consumed' "
-                                "WHERE id = $1 AND poll_hash = $2 AND state = 'confirmed' AND expires_at > now() "
-                                "RETURNING ") +
-                        columns,
-                    {id, bytea{poll_hash}}));
+  // Inside the session's transaction: a lost race must not abort it, hence the savepoint.
+  c.exec("SAVEPOINT consume_ticket");
+  auto consumed = unless_moved_away([&] {
+    return one(c.exec(std::string("UPDATE login_tickets SET state = 'consumed', leaves_at = now() "
+                                  "WHERE id = $1 AND poll_hash = $2 AND state = 'confirmed' AND expires_at > now() "
+                                  "RETURNING ") +
+                          columns,
+                      {id, bytea{poll_hash}}));
+  });
+  c.exec(consumed ? "RELEASE SAVEPOINT consume_ticket" : "ROLLBACK TO SAVEPOINT consume_ticket");
+  return consumed;
 }
 
 std::int64_t sweep_tickets(connection& c) {
-  auto n = c.exec("UPDATE login_tickets SET state = 'expired', finished_at = now() "
-                  "WHERE state IN ('pending', 'scanned', 'confirmed') AND expires_at <= now()")
-               .affected();
-  c.exec("DELETE FROM login_tickets WHERE created_at < now() - interval '1 hour'");
-  return n;
+  auto announced = c.exec("SELECT login_tickets_announce_expiry()").int64(0, 0);
+  for (int back : {2, 3}) c.exec("SELECT login_tickets_empty_slot($1)", {back});  // a transaction each
+  return announced;
 }
 
 std::optional<device_client_row> find_device_client(connection& c, const std::string& client_id) {

@@ -25,9 +25,15 @@ std::size_t device_pacing::size() const {
   return entries_.size();
 }
 
-void device_pacing::drop_expired(clock::time_point now) {
+std::size_t device_pacing::drop_expired() {
+  auto now = clock_.now();
+  std::lock_guard lock(mutex_);
+  return drop_expired(now);
+}
+
+std::size_t device_pacing::drop_expired(clock::time_point now) {
   polls_since_sweep_ = 0;
-  std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
+  return std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
 }
 
 }  // namespace hallpass::server::services

@@ -1,5 +1,7 @@
 #include "hallpass/server/services/event_hub.hpp"
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "hallpass/server/log.hpp"
@@ -78,12 +80,19 @@ void event_hub::reread_all() {
     for (auto& entry : by_id_)
       if (ids.empty() || ids.back() != entry.first) ids.push_back(entry.first);
   }
-  try {
-    auto conn = pool_.acquire();
-    for (auto id : ids)
-      if (auto e = reread_(*conn, id)) deliver(id, *e);
-  } catch (const db::db_error&) {
-    // Still unreachable: the next reconnect tries again.
+  // The listener can be back before the pool's connections are (they find out on their next
+  // use that the old ones are gone): try a few times before leaving it to the next reconnect.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto conn = pool_.acquire();
+      for (auto id : ids)
+        if (auto e = reread_(*conn, id)) deliver(id, *e);
+      return;
+    } catch (const db::db_error& e) {
+      log_line("warn", "listener_reread_failed", {{"attempt", std::to_string(attempt)}, {"error", json_str(e.what())}});
+      if (attempt == 5) return;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
   }
 }
 

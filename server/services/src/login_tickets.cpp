@@ -151,6 +151,8 @@ result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin)
   }
 }
 
+std::size_t login_tickets::forget_expired() { return pending_.drop_expired() + pacing_.drop_expired(); }
+
 result<scan_context> login_tickets::claim_ticket(const caller& phone, const std::optional<std::string>& scan_token,
                                   const std::optional<std::string>& user_code, const std::string& ip) {
   if (phone.channel != "app") return errc::app_channel_required;

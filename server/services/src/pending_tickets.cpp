@@ -35,9 +35,10 @@ void pending_tickets::forget_all() {
   hash_of_.clear();
 }
 
-void pending_tickets::drop_expired() {
+std::size_t pending_tickets::drop_expired() {
   std::lock_guard lock(mutex_);
   auto now = std::chrono::steady_clock::now();
+  auto before = by_hash_.size();
   for (auto it = by_hash_.begin(); it != by_hash_.end();) {
     if (now >= it->second.expires) {
       hash_of_.erase(it->second.ticket.id);
@@ -46,6 +47,7 @@ void pending_tickets::drop_expired() {
       ++it;
     }
   }
+  return before - by_hash_.size();
 }
 
 }  // namespace hallpass::server::services

@@ -11,6 +11,12 @@ void rate_limiter::drop_finished(long long now) {
   }
 }
 
+void rate_limiter::drop_finished() {
+  long long now = epoch_seconds(clock_.now());
+  std::lock_guard lock(mutex_);
+  drop_finished(now);
+}
+
 rate_limiter::table::iterator rate_limiter::start_window(const std::string& key, long long now, int length) {
   auto it = windows_.find(key);
   if (it == windows_.end()) {

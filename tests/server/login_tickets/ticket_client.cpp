@@ -1,5 +1,8 @@
 #include "ticket_client.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -99,8 +102,11 @@ std::string unit_id_of(const std::string& conninfo, const std::string& uscc) {
 }
 
 void expire_ticket(const std::string& conninfo, const std::string& id) {
-  sql(conninfo, "UPDATE login_tickets SET expires_at = now() - interval '1 second' WHERE id = " + std::to_string(std::stoll(id)) +
-                    " RETURNING id");
+  // As time would: its expiry (and its leaving, which go together while it is open) comes in a
+  // moment, after the sweeper last looked, so the sweeper announces it.
+  sql(conninfo, "UPDATE login_tickets SET expires_at = now() + interval '200 milliseconds', leaves_at = now() + "
+                "interval '200 milliseconds' WHERE id = " + std::to_string(std::stoll(id)) + " RETURNING id");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
 }
 
 int base64url_bytes(const std::string& text) {

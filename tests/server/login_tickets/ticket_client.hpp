@@ -39,7 +39,7 @@ boost::json::value unit_entry(const http_reply& scan_reply, const std::string& u
 http_reply form_post(unsigned short port, const std::string& target, const std::string& form);
 http_reply device_token(unsigned short port, const std::string& device_code, const std::string& client_id = "hallpass-demo-tv");
 
-// State on a database, by SQL: a unit's id, and a ticket made expired.
+// State on a database, by SQL: a unit's id, and a ticket made expired (returns once it is).
 std::string unit_id_of(const std::string& conninfo, const std::string& uscc);
 void expire_ticket(const std::string& conninfo, const std::string& id);
 

@@ -1,6 +1,7 @@
 #pragma once
 // SQL for login tickets. Every state change is one UPDATE … WHERE state = … RETURNING, so two
-// racing requests can never both move a ticket.
+// racing requests can never both move a ticket. The table is a ring of partitions by the time a
+// ticket leaves it (schema/0015): ended tickets are gone 30 to 60 s after their end.
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -39,8 +40,8 @@ struct new_ticket_row {
   int poll_interval = 5;
 };
 
-// Inserts the tickets in one statement; returns them in the order given (throws db_error
-// unique_violation when any token collides).
+// Inserts the tickets in one statement; returns them in the order given. A ticket whose user code
+// another ticket holds is not inserted and comes back with id 0.
 std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const new_ticket_row*>& batch);
 
 // Groups ticket inserts made at the same moment by several threads into one statement: the
@@ -82,11 +83,13 @@ bool confirm_ticket(connection& c, std::int64_t id, std::int64_t session_id, std
 // pending|scanned → cancelled; by the claiming phone (session_id) or the portal (poll_hash).
 bool cancel_ticket(connection& c, std::int64_t id, std::optional<std::int64_t> session_id,
                    const std::optional<std::string>& poll_hash);
-// confirmed → consumed with the poll secret; returns the ticket as confirmed.
+// confirmed → consumed with the poll secret, inside a transaction; returns the ticket as consumed.
 std::optional<ticket_row> consume_ticket(connection& c, std::int64_t id, const std::string& poll_hash);
 
 
-// Marks overdue open (or confirmed but unredeemed) tickets expired (announcing it) and deletes old ones; returns rows expired.
+// Announces the tickets that expired since the last sweep of any node (no row is changed: an open
+// ticket past its expiry reads as expired) and empties the partitions of tickets that ended
+// 30 to 90 s ago with a TRUNCATE each. Returns the tickets announced.
 std::int64_t sweep_tickets(connection& c);
 
 // Registered device clients (schema/0008, 0012): public ones (a TV app) and kiosks, which hold a

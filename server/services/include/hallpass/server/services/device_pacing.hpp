@@ -26,6 +26,8 @@ class device_pacing {
   verdict poll(std::int64_t ticket_id, int interval, int expires_in);
   void forget(std::int64_t ticket_id);
   std::size_t size() const;
+  // Drops the entries of expired tickets; the sweeper calls it, since polls may have stopped.
+  std::size_t drop_expired();
 
  private:
   struct entry {
@@ -33,7 +35,7 @@ class device_pacing {
     int interval = 5;
     clock::time_point expires;
   };
-  void drop_expired(clock::time_point now);
+  std::size_t drop_expired(clock::time_point now);
 
   const clock& clock_;
   mutable std::mutex mutex_;

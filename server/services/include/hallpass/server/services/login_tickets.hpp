@@ -106,6 +106,10 @@ class login_tickets {
   device_token_outcome poll_device_token(const std::string& device_code, const std::string& client_id,
                                          const std::optional<std::string>& secret, const std::string& ip);
 
+  // Drops what this node keeps in memory of tickets that have expired (pending tickets, pacing);
+  // the sweeper calls it. Returns how many entries went.
+  std::size_t forget_expired();
+
   // Ticket state changes from every node: subscribe to one ticket's id.
   event_hub& events() { return events_; }
   // Most tickets one INSERT has carried since start (concurrent creations share statements).

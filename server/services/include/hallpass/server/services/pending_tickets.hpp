@@ -21,7 +21,7 @@ class pending_tickets {
   std::optional<db::ticket_row> find(const std::string& poll_hash);
   void forget(std::int64_t ticket_id);
   void forget_all();
-  void drop_expired();
+  std::size_t drop_expired();  // returns how many were dropped
 
  private:
   struct entry {

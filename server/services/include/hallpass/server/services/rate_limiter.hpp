@@ -23,6 +23,8 @@ class rate_limiter {
   // Seconds until key may act again without counting an event (0: allowed now).
   int blocked_for(const std::string& key, int limit, int window_seconds);
   void reset(const std::string& key);
+  // Forgets the windows that have ended; the sweeper calls it, since hits may have stopped.
+  void drop_finished();
   // Windows kept now (at most max_keys()).
   std::size_t size() const;
   std::size_t max_keys() const { return max_keys_; }

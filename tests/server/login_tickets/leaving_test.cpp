@@ -1,0 +1,77 @@
+// Ended login tickets leave the table (schema/0015): a consumed, cancelled or expired ticket is due
+// to leave at its end, and the partition of tickets that ended 30 to 90 s ago is emptied by one
+// TRUNCATE, while open tickets stay and keep working. Claims that race a claim that moved the
+// ticket to another partition lose cleanly.
+#include <gtest/gtest.h>
+
+#include <latch>
+#include <thread>
+
+#include "support/test_env.hpp"
+#include "ticket_client.hpp"
+
+using namespace hallpass::test;
+using namespace hallpass::test::tickets;
+using namespace std::chrono_literals;
+
+TEST(TicketsLeave, EndedTicketsLeaveTheTableByTruncation) {
+  running_server s;
+  auto port = s.port();
+  auto db = s.conninfo();
+  auto phone = phone_login(port, demo::person_only);
+  auto consumed = create(port);
+  ASSERT_EQ(scan(port, phone, "qr_url", consumed.qr_url).status, 200);
+  ASSERT_EQ(confirm(port, phone, consumed.id, consumed.match_number).status, 200);
+  ASSERT_EQ(redeem(port, consumed.id, consumed.poll_secret).status, 201);
+  auto cancelled = create(port);
+  ASSERT_EQ(portal_cancel(port, cancelled.id, cancelled.poll_secret).status, 204);
+  auto expired = create(port);
+  expire_ticket(db, expired.id);
+  auto open = create(port);
+
+  // Each ended ticket is due to leave at its end; the open one at its expiry, two minutes on.
+  auto ended = consumed.id + ", " + cancelled.id + ", " + expired.id;
+  EXPECT_EQ(sql_one(db, "SELECT count(*) FROM login_tickets WHERE leaves_at <= now() AND id IN (" + ended + ")"), "3");
+  EXPECT_EQ(sql_one(db, "SELECT leaves_at > now() + interval '100 seconds' FROM login_tickets WHERE id = " + open.id), "t");
+
+  // 45 seconds pass for the ended ones: they are now in the partition two slots back.
+  auto moved = sql_one(db, "WITH aged AS (UPDATE login_tickets SET leaves_at = leaves_at - interval '45 seconds' WHERE id IN (" +
+                               ended + ") RETURNING tableoid) SELECT string_agg(DISTINCT tableoid::regclass::text, ',') FROM aged");
+  ASSERT_EQ(moved.find(','), std::string::npos) << "one partition: " << moved;
+  auto file_before = sql_one(db, "SELECT pg_relation_filenode('" + moved + "')");
+
+  // The sweeper (every two seconds) empties it.
+  EXPECT_TRUE(wait_until([&] { return sql_one(db, "SELECT count(*) FROM login_tickets WHERE id IN (" + ended + ")") == "0"; },
+                         15s));
+  EXPECT_EQ(sql_one(db, "SELECT count(*) FROM " + moved), "0");
+  EXPECT_NE(sql_one(db, "SELECT pg_relation_filenode('" + moved + "')"), file_before) << "emptied by TRUNCATE, not row by row";
+  // The open ticket is untouched and works to the end.
+  EXPECT_EQ(state_of(port, open), "pending");
+  ASSERT_EQ(scan(port, phone, "qr_url", open.qr_url).status, 200);
+  ASSERT_EQ(confirm(port, phone, open.id, open.match_number).status, 200);
+  EXPECT_EQ(redeem(port, open.id, open.poll_secret).status, 201);
+}
+
+TEST(TicketsLeave, ConcurrentScansLetExactlyOnePhoneClaim) {
+  running_server s;
+  auto t = create(s.port());
+  std::vector<std::string> phones;
+  for (int i = 0; i < 8; ++i) phones.push_back(phone_login(s.port(), demo::person_only));
+  std::latch go(8);
+  std::vector<http_reply> replies(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      go.arrive_and_wait();
+      replies[i] = scan(s.port(), phones[i], "qr_url", t.qr_url);
+    });
+  for (auto& th : threads) th.join();
+  int claimed = 0, refused = 0;
+  for (auto& r : replies) {
+    claimed += r.status == 200;
+    refused += r.error_code() == "ticket_claimed_by_another";
+  }
+  EXPECT_EQ(claimed, 1);
+  EXPECT_EQ(refused, 7);
+  EXPECT_EQ(state_of(s.port(), t), "scanned");
+}
