@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace hallpass::imaging::detail {
@@ -39,15 +40,49 @@ std::optional<double> projective_aspect(const std::array<point, 4>& c, cv::Size 
 
 double dist(const point& a, const point& b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
+// ID-1 cards have rounded corners (radius 3.18 mm, 3.7 % of the long side): just inside the
+// corner where the sides meet lies the background, while along each side near the corner lies
+// the card. Paper has square corners. True when at least three corners that show enough
+// contrast between card and background look rounded.
+bool has_rounded_corners(const cv::Mat& photo, const std::array<point, 4>& c, double aspect) {
+  constexpr double W = 480;
+  double H = W / aspect, m = 0.06 * W;
+  std::vector<cv::Point2f> src, dst{{float(m), float(m)}, {float(m + W), float(m)}, {float(m + W), float(m + H)},
+                                    {float(m), float(m + H)}};
+  for (const point& p : c) src.emplace_back(float(p.x + 0.5), float(p.y + 0.5));
+  cv::Mat view;
+  cv::warpPerspective(photo, view, cv::getPerspectiveTransform(src, dst), cv::Size(int(W + 2 * m), int(H + 2 * m)),
+                      cv::INTER_AREA, cv::BORDER_REPLICATE);
+  cv::blur(view, view, cv::Size(3, 3));
+  auto at = [&](cv::Point2d p) {
+    cv::Point q(std::clamp(int(p.x), 0, view.cols - 1), std::clamp(int(p.y), 0, view.rows - 1));
+    cv::Vec3b v = view.at<cv::Vec3b>(q);
+    return cv::Vec3d(v[0], v[1], v[2]);
+  };
+  int measurable = 0, rounded = 0;
+  for (int k = 0; k < 4; ++k) {
+    cv::Point2d corner(dst[k]), ex = k == 0 || k == 3 ? cv::Point2d(1, 0) : cv::Point2d(-1, 0);
+    cv::Point2d ey = k < 2 ? cv::Point2d(0, 1) : cv::Point2d(0, -1);
+    cv::Vec3d tip = at(corner + (ex + ey) * (0.005 * W));
+    cv::Vec3d along = (at(corner + ex * (0.09 * W) + ey * (0.006 * W)) + at(corner + ey * (0.09 * W) + ex * (0.006 * W))) / 2;
+    cv::Vec3d outside = at(corner - (ex + ey) * (0.025 * W));
+    double contrast = cv::norm(along - outside);
+    if (contrast < 30) continue;
+    ++measurable;
+    rounded += cv::norm(tip - outside) < 0.5 * contrast;
+  }
+  return measurable >= 3 && rounded >= 3;
+}
+
 }  // namespace
 
-page_geometry choose_geometry(const std::array<point, 4>& c, cv::Size photo, paper_kind kind) {
+page_geometry choose_geometry(const cv::Mat& photo, const std::array<point, 4>& c, paper_kind kind) {
   page_geometry g;
   double w = std::max(dist(c[0], c[1]), dist(c[3], c[2]));
   double h = std::max(dist(c[0], c[3]), dist(c[1], c[2]));
   g.photo_long_px = std::max(w, h);
   double simple = w / std::max(1.0, h);
-  g.aspect = projective_aspect(c, photo).value_or(simple);
+  g.aspect = projective_aspect(c, photo.size()).value_or(simple);
   if (std::abs(std::log(g.aspect / simple)) > std::log(1.6)) g.aspect = simple;  // unstable estimate
   bool landscape = g.aspect > 1;
   double ratio = landscape ? g.aspect : 1 / g.aspect;  // long / short
@@ -55,10 +90,14 @@ page_geometry choose_geometry(const std::array<point, 4>& c, cv::Size photo, pap
   if (kind == paper_kind::a4) chosen = &papers[0];
   if (kind == paper_kind::id_card) chosen = &papers[1];
   if (kind == paper_kind::auto_detect) {
-    double best = 0.07;  // snap only when the measured aspect is this close
+    // a card first: perspective can make its measured aspect anything from A4's to beyond
+    // ID-1's, so its rounded corners decide
+    double card_error = std::abs(std::log(ratio / (papers[1].h_mm / papers[1].w_mm)));
+    if (card_error < 0.25 && has_rounded_corners(photo, c, g.aspect)) chosen = &papers[1];
+    double best = 0.07;  // else snap only when the measured aspect is this close
     for (const known_paper& p : papers) {
       double e = std::abs(std::log(ratio / (p.h_mm / p.w_mm)));
-      if (e < best) best = e, chosen = &p;
+      if (!chosen && e < best) best = e, chosen = &p;
     }
   }
   if (chosen) {
@@ -67,7 +106,7 @@ page_geometry choose_geometry(const std::array<point, 4>& c, cv::Size photo, pap
     g.height_mm = landscape ? chosen->w_mm : chosen->h_mm;
     g.aspect = g.width_mm / g.height_mm;
   } else {
-    g.paper = "measured";
+    g.paper = "measured";  // judged as A4-sized by the resolution check
   }
   return g;
 }

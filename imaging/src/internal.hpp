@@ -37,7 +37,9 @@ struct page_geometry {
   std::string paper;                   // a4 | id_card | letter | measured
   double photo_long_px = 0;            // long side of the page as captured, photo pixels
 };
-page_geometry choose_geometry(const std::array<point, 4>& corners, cv::Size photo, paper_kind kind);
+// `kind` auto_detect: an ID-1 card is recognised by its rounded corners before the aspect is
+// snapped to A4, ID-1 or Letter; an unknown paper is measured (and judged as A4-sized).
+page_geometry choose_geometry(const cv::Mat& photo, const std::array<point, 4>& corners, paper_kind kind);
 
 // Homography photo -> page for an output of `out` pixels.
 cv::Matx33d page_homography(const std::array<point, 4>& corners, cv::Size out);

@@ -104,7 +104,7 @@ page_result process_image(const cv::Mat& bgr_in, const options& opts) {
 
     // flatten at no more resolution than the photo captured
     t = clock_type::now();
-    detail::page_geometry g = detail::choose_geometry(det.corners, bgr.size(), opts.paper);
+    detail::page_geometry g = detail::choose_geometry(bgr, det.corners, opts.paper);
     r.paper = g.paper;
     double long_mm = g.width_mm > 0 ? std::max(g.width_mm, g.height_mm) : 297.0;  // unknown: A4-sized
     r.captured_dpi = g.photo_long_px / (long_mm / 25.4);

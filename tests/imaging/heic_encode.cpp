@@ -3,7 +3,9 @@
 #include <libheif/heif.h>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 #include <stdexcept>
 
 namespace hallpass::imaging::testing {
@@ -38,6 +40,90 @@ std::optional<std::string> encode_heic(const cv::Mat& image) {
   heif_context_free(ctx);
   if (!ok) throw std::runtime_error("libheif could not encode the test image");
   return bytes;
+}
+
+namespace {
+
+std::string be(std::uint64_t v, int bytes) {
+  std::string s;
+  for (int i = bytes - 1; i >= 0; --i) s += char((v >> (8 * i)) & 0xFF);
+  return s;
+}
+std::string box(const std::string& type, const std::string& body) { return be(8 + body.size(), 4) + type + body; }
+std::string full_box(const std::string& type, int version, std::uint32_t flags, const std::string& body) {
+  return box(type, be(version, 1) + be(flags, 3) + body);
+}
+
+// The payload of the first box of `type` found in `file` (a plain search: enough for the
+// files libheif writes for one image).
+std::string find_box(const std::string& file, const std::string& type, bool with_header) {
+  std::size_t at = file.find(type);
+  if (at == std::string::npos || at < 4) throw std::runtime_error("no " + type + " box in the encoded tile");
+  std::size_t size = 0;
+  for (int i = 0; i < 4; ++i) size = size << 8 | std::uint8_t(file[at - 4 + i]);
+  return with_header ? file.substr(at - 4, size) : file.substr(at + 4, size - 8);
+}
+
+}  // namespace
+
+std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile) {
+  int cols = (bgr.cols + tile - 1) / tile, rows = (bgr.rows + tile - 1) / tile;
+  cv::Mat padded;
+  cv::copyMakeBorder(bgr, padded, 0, rows * tile - bgr.rows, 0, cols * tile - bgr.cols, cv::BORDER_REPLICATE);
+  std::vector<std::string> configs, streams;  // distinct hvcC boxes; one coded stream per tile
+  std::vector<int> config_of;
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      auto one = encode_heic(padded(cv::Rect(c * tile, r * tile, tile, tile)).clone());
+      if (!one) return std::nullopt;
+      std::string hvcc = find_box(*one, "hvcC", true);
+      auto it = std::find(configs.begin(), configs.end(), hvcc);
+      config_of.push_back(int(it - configs.begin()));
+      if (it == configs.end()) configs.push_back(hvcc);
+      streams.push_back(find_box(*one, "mdat", false));
+    }
+  int tiles = rows * cols;
+  if (configs.size() + 2 > 127) throw std::runtime_error("too many distinct tile configurations");
+  std::uint32_t grid_id = 1;  // tiles are items 2 .. tiles + 1
+  std::string grid = be(0, 1) + be(0, 1) + be(rows - 1, 1) + be(cols - 1, 1) + be(bgr.cols, 2) + be(bgr.rows, 2);
+
+  std::string infe = full_box("infe", 2, 0, be(grid_id, 2) + be(0, 2) + "grid" + std::string(1, '\0'));
+  for (int i = 0; i < tiles; ++i) infe += full_box("infe", 2, 1, be(2 + i, 2) + be(0, 2) + "hvc1" + std::string(1, '\0'));
+  std::string iinf = full_box("iinf", 0, 0, be(tiles + 1, 2) + infe);
+  std::string dimg = be(grid_id, 2) + be(tiles, 2);
+  for (int i = 0; i < tiles; ++i) dimg += be(2 + i, 2);
+  std::string iref = full_box("iref", 0, 0, box("dimg", dimg));
+  std::string ipco;
+  for (const std::string& c : configs) ipco += c;
+  ipco += full_box("ispe", 0, 0, be(tile, 4) + be(tile, 4));
+  ipco += full_box("ispe", 0, 0, be(bgr.cols, 4) + be(bgr.rows, 4));
+  int tile_ispe = int(configs.size()) + 1, grid_ispe = tile_ispe + 1;
+  std::string ipma = be(tiles + 1, 4) + be(grid_id, 2) + be(1, 1) + be(grid_ispe, 1);
+  for (int i = 0; i < tiles; ++i) ipma += be(2 + i, 2) + be(2, 1) + be(0x80 | (config_of[i] + 1), 1) + be(tile_ispe, 1);
+  std::string iprp = box("iprp", box("ipco", ipco) + full_box("ipma", 0, 0, ipma));
+  std::string hdlr = full_box("hdlr", 0, 0, be(0, 4) + "pict" + be(0, 12) + std::string(1, '\0'));
+  std::string pitm = full_box("pitm", 0, 0, be(grid_id, 2));
+  std::string ftyp = box("ftyp", "heic" + be(0, 4) + "mif1heic");
+
+  // iloc needs absolute offsets into mdat: build it once with placeholders to learn its size
+  auto make_iloc = [&](std::uint64_t mdat_data) {
+    std::string body = be(0x44, 1) + be(0x00, 1) + be(tiles + 1, 2);
+    std::uint64_t at = mdat_data;
+    body += be(grid_id, 2) + be(0, 2) + be(1, 2) + be(at, 4) + be(grid.size(), 4);
+    at += grid.size();
+    for (int i = 0; i < tiles; ++i) {
+      body += be(2 + i, 2) + be(0, 2) + be(1, 2) + be(at, 4) + be(streams[i].size(), 4);
+      at += streams[i].size();
+    }
+    return full_box("iloc", 0, 0, body);
+  };
+  auto make_meta = [&](std::uint64_t mdat_data) {
+    return full_box("meta", 0, 0, hdlr + pitm + make_iloc(mdat_data) + iinf + iref + iprp);
+  };
+  std::uint64_t mdat_data = ftyp.size() + make_meta(0).size() + 8;
+  std::string data = grid;
+  for (const std::string& s : streams) data += s;
+  return ftyp + make_meta(mdat_data) + box("mdat", data);
 }
 
 }  // namespace hallpass::imaging::testing

@@ -12,4 +12,8 @@ namespace hallpass::imaging::testing {
 // nullopt when this libheif build has no HEVC encoder.
 std::optional<std::string> encode_heic(const cv::Mat& image);
 
+// The image (8-bit BGR) as phones save it: a grid item of `tile` x `tile` HEVC tiles (the
+// right and bottom tiles padded), each tile coded on its own. nullopt without an HEVC encoder.
+std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile = 512);
+
 }  // namespace hallpass::imaging::testing

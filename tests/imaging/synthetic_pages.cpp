@@ -1,4 +1,5 @@
 #include "synthetic_pages.hpp"
+#include "synthetic_render.hpp"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -9,12 +10,10 @@
 
 namespace hallpass::imaging::testing {
 
-namespace {
-
-using rng_t = std::mt19937;
-
 double uni(rng_t& r, double a, double b) { return std::uniform_real_distribution<double>(a, b)(r); }
 int uni_i(rng_t& r, int a, int b) { return std::uniform_int_distribution<int>(a, b)(r); }
+
+namespace {
 
 std::string random_word(rng_t& r) {
   static const char* letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -60,6 +59,8 @@ void draw_table(cv::Mat& page, rng_t& r, cv::Rect area, double scale) {
     }
 }
 
+}  // namespace
+
 cv::Mat render_a4(rng_t& r, cv::Size size) {
   double scale = size.width / 1200.0;
   cv::Scalar paper(uni(r, 232, 252), uni(r, 235, 252), uni(r, 235, 252));
@@ -102,6 +103,8 @@ cv::Mat render_card(rng_t& r, cv::Size size, cv::Mat& mask) {
     cv::circle(mask, c, rad, 255, cv::FILLED, cv::LINE_AA);
   return card;
 }
+
+namespace {
 
 cv::Mat render_background(rng_t& r, cv::Size size, std::string& name) {
   int kind = uni_i(r, 0, 3);
