@@ -21,6 +21,10 @@ constexpr text texts[] = {
     {"cut_off", "文件未拍全，请让整页都在画面内", "The page is cut off; make sure the whole page is inside the photo"},
     {"low_resolution", "分辨率不足，请靠近一些或使用更高分辨率重新拍摄", "The resolution is too low; move closer or use a higher resolution"},
     {"blank_page", "这是一张空白页，请拍摄有内容的一面", "The page is blank; photograph the side with content"},
+    {"pdf_too_large", "PDF 文件过大，请压缩或拆分后重新上传", "The PDF file is too large; compress or split it and upload again"},
+    {"pdf_broken", "PDF 文件已损坏或不完整，无法打开，请重新导出后上传", "The PDF is damaged or incomplete and cannot be opened; export it again and upload"},
+    {"pdf_encrypted", "PDF 文件已加密或设有密码，请取消加密后重新上传", "The PDF is encrypted or password-protected; remove the protection and upload again"},
+    {"pdf_too_many_pages", "PDF 页数过多，请拆分后分别上传", "The PDF has too many pages; split it and upload the parts"},
     {"internal_error", "图片处理失败，请重试", "The photo could not be processed; please try again"},
 };
 
