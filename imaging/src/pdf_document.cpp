@@ -52,7 +52,10 @@ pdf_document inspect(std::span<const std::uint8_t> bytes, const pdf_limits& limi
   pdf_document d;
   if (bytes.size() > limits.max_bytes || bytes.size() > std::size_t(INT_MAX))
     return refused(d, "pdf_too_large", "不超过 " + mb(limits.max_bytes), "at most " + mb(limits.max_bytes));
-  if (sniff(bytes) != file_type::pdf) return refused(d, "unsupported_type", "请上传 PDF 文件", "upload a PDF file");
+  if (sniff(bytes) != file_type::pdf) {  // make_reason's text asks for a photo
+    d.reasons.push_back({"unsupported_type", "不支持的文件类型，请上传 PDF 文件", "Unsupported file type; upload a PDF file"});
+    return d;
+  }
   if (!has_end_marker(bytes)) return refused(d, "pdf_broken", "文件不完整", "the file is truncated");
 
   silence_poppler();

@@ -112,6 +112,7 @@ TEST(PdfDocument, RefusesWhatIsNotAPdf) {
   EXPECT_EQ(only_code(d), "unsupported_type");
   EXPECT_FALSE(d.reasons[0].message.empty());
   EXPECT_NE(d.reasons[0].message_en.find("PDF"), std::string::npos);
+  EXPECT_EQ(d.reasons[0].message_en.find("photo"), std::string::npos) << d.reasons[0].message_en;
 }
 
 TEST(PdfDocument, RefusesTooLargeBeforeParsing) {
