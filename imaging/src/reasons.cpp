@@ -24,6 +24,7 @@ constexpr text texts[] = {
     {"pdf_too_large", "PDF 文件过大，请压缩或拆分后重新上传", "The PDF file is too large; compress or split it and upload again"},
     {"pdf_broken", "PDF 文件已损坏或不完整，无法打开，请重新导出后上传", "The PDF is damaged or incomplete and cannot be opened; export it again and upload"},
     {"pdf_encrypted", "PDF 文件已加密或设有密码，请取消加密后重新上传", "The PDF is encrypted or password-protected; remove the protection and upload again"},
+    {"pdf_too_complex", "PDF 页面过于复杂，无法显示，请重新导出（如“打印为 PDF”）后上传", "The PDF's first page is too complex to display; export it again (e.g. print to PDF) and upload"},
     {"pdf_too_many_pages", "PDF 页数过多，请拆分后分别上传", "The PDF has too many pages; split it and upload the parts"},
     {"no_face", "未检测到人脸，请正对镜头、免冠拍摄", "No face found; face the camera without a hat"},
     {"several_faces", "照片中有多张人脸，请只拍摄申请人本人", "There is more than one face in the photo; only the applicant may be in it"},

@@ -8,9 +8,11 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace hi = hallpass::imaging;
 namespace fs = std::filesystem;
@@ -27,6 +29,32 @@ std::string make_document(int n) {
   std::vector<hi::page_for_pdf> pages(std::size_t(n), {jpeg, "jpeg", 827, 1169, 100});
   hi::pdf_result r = hi::make_pdf(pages);
   return r.pdf.value_or("");
+}
+
+// A PDF written by hand: `objects` numbered from 1 (1 is the catalogue), with an exact xref table.
+std::string assemble(const std::vector<std::string>& objects) {
+  std::string out = "%PDF-1.4\n", xref = "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    char line[32];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", out.size());
+    xref += line;
+    out += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  std::size_t at = out.size();
+  return out + xref + "trailer << /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+         std::to_string(at) + "\n%%EOF\n";
+}
+
+std::string stream(const std::string& data, const std::string& dictionary = {}) {
+  return "<< /Length " + std::to_string(data.size()) + " " + dictionary + ">>\nstream\n" + data + "\nendstream";
+}
+
+const std::string catalogue = "<< /Type /Catalog /Pages 2 0 R >>";
+const std::string one_page = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+
+// Object 3: the A4 page of a one-page document; `rest`: its contents, resources.
+std::string a4_page(const std::string& rest = {}) {
+  return "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + rest + " >>";
 }
 
 hi::pdf_document inspect(const std::string& bytes, const hi::pdf_limits& limits = {}) {
@@ -81,23 +109,10 @@ TEST(PdfDocument, CountsPagesOfAMultiPageDocument) {
 }
 
 TEST(PdfDocument, ReadsAHandWrittenLandscapePage) {
-  // 842 x 595 points = 297 x 210 mm, one filled square; byte offsets of the xref are exact.
-  std::string content = "0 0 0 rg 100 100 200 200 re f\n";
-  std::string body =
-      "%PDF-1.4\n"
-      "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-      "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-      "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 4 0 R >> endobj\n"
-      "4 0 obj << /Length " + std::to_string(content.size()) + " >> stream\n" + content + "endstream endobj\n";
-  std::vector<std::size_t> offsets;
-  for (int i = 1; i <= 4; ++i) offsets.push_back(body.find(std::to_string(i) + " 0 obj"));
-  std::string xref = "xref\n0 5\n0000000000 65535 f \n";
-  for (std::size_t at : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", at);
-    xref += line;
-  }
-  std::string pdf = body + xref + "trailer << /Size 5 /Root 1 0 R >>\nstartxref\n" + std::to_string(body.size()) + "\n%%EOF\n";
+  // 842 x 595 points = 297 x 210 mm, one filled square.
+  std::string pdf = assemble({catalogue, one_page,
+                              "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 4 0 R >>",
+                              stream("0 0 0 rg 100 100 200 200 re f")});
   hi::pdf_document d = inspect(pdf);
   ASSERT_TRUE(d.accepted) << only_code(d);
   EXPECT_EQ(d.pages, 1);
@@ -152,13 +167,57 @@ TEST(PdfDocument, RefusesTruncatedAndGarbledFiles) {
 
 TEST(PdfDocument, RefusesAnAbsurdPageSize) {
   // A page of 1 x 14400 points (0.35 x 5080 mm) would render as a 0 x 320 strip.
-  std::string body =
-      "%PDF-1.4\n"
-      "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-      "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-      "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 1 14400] >> endobj\n";
-  std::string pdf = body + "trailer << /Root 1 0 R >>\n%%EOF\n";  // no xref: poppler rebuilds it
+  std::string pdf = assemble({catalogue, one_page, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1 14400] >>"});
   EXPECT_EQ(only_code(inspect(pdf)), "pdf_broken");
+}
+
+TEST(PdfDocument, APageTooSlowToDrawIsStopped) {
+  hi::pdf_limits limits;
+  limits.max_seconds = 2;
+  // 762 bytes: an image that declares 100000 x 100000 pixels, drawn over the page. Poppler would
+  // work through 10^10 pixels.
+  std::string huge_image = assemble(
+      {catalogue, one_page, a4_page("/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R"),
+       stream(std::string(100, '\0'), "/Type /XObject /Subtype /Image /Width 100000 /Height 100000 "
+                                       "/ColorSpace /DeviceRGB /BitsPerComponent 8 "),
+       stream("q 595 0 0 842 0 0 cm /Im1 Do Q")});
+  EXPECT_EQ(only_code(inspect(huge_image, limits)), "pdf_too_complex");
+  // 3.6 MB: 200000 strokes across the page (about a minute to draw).
+  std::string strokes;
+  for (int i = 0; i < 200000; ++i) strokes += "0 0 m 595 842 l S\n";
+  std::string many_strokes = assemble({catalogue, one_page, a4_page("/Contents 4 0 R"), stream(strokes)});
+  EXPECT_EQ(only_code(inspect(many_strokes, limits)), "pdf_too_complex");
+  EXPECT_EQ(hi::pdf_limits{}.max_seconds, 10);
+}
+
+TEST(PdfDocument, HostileStructuresEndInAnAnswer) {
+  // A page tree whose Kids list itself.
+  EXPECT_EQ(only_code(inspect(assemble({catalogue, "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>", a4_page()}))),
+            "pdf_broken");
+  // A page count far beyond the pages there are.
+  EXPECT_EQ(only_code(inspect(assemble({catalogue, "<< /Type /Pages /Kids [3 0 R] /Count 2147483647 >>", a4_page()}))),
+            "pdf_broken");
+  // A form that draws itself; arrays nested 100000 deep: poppler stops, page 1 is still shown.
+  std::string self_drawing = assemble(
+      {catalogue, one_page, a4_page("/Resources << /XObject << /X 4 0 R >> >> /Contents 5 0 R"),
+       stream("/X Do", "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /X 4 0 R >> >> "),
+       stream("/X Do")});
+  EXPECT_TRUE(inspect(self_drawing).accepted);
+  std::string deep = assemble({catalogue, one_page, a4_page("/Foo " + std::string(100000, '[') + std::string(100000, ']'))});
+  EXPECT_TRUE(inspect(deep).accepted);
+}
+
+TEST(PdfDocument, InspectsFromSeveralThreadsAtOnce) {
+  // Each reader runs in its own process; one's pipe must not keep another waiting.
+  std::string pdf = make_document(2);
+  std::vector<std::thread> threads;
+  std::atomic<int> accepted{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 3; ++i) accepted += inspect(pdf).accepted ? 1 : 0;
+    });
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(accepted, 12);
 }
 
 TEST(PdfDocument, RefusesEncryptedDocuments) {
