@@ -35,7 +35,7 @@ struct face_box {
 
 // code ∈ unreadable_image, too_many_pixels, unsupported_type, face_detector_unavailable, no_face,
 //        several_faces, face_too_small, face_near_edge, too_dark, background_not_light,
-//        background_not_plain
+//        background_not_plain, internal_error (options out of range)
 struct portrait_result {
   bool accepted = false;
   std::vector<reason> reasons;  // empty iff accepted
