@@ -24,7 +24,7 @@ struct portrait_options {
   double head_top_margin = 0.08;          // space above the crown, fraction of the output height
   double min_face_px = 80;                // face width in the photo, pixels
   double min_face_brightness = 70;        // 0..255, mean grey level of the face
-  double min_background_brightness = 190; // 0..255, median grey level of the background
+  double min_background_brightness = 200; // 0..255, median grey level of the background (white, not grey)
   double min_background_uniformity = 0.9; // fraction of background pixels within ±24 levels of its median
   int jpeg_quality = 92;
 };
