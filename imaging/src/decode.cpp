@@ -35,9 +35,12 @@ file_type sniff(std::span<const std::uint8_t> b) {
   if (starts_with(b, 0, "%PDF-")) return file_type::pdf;
   if (starts_with(b, 0, std::string_view("II*\0", 4)) || starts_with(b, 0, std::string_view("MM\0*", 4)))
     return file_type::tiff;
-  if (starts_with(b, 4, "ftyp")) {
+  if (starts_with(b, 4, "ftyp")) {  // ISO base media file: the major brand tells a HEIF image from a video
     for (std::string_view brand : {"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"})
       if (starts_with(b, 8, brand)) return file_type::heic;
+    for (std::string_view brand : {"isom", "iso2", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "M4V ", "M4VH",
+                                   "M4VP", "qt  ", "3gp4", "3gp5", "3gp6", "3g2a", "dash", "mmp4", "MSNV", "f4v "})
+      if (starts_with(b, 8, brand)) return file_type::mp4;
   }
   return file_type::unknown;
 }
@@ -50,6 +53,7 @@ std::string_view to_string(file_type t) {
     case file_type::heic: return "heic";
     case file_type::tiff: return "tiff";
     case file_type::pdf: return "pdf";
+    case file_type::mp4: return "mp4";
     case file_type::unknown: break;
   }
   return "unknown";

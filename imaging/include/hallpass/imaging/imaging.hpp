@@ -22,7 +22,7 @@
 namespace hallpass::imaging {
 
 // Real container type of a byte buffer, judged from its magic bytes only.
-enum class file_type { jpeg, png, webp, heic, tiff, pdf, unknown };
+enum class file_type { jpeg, png, webp, heic, tiff, pdf, mp4, unknown };  // mp4: any ISO-BMFF video (MP4, MOV, 3GP)
 
 // Cheap (reads ≤ 32 bytes) classification for the upload endpoint.
 file_type sniff(std::span<const std::uint8_t> bytes);
