@@ -137,7 +137,7 @@ TEST(DatabaseTimeouts, ListenerNoticesASilentPostgresAndReconnectsWhenItAnswersA
         std::lock_guard lock(m);
         payloads.push_back(p);
       },
-      [&] { ++reconnects; }, short_limits(), 500ms);
+      [&](db::connection&) { ++reconnects; }, short_limits(), 500ms);
   listener.start();
   ASSERT_TRUE(wait_until([&] { return listener.connected(); }, 10s));
 

@@ -7,7 +7,7 @@
 namespace hallpass::server::services {
 
 event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread, observer_fn observer)
-    : pool_(pool), reread_(std::move(reread)), observer_(std::move(observer)) {
+    : reread_(std::move(reread)), observer_(std::move(observer)) {
   listener_ = std::make_unique<db::notification_listener>(
       pool.conninfo(), channel,
       [this](const std::string& payload) {
@@ -19,9 +19,9 @@ event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread, obse
           // Not one of ours.
         }
       },
-      [this, channel] {
+      [this, channel](db::connection& c) {
         log_line("info", "listener_reconnected", {{"channel", json_str(channel)}});
-        reread_all();
+        reread_all(c);
       },
       pool.settings());
 }
@@ -70,7 +70,10 @@ void event_hub::deliver(std::int64_t id, const std::string& event) {
   for (auto& fn : targets) fn(event);
 }
 
-void event_hub::reread_all() {
+// On the listener's new connection: the pool may still count PostgreSQL unreachable just after
+// a failover, and a re-read skipped then would never be made. A db_error reaches the listener,
+// which reconnects and re-reads again.
+void event_hub::reread_all(db::connection& c) {
   if (observer_) observer_(0, "reconnected");
   std::vector<std::int64_t> ids;
   {
@@ -78,13 +81,8 @@ void event_hub::reread_all() {
     for (auto& entry : by_id_)
       if (ids.empty() || ids.back() != entry.first) ids.push_back(entry.first);
   }
-  try {
-    auto conn = pool_.acquire();
-    for (auto id : ids)
-      if (auto e = reread_(*conn, id)) deliver(id, *e);
-  } catch (const db::db_error&) {
-    // Still unreachable: the next reconnect tries again.
-  }
+  for (auto id : ids)
+    if (auto e = reread_(c, id)) deliver(id, *e);
 }
 
 }  // namespace hallpass::server::services
