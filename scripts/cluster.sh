@@ -121,6 +121,7 @@ write_configs() {
   done
   read_servers+="  server primary $host:$write_port backup"$'\n'
   for n in 1 2; do http_servers+="  server node$n $host:$(node_port $n) check"$'\n'; done
+  for n in 1 2; do http_servers+="  server node$n-unchecked $host:$(node_port $n) backup"$'\n'; done
   render "$root/deploy/cluster/haproxy.cfg.in" "$dir/conf/haproxy.cfg" HOST="$host" WRITE_PORT="$write_port" \
     READ_PORT="$read_port" HTTP_PORT="$http_port" STATS_PORT="$stats_port" STATS_SOCKET="$dir/run/haproxy.sock" \
     ERRORFILE_503="$root/deploy/cluster/503.http" PG_SERVERS="$write_servers" PG_READ_SERVERS="$read_servers" \
