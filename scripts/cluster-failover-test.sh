@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Failover test of HallPass on its PostgreSQL cluster, loopback only, bounded in time (about
-# 3 minutes; ctest gives it 7). Starts the cluster (scripts/cluster.sh) in a fresh folder and runs
+# 3 minutes; ctest gives it 6). Starts the cluster (scripts/cluster.sh) in a fresh folder and runs
 # a stream of QR logins and uploads from several clients through HAProxy (tests/cluster/
 # cluster_load.cpp) with three faults, each mid-stream:
 #   postmaster  kill -9 of the primary's postmaster, its Patroni alive     (target <= 10 s)
