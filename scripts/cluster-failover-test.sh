@@ -36,7 +36,13 @@ export HALLPASS_CLUSTER_PORT=${HALLPASS_CLUSTER_PORT:-26400}
 export HALLPASS_CLUSTER_SERVER_ARGS="--login-attempts-per-ip=1000000 --tickets-per-ip-per-minute=1000000
   --ticket-polls-per-minute=1000000 --upload-photos-per-ip-per-minute=1000000 --upload-photos-per-code-per-minute=1000000"
 cluster="$root/scripts/cluster.sh"
+status=0
 finish() {
+  if [ "$status" != 0 ] && [ -d "$HALLPASS_CLUSTER_DIR/log" ]; then
+    logs=$(mktemp -d /tmp/hallpass-cluster-failover-logs.XXXXXX)
+    cp -r "$HALLPASS_CLUSTER_DIR/log/." "$logs/"
+    echo "cluster-failover-test: FAILED; the logs of every process are kept in $logs"
+  fi
   if $keep; then
     echo "cluster left running in $HALLPASS_CLUSTER_DIR (HALLPASS_CLUSTER_DIR=$HALLPASS_CLUSTER_DIR bash scripts/cluster.sh down)"
   else
@@ -44,7 +50,7 @@ finish() {
     rm -rf "$HALLPASS_CLUSTER_DIR"
   fi
 }
-trap finish EXIT
+trap 'status=$?; finish' EXIT
 
 started=$(date +%s)
 bash "$cluster" up --demo
@@ -62,7 +68,6 @@ for f in ${faults//,/ }; do
 done
 # "node" kills node 2: the portals of the other faults wait on node 1 and are confirmed on node 2,
 # so it comes last.
-status=0
 timeout 300 "$load" --http "$HTTP_PORT" --node-a "$NODE1_PORT" --node-b "$NODE2_PORT" --db "$HALLPASS_URL" \
   --clients "$clients" --photo "$root/tests/data/photos/dynamsoft/webp/card-on-dark-background.webp" \
   "${fault_args[@]}" || status=$?
