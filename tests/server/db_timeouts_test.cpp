@@ -137,7 +137,7 @@ TEST(DatabaseTimeouts, ListenerNoticesASilentPostgresAndReconnectsWhenItAnswersA
         std::lock_guard lock(m);
         payloads.push_back(p);
       },
-      [&] { ++reconnects; }, short_limits(), 500ms);
+      [&](db::connection&) { ++reconnects; }, short_limits(), 500ms);
   listener.start();
   ASSERT_TRUE(wait_until([&] { return listener.connected(); }, 10s));
 
@@ -182,4 +182,26 @@ TEST(DatabaseTimeouts, SecondConnectionTakenByAThreadThatHoldsOneIsCounted) {
     auto second = pool.acquire();
   }
   EXPECT_EQ(pool.stats().nested, 1);
+}
+
+// During a failover a write can reach a server in recovery (HAProxy still routes to a primary
+// Patroni is demoting): "read-only transaction" is then the database being unavailable (503
+// with Retry-After, not 500), and the connection, to a standby, is dropped by the pool.
+TEST(DatabaseTimeouts, WriteOnAReadOnlyServerIsUnavailableAndTheConnectionIsDropped) {
+  scratch_database scratch;
+  db::pool pool(scratch.conninfo(), 1, short_limits(), 2s);
+  {
+    auto c = pool.acquire();
+    c->exec("SET default_transaction_read_only = on");
+    try {
+      c->exec("CREATE TABLE hp_written (x int)");
+      ADD_FAILURE() << "the write was accepted";
+    } catch (const db::db_error& e) {
+      EXPECT_EQ(e.sqlstate(), "25006");
+      EXPECT_EQ(e.kind(), db::error_kind::unavailable) << e.what();
+    }
+    EXPECT_TRUE(c->lost());
+  }
+  auto fresh = pool.acquire();
+  EXPECT_EQ(fresh->exec("SHOW default_transaction_read_only").str(0, 0), "off");
 }

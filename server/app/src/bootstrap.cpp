@@ -157,9 +157,12 @@ api::api_settings api_settings_of(const config& cfg) {
 
 namespace {
 
+// A ticket re-read after the listener reconnected. One that is gone was lost with a failover
+// (tickets are UNLOGGED; finished ones are kept an hour): its portal is told "expired", so that
+// it shows a fresh QR instead of waiting for a ticket that no longer exists.
 std::optional<std::string> ticket_state(db::connection& c, std::int64_t id) {
   auto t = db::find_ticket(c, id);
-  return t ? std::optional(t->state) : std::nullopt;
+  return t ? t->state : std::string("expired");
 }
 
 }  // namespace

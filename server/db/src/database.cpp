@@ -14,7 +14,9 @@ error_kind kind_of_sqlstate(std::string_view s) {
   if (s == "23514" || s == "23502") return error_kind::check_violation;
   if (s == "40001" || s == "40P01") return error_kind::serialization_failure;
   if (s == "53100") return error_kind::storage_full;
-  if (s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03" || s.starts_with("53"))
+  // 25006: a write reached a server in recovery, e.g. through a proxy that still routes to a
+  // primary Patroni is demoting: the primary is changing, as unavailable as a lost connection.
+  if (s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03" || s.starts_with("53") || s == "25006")
     return error_kind::unavailable;
   if (s.starts_with("22")) return error_kind::invalid_input;
   return error_kind::other;
@@ -184,7 +186,14 @@ rows connection::exec(std::string_view sql, const std::vector<param>& params) {
                      ? await_result(answer_deadline_)
                      : nullptr;
   auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw_from(c_.get(), r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    try {
+      throw_from(c_.get(), r);
+    } catch (const db_error& e) {
+      if (e.sqlstate() == "25006") dead_ = true;  // connected to a standby: never used again
+      throw;
+    }
+  }
   return rows(r);
 }
 

@@ -13,7 +13,7 @@ namespace hallpass::server::db {
 
 notification_listener::notification_listener(std::string conninfo, std::string channel,
                                              std::function<void(const std::string&)> on_payload,
-                                             std::function<void()> on_reconnect, connection_settings settings,
+                                             std::function<void(connection&)> on_reconnect, connection_settings settings,
                                              std::chrono::milliseconds idle_check)
     : conninfo_(std::move(conninfo)),
       channel_(std::move(channel)),
@@ -52,7 +52,7 @@ void notification_listener::run() {
     try {
       conn = std::make_unique<connection>(conninfo_, settings_);
       conn->exec_script("LISTEN " + channel_);
-      if (!first) on_reconnect_();  // missed notifications are read before the memory is trusted again
+      if (!first) on_reconnect_(*conn);  // missed notifications are read before the memory is trusted again
     } catch (const db_error&) {
       if (!pause(backoff)) return;
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, 5s);
@@ -76,17 +76,18 @@ void notification_listener::listen_on(connection& c) {
                                                                                 : std::chrono::seconds(5);
   pg_conn* pc = c.native();
   while (!stop_) {
-    pollfd fds[2] = {{PQsocket(pc), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    int n = poll(fds, 2, static_cast<int>(idle_check_.count()));
-    if (n < 0 && errno != EINTR) return;
-    if (n == 0) c.ping(ping_within);  // idle: make sure PostgreSQL still answers
-    if (n > 0 && fds[0].revents && !PQconsumeInput(pc)) return;
+    // First what arrived while a statement ran on the connection (a re-read, a ping).
     while (PGnotify* note = PQnotifies(pc)) {
       std::string payload = note->extra ? note->extra : "";
       PQfreemem(note);
       on_payload_(payload);
     }
     if (PQstatus(pc) != CONNECTION_OK) return;
+    pollfd fds[2] = {{PQsocket(pc), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    int n = poll(fds, 2, static_cast<int>(idle_check_.count()));
+    if (n < 0 && errno != EINTR) return;
+    if (n == 0) c.ping(ping_within);  // idle: make sure PostgreSQL still answers
+    if (n > 0 && fds[0].revents && !PQconsumeInput(pc)) return;
   }
 }
 

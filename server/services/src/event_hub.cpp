@@ -1,7 +1,5 @@
 #include "hallpass/server/services/event_hub.hpp"
 
-#include <chrono>
-#include <thread>
 #include <vector>
 
 #include "hallpass/server/log.hpp"
@@ -9,7 +7,7 @@
 namespace hallpass::server::services {
 
 event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread, observer_fn observer)
-    : pool_(pool), reread_(std::move(reread)), observer_(std::move(observer)) {
+    : reread_(std::move(reread)), observer_(std::move(observer)) {
   listener_ = std::make_unique<db::notification_listener>(
       pool.conninfo(), channel,
       [this](const std::string& payload) {
@@ -21,9 +19,9 @@ event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread, obse
           // Not one of ours.
         }
       },
-      [this, channel] {
+      [this, channel](db::connection& c) {
         log_line("info", "listener_reconnected", {{"channel", json_str(channel)}});
-        reread_all();
+        reread_all(c);
       },
       pool.settings());
 }
@@ -72,7 +70,10 @@ void event_hub::deliver(std::int64_t id, const std::string& event) {
   for (auto& fn : targets) fn(event);
 }
 
-void event_hub::reread_all() {
+// On the listener's new connection: the pool may still count PostgreSQL unreachable just after
+// a failover, and a re-read skipped then would never be made. A db_error reaches the listener,
+// which reconnects and re-reads again.
+void event_hub::reread_all(db::connection& c) {
   if (observer_) observer_(0, "reconnected");
   std::vector<std::int64_t> ids;
   {
@@ -80,20 +81,8 @@ void event_hub::reread_all() {
     for (auto& entry : by_id_)
       if (ids.empty() || ids.back() != entry.first) ids.push_back(entry.first);
   }
-  // The listener can be back before the pool's connections are (they find out on their next
-  // use that the old ones are gone): try a few times before leaving it to the next reconnect.
-  for (int attempt = 1;; ++attempt) {
-    try {
-      auto conn = pool_.acquire();
-      for (auto id : ids)
-        if (auto e = reread_(*conn, id)) deliver(id, *e);
-      return;
-    } catch (const db::db_error& e) {
-      log_line("warn", "listener_reread_failed", {{"attempt", std::to_string(attempt)}, {"error", json_str(e.what())}});
-      if (attempt == 5) return;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-  }
+  for (auto id : ids)
+    if (auto e = reread_(c, id)) deliver(id, *e);
 }
 
 }  // namespace hallpass::server::services

@@ -206,3 +206,12 @@ TEST(QrLoginJacking, PollSecretOfAnotherTicketDoesNotOpenThisOne) {
   EXPECT_NE(poll(s.port(), mine.id, other.poll_secret).status, 200);
   EXPECT_EQ(state_of(s.port(), mine), "confirmed");
 }
+
+// Tickets are UNLOGGED, but their ids must come from a logged sequence: an unlogged one is an
+// empty page on a standby promoted by a failover ("bad magic number in sequence"), and no ticket
+// could be created there (scripts/cluster-failover-test.sh shows it).
+TEST(TicketCreation, TicketIdsComeFromALoggedSequenceSoAPromotedStandbyCanMakeTickets) {
+  running_server s;
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT relpersistence FROM pg_class WHERE relname = 'login_tickets'"), "u");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT relpersistence FROM pg_class WHERE relname = 'login_tickets_id_seq'"), "p");
+}

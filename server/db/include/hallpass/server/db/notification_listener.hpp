@@ -3,8 +3,9 @@
 // PostgreSQL for SELECT 1 every idle_check and counts the connection lost when no answer comes
 // within the connect timeout (TCP keepalives also end a dead peer's connection). Reconnects with
 // a growing pause (a quarter second doubling up to five); since notifications are not replayed,
-// it then calls on_reconnect so that callers re-read the state they wait for, and only after
-// that reports connected() again.
+// it then calls on_reconnect with the new connection, so that callers re-read the state they
+// wait for on it (not from a pool that may still count PostgreSQL unreachable after a failover),
+// and only after that reports connected() again. When the re-read fails, it reconnects again.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -18,7 +19,7 @@ namespace hallpass::server::db {
 class notification_listener {
  public:
   notification_listener(std::string conninfo, std::string channel, std::function<void(const std::string&)> on_payload,
-                        std::function<void()> on_reconnect, connection_settings settings = {},
+                        std::function<void(connection&)> on_reconnect, connection_settings settings = {},
                         std::chrono::milliseconds idle_check = std::chrono::seconds(2));
   ~notification_listener();
   notification_listener(const notification_listener&) = delete;
@@ -35,7 +36,7 @@ class notification_listener {
 
   std::string conninfo_, channel_;
   std::function<void(const std::string&)> on_payload_;
-  std::function<void()> on_reconnect_;
+  std::function<void(connection&)> on_reconnect_;
   connection_settings settings_;
   std::chrono::milliseconds idle_check_;
   std::atomic<bool> stop_{false};

@@ -40,9 +40,8 @@ class event_hub {
 
  private:
   void deliver(std::int64_t id, const std::string& event);
-  void reread_all();
+  void reread_all(db::connection& c);
 
-  db::pool& pool_;
   reread_fn reread_;
   observer_fn observer_;
   mutable std::mutex mutex_;
