@@ -47,7 +47,7 @@
       el('td', {}, thumbs),
       el('td', {}, frozen ? el('a', { href: base + '/materials/' + m.code + '/pdf' }, '下载PDF') : el('span', {},
         el('button', { type: 'button', onclick: () => file.click() }, '上传'), file,
-        m.kind === 'video' ? '' : el('button', { type: 'button', class: 'qr-button', onclick: () => showQr(m) }, '二维码'))));
+        m.kind === 'video' || m.kind === 'pdf' ? '' : el('button', { type: 'button', class: 'qr-button', onclick: () => showQr(m) }, '二维码'))));
   }
 
   // 办理类型 (one) and 适用情形 (any number): they decide which materials are asked for.

@@ -77,6 +77,7 @@ constexpr entry table[] = {
     {errc::invalid_idempotency_key, 400, "invalid_idempotency_key", "Idempotency-Key 应为 1 到 100 个字符", "Idempotency-Key must be 1 to 100 characters"},
     {errc::idempotency_key_reused, 422, "idempotency_key_reused", "同一个 Idempotency-Key 用于了不同的照片", "This Idempotency-Key was used for a different photo"},
     {errc::empty_upload, 400, "empty_upload", "没有收到照片", "The upload is empty"},
+    {errc::pdf_required, 415, "pdf_required", "该材料请上传 PDF 文件", "This material is uploaded as a PDF file"},
     {errc::video_too_large, 413, "video_too_large", "视频文件过大，超过该材料允许的大小", "The video is larger than this material allows"},
     {errc::invalid_upload_range, 400, "invalid_upload_range", "上传分段的长度或位置不正确（Upload-Length、Upload-Offset）", "The piece's length or position is invalid (Upload-Length, Upload-Offset)"},
     {errc::upload_offset_mismatch, 409, "upload_offset_mismatch", "上传位置与已接收的不一致，请查询进度后从已接收处继续", "The piece does not start where the upload stopped; ask for the progress and resume from there"},

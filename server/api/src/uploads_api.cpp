@@ -43,8 +43,9 @@ response upload_response(const services::upload_outcome& out) {
     for (auto& r : out.reasons) reasons.push_back({{"code", r[0]}, {"message", r[1]}, {"message_en", r[2]}});
     std::string zh = "照片无法使用，请重新拍摄", en = "The photo cannot be used; please take it again";
     if (!out.reasons.empty()) {
-      zh = out.reasons[0][1] + "，请重新拍摄";
-      en = out.reasons[0][2] + "; please take it again";
+      bool file = out.reasons[0][0].rfind("pdf_", 0) == 0;  // a document, not a photo
+      zh = out.reasons[0][1] + (file ? "，请换一个文件" : "，请重新拍摄");
+      en = out.reasons[0][2] + (file ? "; please upload another file" : "; please take it again");
     }
     return json_response({{"accepted", false},
                           {"error", {{"code", "photo_rejected"}, {"message", zh}, {"message_en", en}}},

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -12,6 +13,8 @@
 #include <boost/json.hpp>
 
 #include "hallpass/imaging/imaging.hpp"
+#include "hallpass/imaging/pdf_document.hpp"
+#include "hallpass/imaging/portrait.hpp"
 #include "hallpass/server/db/accounts_store.hpp"
 #include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/db/video_store.hpp"
@@ -80,14 +83,48 @@ status pages_open(db::connection& c, const db::application_row& row, const std::
   return not_draft();
 }
 
-// A photo for paper and portraits; a video has its own resumable upload.
+// A photo for paper and portraits, a PDF file for a document; a video has its own resumable upload.
 std::optional<error> check_type(std::span<const std::uint8_t> bytes, const std::string& kind) {
   if (bytes.empty()) return errc::empty_upload;
   if (kind == "video") return errc::video_needs_resumable_upload;
   auto type = imaging::sniff(bytes);
   using ft = imaging::file_type;
+  if (kind == "pdf") return type == ft::pdf ? std::nullopt : std::optional<error>(errc::pdf_required);
   if (type == ft::jpeg || type == ft::png || type == ft::webp || type == ft::heic) return std::nullopt;
   return errc::unsupported_media_type;
+}
+
+// A PDF document checked and its first page drawn, as a page the rest of the upload path stores.
+imaging::page_result inspect_document(std::span<const std::uint8_t> bytes) {
+  auto doc = imaging::inspect_pdf(bytes);
+  imaging::page_result out;
+  out.accepted = doc.accepted;
+  out.reasons = doc.reasons;
+  out.checks["pages"] = {static_cast<double>(doc.pages), 0, doc.accepted};
+  if (!doc.accepted) return out;
+  out.output.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());  // kept as sent
+  out.output_format = "pdf";
+  out.thumbnail_jpeg = std::move(doc.thumbnail_jpeg);
+  out.width = static_cast<int>(std::lround(doc.page_width_mm));  // of page 1, in mm
+  out.height = static_cast<int>(std::lround(doc.page_height_mm));
+  return out;
+}
+
+// A 2寸 portrait: one face on a plain light background, cropped to 35 × 49 mm at 300 dpi.
+imaging::page_result process_portrait(std::span<const std::uint8_t> bytes) {
+  auto p = imaging::process_portrait(bytes);
+  imaging::page_result out;
+  out.accepted = p.accepted;
+  out.reasons = p.reasons;
+  out.checks = p.checks;
+  if (!p.accepted) return out;
+  out.output = p.jpeg;
+  out.output_format = "jpeg";
+  out.thumbnail_jpeg = std::move(p.jpeg);  // 413 × 579: small enough to be its own thumbnail
+  out.width = p.width;
+  out.height = p.height;
+  out.dpi = 300;
+  return out;
 }
 
 // The material's paper, for the page finder and the resolution check.
@@ -334,8 +371,11 @@ status applications::start_upload(const upload_target& target, std::string bytes
               done]() mutable -> imaging_executor::continuation {
     std::shared_ptr<const imaging::page_result> processed;  // null: the pipeline failed
     try {
-      processed = std::make_shared<const imaging::page_result>(imaging::process(
-          std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), options_for(target.paper)));
+      auto view = std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+      processed = std::make_shared<const imaging::page_result>(
+          target.kind == "pdf"        ? inspect_document(view)
+          : target.kind == "portrait" ? process_portrait(view)
+                                      : imaging::process(view, options_for(target.paper)));
     } catch (const std::exception&) {
     }
     bytes = {};  // the photo is not needed any more
@@ -375,7 +415,9 @@ result<upload_outcome> applications::finish_upload(const upload_target& target, 
   page.application_id = target.application_id;
   page.material_code = target.material;
   page.content = processed.output;
-  page.content_type = processed.output_format == "png" ? "image/png" : "image/jpeg";
+  page.content_type = processed.output_format == "png"   ? "image/png"
+                      : processed.output_format == "pdf" ? "application/pdf"
+                                                         : "image/jpeg";
   page.sha256 = id::sha256_hex(processed.output);
   page.thumbnail = processed.thumbnail_jpeg;
   page.width = processed.width;
@@ -634,6 +676,7 @@ result<std::string> applications::material_pdf(const caller& who, std::int64_t i
     contents = db::page_contents(*conn, id, material, &meta);
   }
   if (contents.empty()) return errc::no_pages;
+  if (meta.front().content_type == "application/pdf") return std::move(contents.front());  // a PDF material: as sent
   std::vector<imaging::page_for_pdf> pages;
   for (std::size_t i = 0; i < contents.size(); ++i) {
     pages.push_back({std::move(contents[i]), meta[i].content_type == "image/png" ? "png" : "jpeg", meta[i].width,

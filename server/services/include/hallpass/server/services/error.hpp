@@ -18,7 +18,7 @@ enum class errc {
   invalid_channel, invalid_person_name, invalid_unit_name, invalid_unit_number, invalid_role, invalid_date,
   invalid_window, window_in_past, invalid_scope, unknown_service_code, admin_has_no_scope, legal_rep_needs_no_grant, invalid_step,
   match_number_required, invalid_contact_name, invalid_email, invalid_postcode, invalid_address, invalid_page_order,
-  invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, video_needs_resumable_upload, video_too_large,
+  invalid_idempotency_key, idempotency_key_reused, empty_upload, unsupported_media_type, video_needs_resumable_upload, pdf_required, video_too_large,
   invalid_upload_range, upload_offset_mismatch, range_not_satisfiable, video_upload_not_found, form_incomplete,
   materials_missing,  // error::items lists the material codes
   password_unchanged, invalid_code, mobile_unchanged, invalid_action, invalid_rating, reason_required, decision_required, invalid_deadline, deadline_in_past, materials_required,
