@@ -200,7 +200,7 @@ async function openApplication(id) {
     if (a.decided_at) printButton('decision', '打印决定书', 'Print the decision');
     const list = $('materials');
     list.replaceChildren();
-    const status = { uploaded: ['已上传', 'Sent'], missing: ['未上传', 'Missing'], tolerable: ['可容缺', 'May follow'], optional: ['选交', 'Optional'] };
+    const status = { uploaded: ['已上传', 'Sent'], missing: ['未上传', 'Missing'], tolerable: ['可容缺', 'May follow'], optional: ['选交', 'Optional'], not_needed: ['无需提交', 'Not needed'] };
     for (const m of a.materials) {
       const li = document.createElement('li');
       li.dataset.material = m.code;
