@@ -233,7 +233,7 @@ TEST(Kiosk, WalkingAwayRevokesTheSessionAndLeavesNothingOfThePersonInItsDataFold
   auto cred = register_kiosk(s, files);
   hallpass::kiosk::config cfg;
   // The shortest walk-away the configuration file allows is 10 + 20 s; a test needs less.
-  cfg.idle_seconds = 2;
+  cfg.idle_seconds = 8;  // room for the steps below on a busy machine before the person "walks away"
   cfg.idle_warning_seconds = 2;
   cfg.outbox_retry_seconds = 60;  // a print job that met no server waits (and is not printed meanwhile)
   running_kiosk k(files, cred, "http://127.0.0.1:" + std::to_string(network.port()),
@@ -258,7 +258,7 @@ TEST(Kiosk, WalkingAwayRevokesTheSessionAndLeavesNothingOfThePersonInItsDataFold
   // The person walks away while the server is still away.
   auto warned = k.wait_state([](const json::object& st) {
     return st.contains("idle") && st.at("idle").at("warning").as_bool();
-  }, 10);
+  }, 20);
   ASSERT_TRUE(warned.contains("idle") && warned.at("idle").at("warning").as_bool()) << "a warning comes first";
   auto gone = k.wait_state([](const json::object& st) { return st.at("session").is_null(); }, 10);
   ASSERT_TRUE(gone.at("session").is_null());
