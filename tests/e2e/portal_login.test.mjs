@@ -147,7 +147,8 @@ test('an expired QR shows the refresh overlay, and the refreshed QR signs in', a
 
   const where = scan_hash_condition(first_url);
   const expired = await psql(db.conninfo,
-    `UPDATE login_tickets SET expires_at = now() - interval '1 second' WHERE state = 'pending' AND ${where.sql} RETURNING id`,
+    // One second from now: time passes it, and the node that announces expiries sees it pass.
+    `UPDATE login_tickets SET expires_at = now() + interval '1 second' WHERE state = 'pending' AND ${where.sql} RETURNING id`,
     where.vars);
   assert.match(expired, /^\d+$/, 'exactly the page\'s ticket was made to expire');
 
