@@ -147,6 +147,8 @@ constexpr entry table[] = {
     {errc::ticket_cancelled, 409, "ticket_cancelled", "本次登录已取消", "This login was cancelled"},
     {errc::ticket_already_confirmed, 409, "ticket_already_confirmed", "本次登录已确认过", "This login was already confirmed"},
     {errc::ticket_claimed_by_another, 409, "ticket_claimed_by_another", "该二维码已被其他手机扫描", "Another phone has already scanned this QR code"},
+    {errc::user_code_ambiguous, 409, "user_code_ambiguous", "该用户码对应多个登录请求，请在设备上获取新的用户码",
+     "This user code matches more than one login request; get a new code on the device"},
     {errc::ticket_not_scanned, 409, "ticket_not_scanned", "请先扫描二维码", "Scan the QR code first"},
     {errc::ticket_state_conflict, 409, "ticket_state_conflict", "登录状态已变化，请重试", "The login changed state; try again"},
     {errc::ticket_not_confirmed, 409, "ticket_not_confirmed", "尚未在手机上确认登录", "The login is not confirmed on the phone yet"},

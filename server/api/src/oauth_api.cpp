@@ -4,7 +4,8 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
-#include <regex>
+#include <algorithm>
+#include <cctype>
 
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/json_io.hpp"
@@ -29,9 +30,10 @@ response oauth_error(int status, const std::string& code, const std::string& des
 constexpr const char* unknown_client =
     "unknown or revoked client_id, or wrong client secret: the operator registers device clients and kiosks";
 
-bool valid_client_id(const std::string& id) {
-  static const std::regex re(R"([A-Za-z0-9_.\-]{1,64})");
-  return std::regex_match(id, re);
+bool valid_client_id(const std::string& id) {  // [A-Za-z0-9_.-]{1,64}
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
 }
 
 // RFC 6749 §2.3.1: a kiosk authenticates with HTTP Basic (client_secret_basic: the id and the
@@ -79,7 +81,7 @@ response oauth_device_authorization(context& ctx, request& req) {
   auto form = form_body(req);
   auto client = credentials_of(req, form);
   if (!valid_client_id(client.id)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
-  auto known = ctx.tickets.authenticate_client(client.id, client.secret);
+  auto known = ctx.tickets.authenticate_client_for_start(client.id, client.secret);
   if (!known) return oauth_error(401, "invalid_client", unknown_client);
   services::ticket_origin origin;
   origin.kind = "device";

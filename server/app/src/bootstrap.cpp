@@ -222,9 +222,10 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       imaging(c.imaging_threads, static_cast<std::size_t>(c.imaging_queue)),
       ticket_inserts(db),
       ticket_events(db, "login_tickets", ticket_state,
-                    [this](std::int64_t id, const std::string&) {
-                      if (id == 0) pending_tickets.forget_all();  // events may have been missed
-                      else pending_tickets.forget(id);
+                    [this](std::int64_t id, const std::string& event) {
+                      if (id != 0) return pending_tickets.forget(id);
+                      tickets.forget_clients();  // a client changed (schema 0017), or events were missed
+                      if (event != "clients") pending_tickets.forget_all();
                     }),
       application_events(db, "application_pages",
                          [](db::connection&, std::int64_t) -> std::optional<std::string> { return "refresh"; }),

@@ -56,8 +56,9 @@ auto unless_moved_away(Fn&& change) -> decltype(change()) {
 }  // namespace
 
 std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const new_ticket_row*>& batch) {
-  // No unique index spans the partitions: a user code is inserted only where no row holds it (a
-  // collision leaves its row out). Scan and poll hashes are 128 and 256 random bits.
+  // Nothing is looked up first: scan and poll hashes are 128 and 256 random bits, and a user code
+  // (34 bits) shared by two open tickets is refused when a phone enters it (find_ticket_by_scan),
+  // so that a check across every partition does not weigh on each insert.
   std::string sql =
       "INSERT INTO login_tickets (scan_hash, poll_hash, user_code, kind, client_id, match_number, portal_name, "
       "user_agent, portal_ip, poll_interval, expires_at, leaves_at) "
@@ -76,8 +77,7 @@ std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const ne
                    param(t.portal_ip), param(t.poll_interval), param(t.ttl_seconds)})
       params.push_back(std::move(p));
   }
-  sql += ") AS v(s, p, u, k, c, m, n, a, i, iv, ttl) "
-         "WHERE u IS NULL OR NOT EXISTS (SELECT 1 FROM login_tickets t WHERE t.user_code = v.u)";
+  sql += ") AS v(s, p, u, k, c, m, n, a, i, iv, ttl)";
   auto r = c.exec(sql + " RETURNING " + columns + ", scan_hash", params);
   // RETURNING promises no order: match the rows by their scan hash.
   std::vector<ticket_row> out(batch.size());
@@ -89,7 +89,7 @@ std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const ne
   return out;
 }
 
-ticket_batcher::ticket_batcher(pool& p) : pool_(p) {}
+ticket_batcher::ticket_batcher(pool& p, int statements) : pool_(p), statements_(std::max(1, statements)) {}
 
 ticket_row ticket_batcher::insert(const new_ticket_row& t) {
   waiting me{&t};
@@ -97,12 +97,13 @@ ticket_row ticket_batcher::insert(const new_ticket_row& t) {
   queue_.push_back(&me);
   ++submitted_;
   while (!me.done) {
-    if (leader_busy_) {
-      cv_.wait(lock);
+    if (running_ >= statements_ || queue_.empty()) {
+      me.wake.wait(lock);
       continue;
     }
-    // Lead: insert everything queued so far in one statement.
-    leader_busy_ = true;
+    // Lead: insert everything queued so far (this one included, unless another leader took it)
+    // in one statement.
+    ++running_;
     auto batch = std::exchange(queue_, {});
     if (batch.size() > largest_batch_) largest_batch_ = batch.size();
     lock.unlock();
@@ -119,13 +120,13 @@ ticket_row ticket_batcher::insert(const new_ticket_row& t) {
     lock.lock();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       batch[i]->error = error;
-      if (!error && rows[i].id == 0)  // its user code is taken
-        batch[i]->error = std::make_exception_ptr(db_error(error_kind::unique_violation, "23505", "user code taken"));
       if (!error) batch[i]->result = rows[i];
       batch[i]->done = true;
+      if (batch[i] != &me) batch[i]->wake.notify_one();
     }
-    leader_busy_ = false;
-    cv_.notify_all();
+    --running_;
+    // Only the first of those that queued meanwhile is woken: it leads them all.
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
   if (me.error) std::rethrow_exception(me.error);
   return me.result;
@@ -139,11 +140,20 @@ std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& 
   return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE poll_hash = $1", {bytea{poll_hash}}));
 }
 
-std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::optional<std::string>& scan_hash,
-                                              const std::optional<std::string>& user_code) {
-  if (scan_hash)
-    return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE scan_hash = $1", {bytea{*scan_hash}}));
-  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE user_code = $1", {user_code}));
+std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::string& scan_hash) {
+  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE scan_hash = $1", {bytea{scan_hash}}));
+}
+
+user_code_match find_ticket_by_user_code(connection& c, const std::string& user_code) {
+  // The open tickets holding the code first, then the latest that held it (for a precise refusal).
+  auto open = std::to_string(column_count + 1);
+  auto r = c.exec(std::string("SELECT ") + columns + ", state = 'pending' AND expires_at > now() FROM login_tickets " +
+                      "WHERE user_code = $1 ORDER BY " + open + " DESC, id DESC LIMIT 2",
+                  {user_code});
+  user_code_match out;
+  out.ambiguous = r.size() == 2 && r.boolean(0, column_count) && r.boolean(1, column_count);
+  if (!r.empty()) out.ticket = read(r, 0);
+  return out;
 }
 
 std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int64_t session_id, int confirm_seconds) {

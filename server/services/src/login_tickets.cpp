@@ -122,33 +122,26 @@ login_tickets::login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_
 result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin) {
   if (int wait = limits_.hit("ticket-create:" + origin.ip, settings_.tickets_per_ip_per_minute, 60))
     return error(errc::rate_limited, wait);
-  for (int attempt = 0;; ++attempt) {
-    created_ticket out;
-    out.scan_token = id::random_token(16);   // 128 bits
-    out.poll_secret = id::random_token(32);  // 256 bits, a different value
-    out.qr_url = settings_.public_url + "/l/" + out.scan_token;
-    db::new_ticket_row row;
-    row.scan_hash = id::sha256_hex(out.scan_token);
-    row.poll_hash = id::sha256_hex(out.poll_secret);
-    row.kind = origin.kind;
-    row.client_id = origin.client_id;
-    row.portal_name = origin.portal_name;
-    row.user_agent = origin.user_agent.substr(0, 300);
-    row.portal_ip = origin.ip;
-    row.match_number = 10 + static_cast<int>(id::random_uniform(90));
-    row.ttl_seconds = ticket_ttl_seconds;
-    row.poll_interval = settings_.device_poll_interval;
-    if (origin.kind == "device") row.user_code = out.user_code = make_user_code();
-    try {
-      out.ticket = inserts_.insert(row);
-      // Only while notifications arrive would the memory learn that the ticket moved on.
-      if (events_.listening()) pending_.remember(row.poll_hash, out.ticket);
-      return out;
-    } catch (const db::db_error& e) {
-      // Only a user code can collide in practice (34 bits); draw again.
-      if (e.kind() != db::error_kind::unique_violation || attempt >= 3) throw;
-    }
-  }
+  created_ticket out;
+  out.scan_token = id::random_token(16);   // 128 bits
+  out.poll_secret = id::random_token(32);  // 256 bits, a different value
+  out.qr_url = settings_.public_url + "/l/" + out.scan_token;
+  db::new_ticket_row row;
+  row.scan_hash = id::sha256_hex(out.scan_token);
+  row.poll_hash = id::sha256_hex(out.poll_secret);
+  row.kind = origin.kind;
+  row.client_id = origin.client_id;
+  row.portal_name = origin.portal_name;
+  row.user_agent = origin.user_agent.substr(0, 300);
+  row.portal_ip = origin.ip;
+  row.match_number = 10 + static_cast<int>(id::random_uniform(90));
+  row.ttl_seconds = ticket_ttl_seconds;
+  row.poll_interval = settings_.device_poll_interval;
+  if (origin.kind == "device") row.user_code = out.user_code = make_user_code();
+  out.ticket = inserts_.insert(row);
+  // Only while notifications arrive would the memory learn that the ticket moved on.
+  if (events_.listening()) pending_.remember(row.poll_hash, out.ticket);
+  return out;
 }
 
 std::size_t login_tickets::forget_expired() { return pending_.drop_expired() + pacing_.drop_expired(); }
@@ -164,12 +157,17 @@ result<scan_context> login_tickets::claim_ticket(const caller& phone, const std:
     limits_.hit("scan-unknown:" + ip, unknown_limit, 60);
     return ticket_not_found();
   }
-  std::optional<std::string> scan_hash;
-  if (scan_token) scan_hash = id::sha256_hex(*scan_token);
   std::optional<db::ticket_row> claimed;
   {
     auto conn = db_.acquire();
-    auto found = db::find_ticket_by_scan(*conn, scan_hash, scan_token ? std::nullopt : code);
+    std::optional<db::ticket_row> found;
+    if (scan_token) {
+      found = db::find_ticket_by_scan(*conn, id::sha256_hex(*scan_token));
+    } else {
+      auto match = db::find_ticket_by_user_code(*conn, *code);
+      if (match.ambiguous) return errc::user_code_ambiguous;  // both devices show a new code after a restart
+      found = match.ticket;
+    }
     if (!found) {
       limits_.hit("scan-unknown:" + ip, unknown_limit, 60);
       return ticket_not_found();
@@ -317,17 +315,51 @@ std::optional<std::string> login_tickets::device_client(const std::string& clien
   return row->name;
 }
 
+namespace {
+
+result<device_client_info> check_client(const std::optional<db::device_client_row>& row,
+                                        const std::optional<std::string>& secret) {
+  if (!row) return errc::invalid_client;
+  if (row->secret_hash && !(secret && id::constant_time_equal(id::sha256_hex(*secret), *row->secret_hash)))
+    return errc::invalid_client;
+  return device_client_info{row->name, row->secret_hash.has_value()};
+}
+
+}  // namespace
+
 result<device_client_info> login_tickets::authenticate_client(const std::string& client_id,
                                                               const std::optional<std::string>& secret) {
+  auto conn = db_.acquire();
+  return check_client(db::find_device_client(*conn, client_id), secret);
+}
+
+result<device_client_info> login_tickets::authenticate_client_for_start(const std::string& client_id,
+                                                                        const std::optional<std::string>& secret) {
+  if (!events_.listening()) return authenticate_client(client_id, secret);
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(clients_mutex_);
+    if (auto it = clients_.find(client_id); it != clients_.end()) return check_client(it->second, secret);
+    generation = clients_generation_;
+  }
   std::optional<db::device_client_row> row;
   {
     auto conn = db_.acquire();
     row = db::find_device_client(*conn, client_id);
   }
-  if (!row) return errc::invalid_client;
-  if (row->secret_hash && !(secret && id::constant_time_equal(id::sha256_hex(*secret), *row->secret_hash)))
-    return errc::invalid_client;
-  return device_client_info{row->name, row->secret_hash.has_value()};
+  // Only public clients are kept: all that can change of one is its name. A kiosk is read each
+  // time, so that its revocation or new secret holds from the next request on. Unknown ids are not
+  // kept either (made-up ids cannot fill the memory), nor a row read before a change was announced.
+  std::lock_guard lock(clients_mutex_);
+  if (row && !row->secret_hash && generation == clients_generation_ && clients_.size() < 10000)
+    clients_.emplace(client_id, *row);
+  return check_client(row, secret);
+}
+
+void login_tickets::forget_clients() {
+  std::lock_guard lock(clients_mutex_);
+  clients_.clear();
+  ++clients_generation_;
 }
 
 namespace {

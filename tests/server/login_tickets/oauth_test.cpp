@@ -119,6 +119,45 @@ TEST(DeviceGrant, OnlyRegisteredClientsStartOrPollADeviceLogin) {
   EXPECT_FALSE(s.app().tickets.register_device_client("ok-id", "").ok());
 }
 
+// Device authorization keeps public clients in memory: a new name reaches new requests once the
+// change is announced, without a restart.
+TEST(DeviceGrant, ARenamedClientIsShownByItsNewNameOnNewRequests) {
+  running_server s;
+  ASSERT_TRUE(s.app().tickets.register_device_client("lobby-tv", "大厅电视").ok());
+  auto first = authorize(s.port(), "lobby-tv");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT portal_name FROM login_tickets WHERE id = " + ticket_of(s, first.user_code)),
+            "大厅电视");
+  ASSERT_TRUE(s.app().tickets.register_device_client("lobby-tv", "二楼电视").ok());
+  std::string name;
+  for (int i = 0; i < 50 && name != "二楼电视"; ++i) {
+    auto d = authorize(s.port(), "lobby-tv");
+    name = sql_one(s.conninfo(), "SELECT portal_name FROM login_tickets WHERE id = " + ticket_of(s, d.user_code));
+    if (name != "二楼电视") std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(name, "二楼电视");
+}
+
+// User codes are drawn without a look-up (34 random bits). Should two open requests hold one, a
+// phone entering it is refused rather than given either; a request that ended does not count.
+TEST(DeviceGrant, AUserCodeHeldByTwoOpenRequestsIsRefused) {
+  running_server s;
+  auto a = authorize(s.port());
+  auto b = authorize(s.port());
+  auto a_id = ticket_of(s, a.user_code), b_id = ticket_of(s, b.user_code);
+  sql(s.conninfo(), "UPDATE login_tickets SET user_code = '" + a.user_code + "' WHERE id = " + b_id);
+  auto phone = phone_login(s.port(), demo::person_only);
+  auto sc = scan(s.port(), phone, "user_code", a.user_code);
+  EXPECT_EQ(sc.status, 409) << sc.body;
+  EXPECT_EQ(sc.error_code(), "user_code_ambiguous") << sc.body;
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM login_tickets WHERE state = 'pending' AND id IN (" + a_id +
+                                      ", " + b_id + ")"),
+            "2");
+  sql(s.conninfo(), "UPDATE login_tickets SET expires_at = now() - interval '1 second' WHERE id = " + b_id);
+  sc = scan(s.port(), phone, "user_code", a.user_code);
+  ASSERT_EQ(sc.status, 200) << sc.body;
+  EXPECT_EQ(str_at(sc.json(), "ticket_id"), a_id);
+}
+
 // RFC 8628 §3.5: not on the first poll; a poll sooner than the interval is slow_down and the
 // interval grows by 5 s for it and every later poll. Kept in the node's memory: the ticket's row
 // is never written by a poll (its xmin stays).

@@ -48,7 +48,9 @@ std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const ne
 // first waiting thread inserts everything queued, the others wait for its answer. Thread-safe.
 class ticket_batcher {
  public:
-  explicit ticket_batcher(pool& p);
+  // Up to `statements` INSERTs run at once, each on its own connection, so that one slow round
+  // trip does not hold every creation back.
+  explicit ticket_batcher(pool& p, int statements = 4);
   ticket_row insert(const new_ticket_row& t);  // throws db_error like insert_tickets
   std::size_t submitted() const { return submitted_; }          // insert() calls so far
   std::size_t largest_batch() const { return largest_batch_; }  // most tickets one INSERT carried
@@ -59,19 +61,26 @@ class ticket_batcher {
     ticket_row result;
     std::exception_ptr error;
     bool done = false;
+    std::condition_variable wake;  // done, or its turn to lead
   };
   pool& pool_;
   std::mutex mutex_;
-  std::condition_variable cv_;
   std::vector<waiting*> queue_;
-  bool leader_busy_ = false;
+  const int statements_;
+  int running_ = 0;  // INSERTs under way
   std::atomic<std::size_t> submitted_{0}, largest_batch_{0};
 };
 std::optional<ticket_row> find_ticket(connection& c, std::int64_t id);
 std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash);
-// By scan-token hash or by user code (exactly one given).
-std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::optional<std::string>& scan_hash,
-                                              const std::optional<std::string>& user_code);
+std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::string& scan_hash);
+// By RFC 8628 user code: the open ticket holding it, else the latest that held it. Codes are not
+// checked for uniqueness when tickets are made (34 random bits); `ambiguous` says two open tickets
+// hold this one.
+struct user_code_match {
+  std::optional<ticket_row> ticket;
+  bool ambiguous = false;
+};
+user_code_match find_ticket_by_user_code(connection& c, const std::string& user_code);
 
 // pending → scanned, bound to the phone session; the confirm window starts.
 std::optional<ticket_row> claim_ticket(connection& c, std::int64_t id, std::int64_t session_id, int confirm_seconds);

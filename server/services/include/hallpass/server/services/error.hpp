@@ -36,7 +36,7 @@ enum class errc {
   person_exists, mobile_taken, unit_exists, grant_exists, admin_exists, agent_limit_reached, application_not_draft,
   service_for_persons, already_submitted, cannot_withdraw, material_full, upload_code_expired, upload_code_revoked,
   upload_code_used_up, ticket_expired, ticket_cancelled, ticket_already_confirmed, ticket_claimed_by_another,
-  ticket_not_scanned, ticket_state_conflict, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
+  ticket_not_scanned, ticket_state_conflict, user_code_ambiguous, ticket_not_confirmed, ticket_already_redeemed, invalid_poll_secret,
   wrong_match_number, transition_not_allowed, already_rated, tolerated_materials_missing, material_not_open,
   document_not_available, identity_check_pending, identity_check_failed, identity_check_mismatch,
   identity_check_expired, identity_check_used, client_id_taken,

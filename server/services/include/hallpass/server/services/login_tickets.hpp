@@ -3,8 +3,10 @@
 // expired. The QR holds a one-time scan token; the portal alone holds a different poll secret;
 // only hashes of both are stored, so knowing the QR never yields the session.
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hallpass/server/db/accounts_store.hpp"
@@ -101,6 +103,12 @@ class login_tickets {
   // (invalid_client otherwise).
   result<device_client_info> authenticate_client(const std::string& client_id,
                                                  const std::optional<std::string>& secret);
+  // The same for a device authorization: public clients (no secret; only their name can change)
+  // from this node's memory while changes are announced (schema 0017), kiosks from the database.
+  result<device_client_info> authenticate_client_for_start(const std::string& client_id,
+                                                           const std::optional<std::string>& secret);
+  // A client was registered, changed or revoked somewhere, or announcements may have been missed.
+  void forget_clients();
   // A poll of a pending code checks only the code; the client's secret is checked when the
   // token is issued.
   device_token_outcome poll_device_token(const std::string& device_code, const std::string& client_id,
@@ -125,6 +133,9 @@ class login_tickets {
   accounts& accounts_;
   rate_limiter& limits_;
   device_pacing pacing_;  // RFC 8628 slow_down, in memory
+  std::mutex clients_mutex_;
+  std::unordered_map<std::string, db::device_client_row> clients_;  // public clients read so far
+  std::uint64_t clients_generation_ = 0;  // moves on with every forget_clients()
   ticket_settings settings_;
 };
 
