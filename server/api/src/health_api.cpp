@@ -5,6 +5,7 @@
 namespace hallpass::server::api {
 
 response healthz(context&, request&) { return json_response({{"status", "ok"}}); }
+std::optional<response> healthz_quick(context& ctx, request& req) { return healthz(ctx, req); }
 
 response readyz(context& ctx, request&) {
   if (ctx.shutting_down) {

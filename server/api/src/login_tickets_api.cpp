@@ -119,6 +119,15 @@ response get_login_ticket(context& ctx, request& req) {
   return r;
 }
 
+std::optional<response> get_login_ticket_quick(context& ctx, request& req) {
+  if (req.query_param("wait")) return std::nullopt;  // a long-poll is answered later, from a worker
+  auto id = path_id(req, "ticket_id");
+  auto t = ctx.tickets.pending_ticket_in_memory(id, poll_secret_of(req));
+  if (!t) return std::nullopt;
+  if (auto counted = ctx.tickets.count_poll(id); !counted) return error_json(counted.err());
+  return json_response(state_json(*t));
+}
+
 response login_ticket_events(context& ctx, request& req) {
   auto id = path_id(req, "ticket_id");
   auto secret = poll_secret_of(req);

@@ -104,14 +104,9 @@ response oauth_device_authorization(context& ctx, request& req) {
                         {"interval", t.ticket.poll_interval}});
 }
 
-response oauth_token(context& ctx, request& req) {
-  auto form = form_body(req);
-  if (form["grant_type"] != device_grant)
-    return oauth_error(400, "unsupported_grant_type", "only the device_code grant is offered");
-  auto client = credentials_of(req, form);
-  if (!valid_client_id(client.id)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
-  if (form["device_code"].empty()) return oauth_error(400, "invalid_request", "device_code is missing");
-  auto out = ctx.tickets.poll_device_token(form["device_code"], client.id, client.secret, req.remote_ip);
+namespace {
+
+response token_answer(context& ctx, const services::device_token_outcome& out) {
   if (!out.session) {
     static const std::map<std::string, std::string> text = {
         {"authorization_pending", "the user has not confirmed on the phone yet"},
@@ -128,6 +123,28 @@ response oauth_token(context& ctx, request& req) {
                           {"expires_in", ctx.sessions.settings().absolute_hours * 3600}});
   r.set("Pragma", "no-cache");
   return r;
+}
+
+}  // namespace
+
+response oauth_token(context& ctx, request& req) {
+  auto form = form_body(req);
+  if (form["grant_type"] != device_grant)
+    return oauth_error(400, "unsupported_grant_type", "only the device_code grant is offered");
+  auto client = credentials_of(req, form);
+  if (!valid_client_id(client.id)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
+  if (form["device_code"].empty()) return oauth_error(400, "invalid_request", "device_code is missing");
+  return token_answer(ctx, ctx.tickets.poll_device_token(form["device_code"], client.id, client.secret, req.remote_ip));
+}
+
+std::optional<response> oauth_token_quick(context& ctx, request& req) {
+  auto form = form_body(req);
+  if (form["grant_type"] != device_grant || form["device_code"].empty()) return std::nullopt;
+  auto client = credentials_of(req, form);
+  if (!valid_client_id(client.id)) return std::nullopt;
+  auto out = ctx.tickets.poll_device_token_in_memory(form["device_code"], client.id);
+  if (!out) return std::nullopt;
+  return token_answer(ctx, *out);
 }
 
 }  // namespace hallpass::server::api

@@ -52,13 +52,16 @@ response error_json(const services::error& e) {
   return r;
 }
 
-router::router(context& ctx, std::vector<route> routes) : ctx_(ctx), routes_(std::move(routes)) {}
+router::router(context& ctx, std::vector<route> routes) : ctx_(ctx), routes_(std::move(routes)) {
+  for (auto& r : routes_) segments_.push_back(split(r.pattern));
+}
 
 const route* router::match(std::string_view method, std::string_view path, request* fill, bool* path_known) const {
   auto parts = split(path);
   if (path_known) *path_known = false;
-  for (auto& r : routes_) {
-    auto pat = split(r.pattern);
+  for (std::size_t k = 0; k < routes_.size(); ++k) {
+    auto& r = routes_[k];
+    auto& pat = segments_[k];
     if (pat.size() != parts.size()) continue;
     bool ok = true;
     for (std::size_t i = 0; i < pat.size() && ok; ++i) {
@@ -79,7 +82,8 @@ const route* router::match(std::string_view method, std::string_view path, reque
 
 request_plan router::plan(std::string_view method, std::string_view path) const {
   bool known = false;
-  if (auto* r = match(method, path, nullptr, &known)) return {r->body_limit, std::string(r->pattern), r->admit != nullptr};
+  if (auto* r = match(method, path, nullptr, &known))
+    return {r->body_limit, std::string(r->pattern), r->admit != nullptr, r->quick != nullptr};
   return {0, known ? "method_not_allowed" : "not_found"};
 }
 
@@ -124,6 +128,17 @@ std::optional<response> router::admit(request& req, const request_plan&) {
   });
   if (answer.status >= 400) refused = std::move(answer);
   return refused;
+}
+
+std::optional<response> router::quick(request& req, const request_plan&) {
+  resolve_client(req);
+  const route* r = match(req.method, req.path, &req, nullptr);
+  if (!r || !r->quick) return std::nullopt;
+  try {
+    return r->quick(ctx_, req);
+  } catch (...) {
+    return std::nullopt;  // the handler answers it, errors included
+  }
 }
 
 response router::handle(request& req, const request_plan&) {

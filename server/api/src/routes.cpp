@@ -6,7 +6,7 @@ std::vector<route> all_routes(const api_settings& settings) {
   const std::size_t json = settings.json_body_limit;
   const std::size_t upload = settings.upload_body_limit;
   return {
-      {"GET", "/healthz", healthz, 0},
+      {"GET", "/healthz", healthz, 0, nullptr, healthz_quick},
       {"GET", "/readyz", readyz, 0},
       {"GET", "/metrics", metrics_text, 0},
       {"POST", "/api/v1/sessions", create_session, json},
@@ -19,7 +19,7 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"PATCH", "/api/v1/units/{unit_id}/grants/{grant_id}", change_unit_grant, json},
       {"DELETE", "/api/v1/units/{unit_id}/grants/{grant_id}", revoke_unit_grant, 0},
       {"POST", "/api/v1/login-tickets", create_login_ticket, 1024},
-      {"GET", "/api/v1/login-tickets/{ticket_id}", get_login_ticket, 0},
+      {"GET", "/api/v1/login-tickets/{ticket_id}", get_login_ticket, 0, nullptr, get_login_ticket_quick},
       {"DELETE", "/api/v1/login-tickets/{ticket_id}", cancel_login_ticket, 0},
       {"GET", "/api/v1/login-tickets/{ticket_id}/events", login_ticket_events, 0},
       {"POST", "/api/v1/login-tickets/{ticket_id}/session", redeem_login_ticket, 1024},
@@ -75,7 +75,7 @@ std::vector<route> all_routes(const api_settings& settings) {
       {"GET", "/api/v1/pages/{page_id}/image", page_image, 0},
       {"GET", "/.well-known/oauth-authorization-server", oauth_metadata, 0},
       {"POST", "/oauth/device_authorization", oauth_device_authorization, 4096},
-      {"POST", "/oauth/token", oauth_token, 4096},
+      {"POST", "/oauth/token", oauth_token, 4096, nullptr, oauth_token_quick},
       {"GET", "/", page_home, 0},
       {"GET", "/login", page_login, 0},
       {"GET", "/l/{scan_token}", scan_redirect, 0},

@@ -247,13 +247,18 @@ status login_tickets::cancel_ticket_by_phone(const caller& phone, std::int64_t t
   return ok();
 }
 
+std::optional<db::ticket_row> login_tickets::pending_ticket_in_memory(std::int64_t ticket_id,
+                                                                     const std::string& poll_secret) {
+  if (!events_.listening()) return std::nullopt;  // the memory would not learn that it moved on
+  auto t = pending_.find(id::sha256_hex(poll_secret));
+  if (!t || t->id != ticket_id) return std::nullopt;
+  return t;
+}
+
 result<db::ticket_row> login_tickets::ticket_for_portal(std::int64_t ticket_id, const std::string& poll_secret) {
-  auto hash = id::sha256_hex(poll_secret);
-  if (events_.listening()) {
-    if (auto t = pending_.find(hash); t && t->id == ticket_id) return *t;  // pending, created here
-  }
+  if (auto t = pending_ticket_in_memory(ticket_id, poll_secret)) return *t;
   auto conn = db_.acquire();
-  auto t = db::find_ticket_by_poll(*conn, hash);
+  auto t = db::find_ticket_by_poll(*conn, id::sha256_hex(poll_secret));
   if (!t || t->id != ticket_id) return ticket_not_found();
   return *t;
 }
@@ -397,15 +402,14 @@ status login_tickets::register_device_client(const std::string& client_id, const
 
 device_token_outcome login_tickets::poll_device_token(const std::string& device_code, const std::string& client_id,
                                                       const std::optional<std::string>& secret, const std::string& ip) {
+  // A pending ticket made on this node is answered from memory; any other is read (never written).
+  if (auto answer = poll_device_token_in_memory(device_code, client_id)) return *answer;
   device_token_outcome out;
   out.interval = settings_.device_poll_interval;
-  auto hash = id::sha256_hex(device_code);
-  // A pending ticket made on this node is answered from memory; any other is read (never written).
   std::optional<db::ticket_row> ticket;
-  if (events_.listening()) ticket = pending_.find(hash);
-  if (!ticket) {
+  {
     auto conn = db_.acquire();
-    ticket = db::find_ticket_by_poll(*conn, hash);
+    ticket = db::find_ticket_by_poll(*conn, id::sha256_hex(device_code));
   }
   if (!ticket || ticket->kind != "device" || ticket->client_id != client_id) {
     // Only now, off the path of every good poll, is the client looked up.
@@ -432,10 +436,24 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
   } else if (st == "expired") {
     out.oauth_error = "expired_token";
   } else {
-    auto pace = pacing_.poll(ticket->id, ticket->poll_interval, ticket->expires_in);
-    out.interval = pace.interval;
-    out.oauth_error = pace.too_fast ? "slow_down" : "authorization_pending";
+    out = pace(*ticket);
   }
+  return out;
+}
+
+std::optional<device_token_outcome> login_tickets::poll_device_token_in_memory(const std::string& device_code,
+                                                                               const std::string& client_id) {
+  if (!events_.listening()) return std::nullopt;
+  auto ticket = pending_.find(id::sha256_hex(device_code));
+  if (!ticket || ticket->kind != "device" || ticket->client_id != client_id) return std::nullopt;
+  return pace(*ticket);
+}
+
+device_token_outcome login_tickets::pace(const db::ticket_row& pending) {
+  device_token_outcome out;
+  auto p = pacing_.poll(pending.id, pending.poll_interval, pending.expires_in);
+  out.interval = p.interval;
+  out.oauth_error = p.too_fast ? "slow_down" : "authorization_pending";
   return out;
 }
 

@@ -9,6 +9,7 @@ namespace hallpass::server::api {
 
 // health_api.cpp
 response healthz(context&, request&);
+std::optional<response> healthz_quick(context&, request&);
 response readyz(context&, request&);
 response metrics_text(context&, request&);
 
@@ -35,6 +36,8 @@ response revoke_unit_grant(context&, request&);
 // login_tickets_api.cpp
 response create_login_ticket(context&, request&);
 response get_login_ticket(context&, request&);
+// A plain poll of a pending ticket made on this node (not a long-poll).
+std::optional<response> get_login_ticket_quick(context&, request&);
 response login_ticket_events(context&, request&);
 response redeem_login_ticket(context&, request&);
 response cancel_login_ticket(context&, request&);
@@ -46,6 +49,8 @@ response cancel_login_ticket_by_phone(context&, request&);
 response oauth_metadata(context&, request&);
 response oauth_device_authorization(context&, request&);
 response oauth_token(context&, request&);
+// A poll of a pending device code made on this node.
+std::optional<response> oauth_token_quick(context&, request&);
 
 // applications_api.cpp
 response list_services(context&, request&);

@@ -15,6 +15,9 @@ namespace hallpass::server::api {
 using handler_fn = response (*)(context&, request&);
 // Checks a request from its header alone, before its body is read; refuses by throwing.
 using admit_fn = void (*)(context&, request&);
+// Answers on the I/O thread from this node's memory alone, or nullopt for the handler to answer on
+// a worker (also when it throws). Must never wait: no database.
+using quick_fn = std::optional<response> (*)(context&, request&);
 
 struct route {
   std::string_view method;
@@ -22,6 +25,7 @@ struct route {
   handler_fn handler;
   std::size_t body_limit = 0;  // bytes; checked before the body is read
   admit_fn admit = nullptr;    // routes that take large bodies authenticate before reading them
+  quick_fn quick = nullptr;    // frequent requests that memory can often answer
 };
 
 // Every route of the server (routes.cpp).
@@ -32,6 +36,7 @@ class router final : public request_handler {
   router(context& ctx, std::vector<route> routes);
   request_plan plan(std::string_view method, std::string_view path) const override;
   std::optional<response> admit(request& req, const request_plan& plan) override;
+  std::optional<response> quick(request& req, const request_plan& plan) override;
   response handle(request& req, const request_plan& plan) override;
   void observe(const request& req, const request_plan& plan, int status, double seconds) override;
   response error_response(int status, std::string_view code) override;
@@ -46,6 +51,7 @@ class router final : public request_handler {
   response guarded(const request& req, const route& r, F&& f);
   context& ctx_;
   std::vector<route> routes_;
+  std::vector<std::vector<std::string_view>> segments_;  // of each route's pattern, split once
 };
 
 // The JSON error response of PRODUCT.md §9.

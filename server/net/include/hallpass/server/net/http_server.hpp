@@ -38,6 +38,7 @@ struct request_plan {
   std::size_t body_limit = 0;
   std::string route;  // route pattern, for logs and metrics (never the raw path: it may hold tokens)
   bool admit_first = false;  // call request_handler::admit with the header before reading the body
+  bool quick = false;        // try request_handler::quick on the I/O thread before a worker
 };
 
 class request_handler {
@@ -48,6 +49,9 @@ class request_handler {
   // For plans with admit_first: runs on a worker thread with the header only (req.body is empty);
   // an answer refuses the request before a byte of its body is read. Must not throw.
   virtual std::optional<response> admit(request& req, const request_plan& plan) = 0;
+  // For plans with `quick`: runs on the I/O thread, where it must not wait (no database, only this
+  // node's memory); nullopt hands the request to a worker (handle). Must not throw.
+  virtual std::optional<response> quick(request&, const request_plan&) { return std::nullopt; }
   // Runs on a worker thread. Must not throw.
   virtual response handle(request& req, const request_plan& plan) = 0;
   // Called once per finished request (on an I/O thread), for logs and metrics.

@@ -80,6 +80,8 @@ class login_tickets {
 
   // The portal's view, checked against its poll secret.
   result<db::ticket_row> ticket_for_portal(std::int64_t ticket_id, const std::string& poll_secret);
+  // The same from this node's memory alone: the ticket if it was made here and is pending still.
+  std::optional<db::ticket_row> pending_ticket_in_memory(std::int64_t ticket_id, const std::string& poll_secret);
   // Counts one state request of the portal; rate_limited beyond polls_per_minute.
   status count_poll(std::int64_t ticket_id);
   status cancel_ticket_by_portal(std::int64_t ticket_id, const std::string& poll_secret);
@@ -113,6 +115,10 @@ class login_tickets {
   // token is issued.
   device_token_outcome poll_device_token(const std::string& device_code, const std::string& client_id,
                                          const std::optional<std::string>& secret, const std::string& ip);
+  // The same from this node's memory alone, for a device code made here and pending still
+  // (nullopt otherwise): authorization_pending or slow_down.
+  std::optional<device_token_outcome> poll_device_token_in_memory(const std::string& device_code,
+                                                                   const std::string& client_id);
 
   // Drops what this node keeps in memory of tickets that have expired (pending tickets, pacing);
   // the sweeper calls it. Returns how many entries went.
@@ -125,6 +131,7 @@ class login_tickets {
   const ticket_settings& settings() const { return settings_; }
 
  private:
+  device_token_outcome pace(const db::ticket_row& pending);  // authorization_pending or slow_down
   db::pool& db_;
   db::ticket_batcher& inserts_;
   pending_tickets& pending_;
