@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 
-import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, make_phone, start_server, start_sms_receiver } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, make_phone, password_login, start_server, start_sms_receiver } from './helpers.mjs';
 
 const person = '320412199512120077';  // 周敏
 const mobile = '13812340007';
@@ -138,11 +138,8 @@ test('找回密码 by SMS, a sign-in with the new password, then 修改手机', 
   await page.locator('#done').waitFor({ state: 'visible', timeout: wait_ms });
   await check_page(page, 'forgot-password-done');
 
-  await page.click('#done a');
-  await page.locator('details.password-login summary').click();
-  await page.fill('#password-form input[name=account]', person);
-  await page.fill('#password-form input[name=password]', 'Better#2027');
-  await Promise.all([page.waitForURL(/\/services$/), page.click('#password-form button[type=submit]')]);
+  await Promise.all([page.waitForURL(/\/login$/), page.click('#done a')]);
+  await password_login(page, server.url, { account: person, password: 'Better#2027' });
 
   // 修改手机 on /account: a code to the new mobile, then the code and the password.
   await page.goto(`${server.url}/account`);

@@ -184,6 +184,18 @@ export async function launch_browser(extra_args = []) {
   return chromium.launch({ executablePath: chromium_binary, headless: true, args: [...chromium_args, ...extra_args], timeout: 60000 });
 }
 
+// Signs `page` in on the portal's /login with a password (the folded 密码登录 form): as an agent of
+// the unit with USCC `unit`, or as a person alone when `unit` is null. Resolves once the catalogue
+// (/services) is open.
+export async function password_login(page, server_url, { unit = null, account, password = demo.password }) {
+  await page.goto(`${server_url}/login`);
+  await page.locator('details.password-login summary').click();
+  if (unit) await page.fill('#password-form input[name=unit]', unit);
+  await page.fill('#password-form input[name=account]', account);
+  await page.fill('#password-form input[name=password]', password);
+  await Promise.all([page.waitForURL(/\/services$/), page.click('#password-form button[type=submit]')]);
+}
+
 // axe-core, for a context's init script (context.addInitScript({ content: axe_source })).
 export const axe_source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 

@@ -2,14 +2,15 @@
 // 经营劳务派遣业务申请 (申请, the default) is submitted without the existing licence and without the
 // 变更 and 延续 materials; chosen as 变更, the same service asks for the change certificate and the
 // licence, and refuses to submit without them. A citizen service shows its cases (适用情形), and a
-// case adds its materials. Every page is screenshotted and checked with axe-core.
+// case adds its materials. A material's printable template opens from its row. Every page is
+// screenshotted and checked with axe-core.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { artifacts_dir, axe_source, check_page, create_database, demo, launch_browser, psql, start_server } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page, create_database, demo, launch_browser, password_login, psql, start_server } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const photo = resolve(here, '..', 'data', 'photos', 'dynamsoft', 'a4-on-dark-background.jpg');
@@ -42,12 +43,7 @@ async function signed_in_page(t, unit, account) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/login`);
-  await page.locator('details.password-login summary').click();
-  if (unit) await page.fill('#password-form input[name=unit]', unit);
-  await page.fill('#password-form input[name=account]', account);
-  await page.fill('#password-form input[name=password]', demo.password);
-  await Promise.all([page.waitForURL(/\/services$/), page.click('#password-form button[type=submit]')]);
+  await password_login(page, server.url, { unit, account });
   return { page, errors };
 }
 
@@ -141,5 +137,26 @@ test('a citizen service offers its cases, and a case adds its materials', async 
   assert.deepEqual(await shown_materials(page), ['id_card', 'guardian_household_register', 'guardian_id']);
   await fill_form(page);
   await check_page(page, 'materials-05-citizen-materials');
+  assert.deepEqual(errors, []);
+});
+
+test("a material's printable template opens from its row, framed as a page of its own", async (t) => {
+  const { page, errors } = await signed_in_page(t, demo.unit_a_uscc, demo.agent_mobile);
+  await start(page, 'labour_dispatch_licence_haicheng');
+  await fill_form(page);
+  const link = page.locator('tr[data-material="application_form"] a', { hasText: '下载模板' });
+  const [form] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+  await form.waitForLoadState();
+  assert.equal(new URL(form.url()).pathname, '/templates/dispatch_licence_application');
+  // The frame's title is the form's heading; the form's rows and signature line are inside it.
+  assert.equal(await form.title(), '劳务派遣经营许可申请书 · 模板');
+  assert.equal(await form.textContent('main.template-page > h1'), '劳务派遣经营许可申请书');
+  assert.equal(await form.locator('main.template-page table.template-form tr').count(), 10);
+  assert.equal(await form.getAttribute('html', 'lang'), 'zh-CN');
+  // The portal's stylesheet applies: the signature's blanks are underlined.
+  assert.equal(await form.$eval('.signature span', (e) => getComputedStyle(e).borderBottomStyle), 'solid');
+  await check_page(form, 'materials-06-template');
+  // The shared frame is not a template of its own.
+  assert.equal(await form.evaluate(async () => (await fetch('/templates/page-frame')).status), 404);
   assert.deepEqual(errors, []);
 });

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, make_phone, psql, run, start_server } from './helpers.mjs';
+import { artifacts_dir, axe_source, check_page as check_page_as, create_database, demo, launch_browser, make_phone, password_login, psql, run, start_server } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const photos = resolve(here, '..', 'data', 'photos', 'dynamsoft');
@@ -58,12 +58,7 @@ async function new_page(context, errors) {
 }
 
 async function applicant_login(page) {
-  await page.goto(`${server.url}/login`);
-  await page.locator('details.password-login summary').click();
-  await page.fill('#password-form input[name=unit]', demo.unit_a_uscc);
-  await page.fill('#password-form input[name=account]', demo.agent_mobile);
-  await page.fill('#password-form input[name=password]', demo.password);
-  await Promise.all([page.waitForURL(/\/services$/), page.click('#password-form button[type=submit]')]);
+  await password_login(page, server.url, { unit: demo.unit_a_uscc, account: demo.agent_mobile });
 }
 
 // A draft with its form filled in, one real photo uploaded from the portal for business_licence,
@@ -410,13 +405,7 @@ test('个人信息 and 修改密码: the other sessions end, this one goes on', 
   const elsewhere = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true });
   t.after(() => Promise.all([here.close(), elsewhere.close()]));
   const person = '320412199512120077';  // 周敏, a person without a unit
-  const sign_in = async (page, password) => {
-    await page.goto(`${server.url}/login`);
-    await page.locator('details.password-login summary').click();
-    await page.fill('#password-form input[name=account]', person);
-    await page.fill('#password-form input[name=password]', password);
-    await Promise.all([page.waitForURL(/\/services$/), page.click('#password-form button[type=submit]')]);
-  };
+  const sign_in = (page, password) => password_login(page, server.url, { account: person, password });
   const page = await new_page(here, errors);
   const other = await new_page(elsewhere, errors);
   await sign_in(page, demo.password);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { artifacts_dir, create_database, demo, launch_browser, psql, start_server } from './helpers.mjs';
+import { artifacts_dir, create_database, demo, launch_browser, password_login, psql, start_server } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const photos = resolve(here, '..', 'data', 'photos', 'dynamsoft');
@@ -52,12 +52,7 @@ test('a phone photo of one material appears on the open portal page', async (t) 
   portal.on('pageerror', (e) => errors.push(String(e)));
 
   // Password login as the unit's agent, then the catalogue.
-  await portal.goto(`${server.url}/login`);
-  await portal.locator('details.password-login summary').click();
-  await portal.fill('#password-form input[name=unit]', demo.unit_a_uscc);
-  await portal.fill('#password-form input[name=account]', demo.agent_mobile);
-  await portal.fill('#password-form input[name=password]', demo.password);
-  await Promise.all([portal.waitForURL(/\/services$/), portal.click('#password-form button[type=submit]')]);
+  await password_login(portal, server.url, { unit: demo.unit_a_uscc, account: demo.agent_mobile });
 
   // Start 劳务派遣经营许可 and fill in the form.
   await Promise.all([portal.waitForURL(/\/applications\/\d+$/),

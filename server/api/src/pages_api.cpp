@@ -5,6 +5,8 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <string_view>
 
 #include "hallpass/server/api/handlers.hpp"
 
@@ -19,12 +21,18 @@ std::string page_policy(bool with_wasm) {
          "; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 }
 
-response file_response(const context& ctx, const std::string& name, bool with_wasm = false) {
+// The bytes of a file of the web directory; not_found when it cannot be read.
+std::string web_file(const context& ctx, const std::string& name) {
   std::ifstream in(std::filesystem::path(ctx.settings.web_dir) / name, std::ios::binary);
   if (!in) throw api_exception{errors::not_found()};
   std::stringstream ss;
   ss << in.rdbuf();
+  return ss.str();
+}
+
+response file_response(const context& ctx, const std::string& name, bool with_wasm = false) {
   response r;
+  r.body = web_file(ctx, name);
   auto ext = std::filesystem::path(name).extension().string();
   r.content_type = ext == ".html" ? "text/html; charset=utf-8"
                    : ext == ".js" ? "text/javascript; charset=utf-8"
@@ -34,7 +42,6 @@ response file_response(const context& ctx, const std::string& name, bool with_wa
                    : ext == ".webmanifest" ? "application/manifest+json"
                    : ext == ".wasm" ? "application/wasm"
                                    : "application/octet-stream";
-  r.body = ss.str();
   r.set("X-Content-Type-Options", "nosniff");
   if (ext == ".html") {
     r.set("Cache-Control", "no-store");
@@ -44,6 +51,20 @@ response file_response(const context& ctx, const std::string& name, bool with_wa
     r.set("Cache-Control", "public, max-age=300");
   }
   return r;
+}
+
+void replace_first(std::string& text, std::string_view mark, const std::string& with) {
+  if (auto at = text.find(mark); at != std::string::npos) text.replace(at, mark.size(), with);
+}
+
+// A printable template's page: the frame all of them share (web/templates/page-frame.html) around
+// the form itself (web/templates/<name>.html), titled by the form's <h1>.
+std::string in_template_frame(std::string frame, const std::string& form) {
+  const auto from = form.find("<h1>"), to = form.find("</h1>");
+  const bool titled = from != std::string::npos && to != std::string::npos && to > from;
+  replace_first(frame, "{{title}}", titled ? form.substr(from + 4, to - from - 4) : std::string());
+  replace_first(frame, "{{form}}", form);
+  return frame;
 }
 
 }  // namespace
@@ -92,12 +113,15 @@ response static_file(context& ctx, request& req) {
   return file_response(ctx, "static/" + name);
 }
 
-// A blank form or sample a material names in the catalogue (web/templates/<name>.html).
+// A blank form or sample a material names in the catalogue (web/templates/<name>.html), in the
+// templates' shared frame. The frame's name (page-frame) is not one a template may have.
 response material_template(context& ctx, request& req) {
   static const std::regex safe(R"([a-z0-9_]{1,80})");
   auto& name = req.path_params["template"];
   if (!std::regex_match(name, safe)) throw api_exception{errors::not_found()};
-  return file_response(ctx, "templates/" + name + ".html");
+  auto r = file_response(ctx, "templates/" + name + ".html");
+  r.body = in_template_frame(web_file(ctx, "templates/page-frame.html"), r.body);
+  return r;
 }
 
 // Browser libraries installed by npm into the web directory (web/package.json), each under a

@@ -92,6 +92,17 @@ std::array<unsigned char, 32> sha256(std::string_view data) {
   return digest;
 }
 
+std::string lower_hex(const std::array<unsigned char, 32>& digest) {
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (const unsigned char b : digest) {
+    out.push_back(hex[b >> 4]);
+    out.push_back(hex[b & 0x0F]);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string random_token(std::size_t bytes) {
@@ -113,22 +124,38 @@ std::uint32_t random_uniform(std::uint32_t bound) {
   }
 }
 
-std::string sha256_hex(std::string_view data) {
-  constexpr std::string_view hex = "0123456789abcdef";
-  const auto digest = sha256(data);
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (const unsigned char b : digest) {
-    out.push_back(hex[b >> 4]);
-    out.push_back(hex[b & 0x0F]);
-  }
-  return out;
-}
+std::string sha256_hex(std::string_view data) { return lower_hex(sha256(data)); }
 
 std::string sha256_b64url(std::string_view data) {
   const auto digest = sha256(data);
   return base64url_encode(
       std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+void sha256_stream::free_context::operator()(evp_md_ctx_st* context) const { EVP_MD_CTX_free(context); }
+
+sha256_stream::sha256_stream() : context_(EVP_MD_CTX_new()) {
+  if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failure (EVP_DigestInit_ex)");
+  }
+}
+
+void sha256_stream::update(std::string_view data) {
+  if (EVP_DigestUpdate(context_.get(), data.data(), data.size()) != 1) {
+    throw std::runtime_error("SHA-256 failure (EVP_DigestUpdate)");
+  }
+}
+
+std::string sha256_stream::hex() const {
+  // The digest of a copy, so that this stream goes on.
+  const std::unique_ptr<evp_md_ctx_st, free_context> copy(EVP_MD_CTX_new());
+  std::array<unsigned char, 32> digest{};
+  unsigned int size = 0;
+  if (!copy || EVP_MD_CTX_copy_ex(copy.get(), context_.get()) != 1 ||
+      EVP_DigestFinal_ex(copy.get(), digest.data(), &size) != 1 || size != digest.size()) {
+    throw std::runtime_error("SHA-256 failure (EVP_DigestFinal_ex)");
+  }
+  return lower_hex(digest);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -1,7 +1,5 @@
 #include "hallpass/server/services/applications.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -512,6 +510,48 @@ bool looks_like_mp4(std::string_view head) {
 
 video_progress progress_of(const db::video_upload_row& v) { return {v.received_bytes, v.total_bytes}; }
 
+// The page an upload made, as the application's pages list it.
+std::optional<db::page_row> page_of_upload(db::connection& c, std::int64_t application_id, std::int64_t page_id) {
+  for (auto& p : db::pages_of(c, application_id))
+    if (p.id == page_id) return p;
+  return std::nullopt;
+}
+
+// The SHA-256 of a complete upload's whole file, read back piece by piece on a connection of its
+// own, outside any transaction: the pieces of a complete upload no longer change.
+std::string whole_file_sha256(db::pool& pool, const db::video_upload_row& upload) {
+  auto conn = pool.acquire();
+  id::sha256_stream sha;
+  for (std::int64_t at = 0; at < upload.total_bytes; at += applications::video_range_cap)
+    sha.update(db::video_range(*conn, upload.id, at, std::min(upload.total_bytes, at + applications::video_range_cap) - 1));
+  return sha.hex();
+}
+
+// The page of an upload whose last piece is in (received == total, committed): the file is hashed
+// with no transaction open, then a short one makes the page, unless another request (a replay of
+// a piece, a status query) made it meanwhile: then that page is the answer. `replayed`: the
+// upload was complete before this request. Called with no connection held.
+result<video_progress> finish_video(db::pool& pool, const clock& clock, const caller& who, std::int64_t id,
+                                    const std::string& material, const std::string& key,
+                                    const db::video_upload_row& upload, bool replayed) {
+  auto sha256 = whole_file_sha256(pool, upload);
+  return db::in_transaction(pool, [&](db::transaction& tx) -> result<video_progress> {
+    auto& c = tx.conn();
+    auto row = owned(c, who, id, true);  // one page maker at a time: the next one sees its page
+    if (!row) return row.err();
+    if (auto open = pages_open(c, *row, material, china_date(clock.now())); !open) return open.err();
+    auto now = db::find_video_upload(c, id, key, true);
+    if (!now || now->id != upload.id) return errc::video_upload_not_found;
+    auto out = progress_of(*now);
+    out.replayed = replayed;
+    if (now->page_id)
+      out.page = page_of_upload(c, id, *now->page_id);
+    else
+      out.page = db::insert_video_page(c, *now, sha256, key, "portal");
+    return out;
+  });
+}
+
 }  // namespace
 
 result<video_progress> applications::upload_video_piece(const caller& who, std::int64_t id, const std::string& material,
@@ -520,8 +560,12 @@ result<video_progress> applications::upload_video_piece(const caller& who, std::
   if (piece.total <= 0 || piece.offset < 0) return errc::invalid_upload_range;
   if (piece.total > settings_.video_max_bytes) return errc::video_too_large;  // before anything is kept
   if (piece.bytes.empty()) return errc::empty_upload;
-  return db::in_transaction(db_, [&](db::transaction& tx) -> result<video_progress> {
+  // The piece is kept in one transaction; the page of the whole file is made after it (finish_video).
+  bool was_complete = false;
+  std::optional<db::video_upload_row> to_finish;  // complete, its page not made yet
+  auto kept = db::in_transaction(db_, [&](db::transaction& tx) -> result<video_progress> {
     auto& c = tx.conn();
+    to_finish.reset();
     auto row = owned(c, who, id, true);
     if (!row) return row.err();
     auto service = db::find_service(c, row->service_code);
@@ -534,53 +578,50 @@ result<video_progress> applications::upload_video_piece(const caller& who, std::
       return errc::idempotency_key_reused;
     if (upload && upload->page_id) {  // done already: the same answer again
       auto out = progress_of(*upload);
-      for (auto& p : db::pages_of(c, id))
-        if (p.id == *upload->page_id) out.page = p;
+      out.page = page_of_upload(c, id, *upload->page_id);
       out.replayed = true;
       return out;
     }
-    if (!upload) {
-      if (piece.offset != 0) return errc::upload_offset_mismatch;
-      if (!looks_like_mp4(std::string_view(piece.bytes).substr(0, 12))) return errc::unsupported_media_type;
-      if (db::count_pages(c, id, material) >= m->max_pages) return material_full();
-      upload = db::insert_video_upload(c, id, material, piece.key, piece.total, who.person_id);
-    }
-    if (piece.offset != upload->received_bytes || !db::append_video_chunk(c, upload->id, piece.offset, piece.bytes))
-      return errc::upload_offset_mismatch;
-    upload->received_bytes += static_cast<std::int64_t>(piece.bytes.size());
-    auto out = progress_of(*upload);
-    if (upload->received_bytes == upload->total_bytes) {
-      // The whole file's SHA-256, reading the pieces back one at a time.
-      EVP_MD_CTX* md = EVP_MD_CTX_new();
-      EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
-      for (std::int64_t at = 0; at < upload->total_bytes; at += video_range_cap) {
-        auto part = db::video_range(c, upload->id, at, std::min(upload->total_bytes, at + video_range_cap) - 1);
-        EVP_DigestUpdate(md, part.data(), part.size());
+    // Complete but without its page (its last piece is hashing now, or the server stopped before
+    // the page was made): this request makes it.
+    was_complete = upload && upload->received_bytes == upload->total_bytes;
+    if (!was_complete) {
+      if (!upload) {
+        if (piece.offset != 0) return errc::upload_offset_mismatch;
+        if (!looks_like_mp4(std::string_view(piece.bytes).substr(0, 12))) return errc::unsupported_media_type;
+        if (db::count_pages(c, id, material) >= m->max_pages) return material_full();
+        upload = db::insert_video_upload(c, id, material, piece.key, piece.total, who.person_id);
       }
-      unsigned char digest[32];
-      unsigned len = 0;
-      EVP_DigestFinal_ex(md, digest, &len);
-      EVP_MD_CTX_free(md);
-      std::string hex;
-      for (unsigned i = 0; i < len; ++i) {
-        static const char* digits = "0123456789abcdef";
-        hex += digits[digest[i] >> 4];
-        hex += digits[digest[i] & 15];
-      }
-      out.page = db::insert_video_page(c, *upload, hex, piece.key, "portal");
+      if (piece.offset != upload->received_bytes || !db::append_video_chunk(c, upload->id, piece.offset, piece.bytes))
+        return errc::upload_offset_mismatch;
+      upload->received_bytes += static_cast<std::int64_t>(piece.bytes.size());
     }
-    return out;
+    if (upload->received_bytes == upload->total_bytes) to_finish = upload;
+    return progress_of(*upload);
   });
+  if (!kept || !to_finish) return kept;
+  return finish_video(db_, clock_, who, id, material, piece.key, *to_finish, was_complete);
 }
 
 result<video_progress> applications::video_upload_status(const caller& who, std::int64_t id, const std::string& material,
                                                          const std::string& key) {
-  auto conn = db_.acquire();
-  auto row = owned(*conn, who, id, false);
-  if (!row) return row.err();
-  auto upload = db::find_video_upload(*conn, id, key);
-  if (!upload || upload->material_code != material) return errc::video_upload_not_found;
-  return progress_of(*upload);
+  std::optional<db::video_upload_row> upload;
+  video_progress out;
+  {
+    auto conn = db_.acquire();
+    auto row = owned(*conn, who, id, false);
+    if (!row) return row.err();
+    upload = db::find_video_upload(*conn, id, key);
+    if (!upload || upload->material_code != material) return errc::video_upload_not_found;
+    out = progress_of(*upload);
+    if (upload->page_id) out.page = page_of_upload(*conn, id, *upload->page_id);
+    out.replayed = true;  // a query answers 200: 201 is for the piece that completes the upload
+  }
+  if (out.page || upload->received_bytes < upload->total_bytes) return out;
+  // Complete without its page (the server stopped before making it): made now. When it may not be
+  // (the application is no longer open), the upload is answered as it stands.
+  auto finished = finish_video(db_, clock_, who, id, material, key, *upload, true);
+  return finished ? finished : result<video_progress>(out);
 }
 
 status applications::delete_page(const caller& who, std::int64_t id, const std::string& material, std::int64_t page_id) {

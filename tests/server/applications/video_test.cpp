@@ -1,9 +1,12 @@
 // A video material (the Jilin agency's premises video, 003 须知 10) from the portal: sent in pieces
 // that may be resumed where they stopped, its type sniffed on the first piece, its size refused
 // before anything is kept, stored piece by piece and read back by byte range with the SHA-256 of
-// the whole file; a video cut off mid-upload makes no page.
+// the whole file; a video cut off mid-upload makes no page. The page is made after the last piece
+// is kept, so an upload complete without its page (the server stopped in between) is finished by
+// the next request on it.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <random>
 
 #include "app_client.hpp"
@@ -41,6 +44,35 @@ http_reply piece(const running_server& s, const std::string& token, const std::s
 
 std::string uploads_of(const running_server& s, const std::string& id) {
   return sql_one(s.conninfo(), "SELECT count(*) FROM video_uploads WHERE application_id = " + id);
+}
+
+// Hex digits of bytes, for SQL's decode(..., 'hex').
+std::string hex_of(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+// The state a server leaves when it stops between keeping the last piece and making the page:
+// every piece but the last sent over HTTP, the last one stored by SQL as the piece's transaction
+// stores it. Returns the upload's key.
+std::string complete_without_page(const running_server& s, const std::string& token, const std::string& id,
+                                  const std::string& video, std::size_t last_from) {
+  const std::string key = "stopped-" + id;
+  EXPECT_EQ(piece(s, token, id, key, video, 0, last_from).status, 200);
+  sql_one(s.conninfo(), "WITH moved AS (UPDATE video_uploads SET received_bytes = total_bytes WHERE application_id = " +
+                            id + " AND idempotency_key = '" + key + "' RETURNING id) "
+                            "INSERT INTO video_chunks (upload_id, offset_bytes, bytes) SELECT id, " +
+                            std::to_string(last_from) + ", decode('" + hex_of(video.substr(last_from)) +
+                            "', 'hex') FROM moved RETURNING upload_id");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT received_bytes = total_bytes FROM video_uploads WHERE idempotency_key = '" + key + "'"),
+            "t");
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM pages WHERE application_id = " + id), "0");
+  return key;
 }
 
 }  // namespace
@@ -156,4 +188,61 @@ TEST(Video, TooLargeWrongTypeAndWrongMaterialAreRefusedBeforeAnythingIsKept) {
   ASSERT_EQ(piece(s, wang, id, "k", small, 0, 500).status, 200);
   auto other = mp4_bytes(1200);
   EXPECT_EQ(piece(s, wang, id, "k", other, 500, 700).error_code(), "idempotency_key_reused");
+}
+
+TEST(Video, TheLastPieceSentTwiceAtOnceMakesOnePage) {
+  running_server s;
+  auto wang = s.login(demo::unit_a, demo::agent_all);
+  auto id = start_id(s, wang, service);
+  // 12 MiB: the whole file is read back in two ranges while the other copy of the piece arrives.
+  auto video = mp4_bytes(12 * 1024 * 1024, 11);
+  const std::size_t step = 4 * 1024 * 1024;
+  ASSERT_EQ(piece(s, wang, id, "twice", video, 0, step).status, 200);
+  ASSERT_EQ(piece(s, wang, id, "twice", video, step, step).status, 200);
+  auto send_last = [&] { return piece(s, wang, id, "twice", video, 2 * step, step); };
+  auto first = std::async(std::launch::async, send_last);
+  auto second = std::async(std::launch::async, send_last);
+  auto a = first.get(), b = second.get();
+  // One request made the page (201); the other had the same page as answer (200).
+  ASSERT_EQ(std::min(a.status, b.status), 200) << a.body << b.body;
+  ASSERT_EQ(std::max(a.status, b.status), 201) << a.body << b.body;
+  for (auto* r : {&a, &b}) {
+    EXPECT_TRUE(r->json().at("complete").as_bool());
+    EXPECT_EQ(str_at(r->json().at("page"), "sha256"), sha256_hex(video));
+  }
+  EXPECT_EQ(str_at(a.json().at("page"), "id"), str_at(b.json().at("page"), "id"));
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM pages WHERE application_id = " + id), "1");
+}
+
+TEST(Video, AnUploadCompleteWithoutItsPageIsFinishedByTheNextRequest) {
+  running_server s;
+  auto wang = s.login(demo::unit_a, demo::agent_all);
+  auto video = mp4_bytes(300000, 5);
+  const std::size_t last_from = 200000;
+
+  // A status query finds it complete and makes the page; a second query answers the same page.
+  auto queried = start_id(s, wang, service);
+  auto key = complete_without_page(s, wang, queried, video, last_from);
+  auto status = s.call_as(wang, "GET", target(queried, key));
+  ASSERT_EQ(status.status, 200) << status.body;
+  EXPECT_TRUE(status.json().at("complete").as_bool());
+  EXPECT_EQ(status.json().at("received").as_int64(), static_cast<std::int64_t>(video.size()));
+  EXPECT_EQ(str_at(status.json().at("page"), "sha256"), sha256_hex(video));
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM pages WHERE application_id = " + queried), "1");
+  auto again = s.call_as(wang, "GET", target(queried, key));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(str_at(again.json().at("page"), "id"), str_at(status.json().at("page"), "id"));
+
+  // A replay of any piece (here the first) does the same, and the page serves the whole file.
+  auto replayed = start_id(s, wang, service);
+  key = complete_without_page(s, wang, replayed, video, last_from);
+  auto r = piece(s, wang, replayed, key, video, 0, last_from);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().at("complete").as_bool());
+  EXPECT_EQ(str_at(r.json().at("page"), "sha256"), sha256_hex(video));
+  EXPECT_EQ(sql_one(s.conninfo(), "SELECT count(*) FROM pages WHERE application_id = " + replayed), "1");
+  auto page_id = str_at(r.json().at("page"), "id");
+  auto whole = http_call(s.port(), "GET", "/api/v1/pages/" + page_id + "/image", "", {{"Authorization", "Bearer " + wang}});
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(sha256_hex(whole.body), sha256_hex(video));
 }

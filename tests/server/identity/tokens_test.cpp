@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -92,6 +93,59 @@ TEST(Sha256, MatchesKnownDigests) {
   EXPECT_EQ(id::sha256_b64url("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
   EXPECT_EQ(id::sha256_hex(std::string("a\0b", 3)).size(), 64u);
   EXPECT_NE(id::sha256_hex(std::string("a\0b", 3)), id::sha256_hex("a"));
+}
+
+TEST(Sha256Stream, MatchesKnownDigests) {
+  EXPECT_EQ(id::sha256_stream().hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  id::sha256_stream abc;
+  abc.update("abc");
+  EXPECT_EQ(abc.hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  id::sha256_stream with_empty_parts;  // an empty part changes nothing
+  with_empty_parts.update("");
+  with_empty_parts.update("abc");
+  with_empty_parts.update("");
+  EXPECT_EQ(with_empty_parts.hex(), abc.hex());
+}
+
+TEST(Sha256Stream, AnInputInPartsHashesAsTheWhole) {
+  // FIPS 180-2's two-block message, cut at every byte.
+  const std::string whole = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  ASSERT_EQ(id::sha256_hex(whole), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  for (std::size_t cut = 0; cut <= whole.size(); ++cut) {
+    id::sha256_stream s;
+    s.update(std::string_view(whole).substr(0, cut));
+    s.update(std::string_view(whole).substr(cut));
+    EXPECT_EQ(s.hex(), id::sha256_hex(whole)) << cut;
+  }
+  // A million 'a' in uneven parts, with zero bytes and every byte value in a second input.
+  id::sha256_stream million;
+  std::size_t given = 0;
+  for (std::size_t part = 1; given < 1000000; part = part * 7 % 65537 + 1) {
+    const std::size_t n = std::min(part, 1000000 - given);
+    million.update(std::string(n, 'a'));
+    given += n;
+  }
+  EXPECT_EQ(million.hex(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  std::string bytes;
+  for (int i = 0; i < 3000; ++i) bytes.push_back(static_cast<char>(i * 131 % 256));
+  id::sha256_stream binary;
+  for (std::size_t at = 0; at < bytes.size(); at += 1000) binary.update(std::string_view(bytes).substr(at, 1000));
+  EXPECT_EQ(binary.hex(), id::sha256_hex(bytes));
+}
+
+TEST(Sha256Stream, HexDoesNotEndTheStreamAndAMoveKeepsIt) {
+  id::sha256_stream s;
+  s.update("ab");
+  EXPECT_EQ(s.hex(), id::sha256_hex("ab"));
+  EXPECT_EQ(s.hex(), id::sha256_hex("ab"));  // asked twice: the same
+  s.update("c");
+  EXPECT_EQ(s.hex(), id::sha256_hex("abc"));
+  id::sha256_stream moved = std::move(s);
+  moved.update("d");
+  EXPECT_EQ(moved.hex(), id::sha256_hex("abcd"));
+  s = id::sha256_stream();  // a moved-from stream assigned a fresh one starts over
+  s.update("x");
+  EXPECT_EQ(s.hex(), id::sha256_hex("x"));
 }
 
 TEST(ConstantTimeEqual, ComparesWholeValues) {

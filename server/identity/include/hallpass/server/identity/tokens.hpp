@@ -8,9 +8,12 @@
 // that ends the request. Nothing else throws (except std::bad_alloc); all is thread-safe.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace hallpass::server::identity {
 
@@ -25,6 +28,23 @@ std::uint32_t random_uniform(std::uint32_t bound);
 // SHA-256 of the bytes, as 64 lower-case hex digits / as 43 base64url characters.
 std::string sha256_hex(std::string_view data);
 std::string sha256_b64url(std::string_view data);
+
+// SHA-256 of bytes that come in parts (a file read back piece by piece): update() with each part
+// in order; hex() then gives what sha256_hex gives for all of them joined, and does not end the
+// stream (more parts may follow). Movable, not copyable; a moved-from stream may only be
+// destroyed or assigned to.
+class sha256_stream {
+ public:
+  sha256_stream();
+  void update(std::string_view data);
+  std::string hex() const;
+
+ private:
+  struct free_context {
+    void operator()(evp_md_ctx_st* context) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, free_context> context_;
+};
 
 // True when both hold the same bytes. For equal lengths the time does not depend on the
 // contents (CRYPTO_memcmp); a length difference returns at once, so compare values of a
