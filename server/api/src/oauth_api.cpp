@@ -77,31 +77,65 @@ response oauth_metadata(context& ctx, request&) {
                         {"response_types_supported", json::array{}}});
 }
 
+namespace {
+
+services::ticket_origin device_origin(const request& req, const std::string& client_id, const std::string& name) {
+  services::ticket_origin origin;
+  origin.kind = "device";
+  origin.client_id = client_id;
+  origin.portal_name = name;  // what the phone shows as the site asking
+  origin.user_agent = std::string(req.header_value("user-agent").value_or(""));
+  origin.ip = req.remote_ip;
+  return origin;
+}
+
+response too_many_devices(int retry_after) {
+  auto r = oauth_error(429, "slow_down", "too many device authorization requests");
+  r.set("Retry-After", std::to_string(retry_after));
+  return r;
+}
+
+response device_answer(const std::string& public_url, const services::created_ticket& t) {
+  return json_response({{"device_code", t.poll_secret},
+                        {"user_code", *t.user_code},
+                        {"verification_uri", public_url + "/device"},
+                        {"verification_uri_complete", t.qr_url},
+                        {"expires_in", t.ticket.expires_in},
+                        {"interval", t.ticket.poll_interval}});
+}
+
+}  // namespace
+
 response oauth_device_authorization(context& ctx, request& req) {
   auto form = form_body(req);
   auto client = credentials_of(req, form);
   if (!valid_client_id(client.id)) return oauth_error(400, "invalid_client", "client_id is missing or malformed");
   auto known = ctx.tickets.authenticate_client_for_start(client.id, client.secret);
   if (!known) return oauth_error(401, "invalid_client", unknown_client);
-  services::ticket_origin origin;
-  origin.kind = "device";
-  origin.client_id = client.id;
-  origin.portal_name = known->name;  // what the phone shows as the site asking
-  origin.user_agent = std::string(req.header_value("user-agent").value_or(""));
-  origin.ip = req.remote_ip;
-  auto created = ctx.tickets.create_ticket(origin);
-  if (!created && created.err().code == services::errc::rate_limited) {
-    auto r = oauth_error(429, "slow_down", "too many device authorization requests");
-    r.set("Retry-After", std::to_string(created.err().retry_after));
-    return r;
-  }
-  auto& t = created.or_throw();
-  return json_response({{"device_code", t.poll_secret},
-                        {"user_code", *t.user_code},
-                        {"verification_uri", ctx.settings.public_url + "/device"},
-                        {"verification_uri_complete", t.qr_url},
-                        {"expires_in", t.ticket.expires_in},
-                        {"interval", t.ticket.poll_interval}});
+  auto created = ctx.tickets.create_ticket(device_origin(req, client.id, known->name));
+  if (!created && created.err().code == services::errc::rate_limited) return too_many_devices(created.err().retry_after);
+  return device_answer(ctx.settings.public_url, created.or_throw());
+}
+
+// A public client this node knows: the ticket is stored by the inserting threads, and the answer
+// sent when it is, without holding a worker meanwhile.
+std::optional<response> oauth_device_authorization_quick(context& ctx, request& req) {
+  auto form = form_body(req);
+  auto client = credentials_of(req, form);
+  if (client.secret || !valid_client_id(client.id)) return std::nullopt;
+  auto known = ctx.tickets.public_client_in_memory(client.id);
+  if (!known) return std::nullopt;
+  auto later = std::make_shared<response_later>();
+  auto started = ctx.tickets.start_ticket(
+      device_origin(req, client.id, known->name),
+      [later, url = ctx.settings.public_url](services::result<services::created_ticket> t) {
+        later->finish(t ? device_answer(url, *t) : error_json(t.err()));
+      });
+  if (!started) return too_many_devices(started.err().retry_after);
+  auto r = error_json(errors::database_unavailable());  // sent only if the ticket is not stored in time
+  r.later = later;
+  r.wait = std::chrono::seconds(10);
+  return r;
 }
 
 namespace {

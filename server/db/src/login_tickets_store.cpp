@@ -1,5 +1,6 @@
 #include "hallpass/server/db/login_tickets_store.hpp"
 
+#include <future>
 #include <utility>
 
 namespace hallpass::server::db {
@@ -89,47 +90,66 @@ std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const ne
   return out;
 }
 
-ticket_batcher::ticket_batcher(pool& p, int statements) : pool_(p), statements_(std::max(1, statements)) {}
+ticket_batcher::ticket_batcher(pool& p, int threads) : pool_(p) {
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { run(); });
+}
+
+ticket_batcher::~ticket_batcher() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  work_.notify_all();
+  for (auto& t : threads_) t.join();
+  auto stopped = std::make_exception_ptr(db_error(error_kind::unavailable, "57P01", "the server is stopping"));
+  for (auto& q : queue_) q.done(std::nullopt, stopped);
+}
+
+void ticket_batcher::insert_then(new_ticket_row t, done_fn done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({std::move(t), std::move(done)});
+  }
+  ++submitted_;
+  work_.notify_one();
+}
 
 ticket_row ticket_batcher::insert(const new_ticket_row& t) {
-  waiting me{&t};
-  std::unique_lock lock(mutex_);
-  queue_.push_back(&me);
-  ++submitted_;
-  while (!me.done) {
-    if (running_ >= statements_ || queue_.empty()) {
-      me.wake.wait(lock);
-      continue;
+  std::promise<ticket_row> answer;
+  auto stored = answer.get_future();
+  insert_then(t, [&answer](std::optional<ticket_row> row, std::exception_ptr error) {
+    if (error) answer.set_exception(error);
+    else answer.set_value(std::move(*row));
+  });
+  return stored.get();
+}
+
+// Each thread: everything queued while it was busy goes into its next statement.
+void ticket_batcher::run() {
+  for (;;) {
+    std::vector<queued> batch;
+    {
+      std::unique_lock lock(mutex_);
+      work_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      batch = std::exchange(queue_, {});
     }
-    // Lead: insert everything queued so far (this one included, unless another leader took it)
-    // in one statement.
-    ++running_;
-    auto batch = std::exchange(queue_, {});
     if (batch.size() > largest_batch_) largest_batch_ = batch.size();
-    lock.unlock();
     std::exception_ptr error;
     std::vector<ticket_row> rows;
     try {
       std::vector<const new_ticket_row*> input;
-      for (auto* w : batch) input.push_back(w->row);
+      for (auto& q : batch) input.push_back(&q.row);
       auto conn = pool_.acquire();
       rows = insert_tickets(*conn, input);
     } catch (...) {
       error = std::current_exception();
     }
-    lock.lock();
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      batch[i]->error = error;
-      if (!error) batch[i]->result = rows[i];
-      batch[i]->done = true;
-      if (batch[i] != &me) batch[i]->wake.notify_one();
+      if (error) batch[i].done(std::nullopt, error);
+      else batch[i].done(std::move(rows[i]), nullptr);
     }
-    --running_;
-    // Only the first of those that queued meanwhile is woken: it leads them all.
-    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
-  if (me.error) std::rethrow_exception(me.error);
-  return me.result;
 }
 
 std::optional<ticket_row> find_ticket(connection& c, std::int64_t id) {

@@ -8,6 +8,7 @@
 
 #include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/identity/tokens.hpp"
+#include "hallpass/server/log.hpp"
 
 namespace hallpass::server::services {
 
@@ -119,9 +120,7 @@ login_tickets::login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_
       pacing_(clk),
       settings_(std::move(settings)) {}
 
-result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin) {
-  if (int wait = limits_.hit("ticket-create:" + origin.ip, settings_.tickets_per_ip_per_minute, 60))
-    return error(errc::rate_limited, wait);
+std::pair<created_ticket, db::new_ticket_row> login_tickets::draw_ticket(const ticket_origin& origin) const {
   created_ticket out;
   out.scan_token = id::random_token(16);   // 128 bits
   out.poll_secret = id::random_token(32);  // 256 bits, a different value
@@ -138,10 +137,46 @@ result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin)
   row.ttl_seconds = ticket_ttl_seconds;
   row.poll_interval = settings_.device_poll_interval;
   if (origin.kind == "device") row.user_code = out.user_code = make_user_code();
+  return {std::move(out), std::move(row)};
+}
+
+// Only while notifications arrive would the memory learn that the ticket moved on.
+void login_tickets::remember_pending(const created_ticket& t, const std::string& poll_hash) {
+  if (events_.listening()) pending_.remember(poll_hash, t.ticket);
+}
+
+result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin) {
+  if (int wait = limits_.hit("ticket-create:" + origin.ip, settings_.tickets_per_ip_per_minute, 60))
+    return error(errc::rate_limited, wait);
+  auto [out, row] = draw_ticket(origin);
   out.ticket = inserts_.insert(row);
-  // Only while notifications arrive would the memory learn that the ticket moved on.
-  if (events_.listening()) pending_.remember(row.poll_hash, out.ticket);
+  remember_pending(out, row.poll_hash);
   return out;
+}
+
+status login_tickets::start_ticket(const ticket_origin& origin, std::function<void(result<created_ticket>)> done) {
+  if (int wait = limits_.hit("ticket-create:" + origin.ip, settings_.tickets_per_ip_per_minute, 60))
+    return error(errc::rate_limited, wait);
+  auto [out, row] = draw_ticket(origin);
+  auto poll_hash = row.poll_hash;
+  inserts_.insert_then(std::move(row), [this, out = std::move(out), poll_hash, done = std::move(done)](
+                                           std::optional<db::ticket_row> stored, std::exception_ptr failure) mutable {
+    if (!failure) {
+      out.ticket = std::move(*stored);
+      remember_pending(out, poll_hash);
+      return done(std::move(out));
+    }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const db::db_error& e) {
+      if (e.kind() == db::error_kind::unavailable) return done(error(errc::database_unavailable));
+      log_line("error", "ticket_insert_failed", {{"sqlstate", json_str(e.sqlstate())}, {"message", json_str(e.what())}});
+    } catch (const std::exception& e) {
+      log_line("error", "ticket_insert_failed", {{"message", json_str(e.what())}});
+    }
+    done(error(errc::internal));
+  });
+  return ok();
 }
 
 std::size_t login_tickets::forget_expired() { return pending_.drop_expired() + pacing_.drop_expired(); }
@@ -359,6 +394,14 @@ result<device_client_info> login_tickets::authenticate_client_for_start(const st
   if (row && !row->secret_hash && generation == clients_generation_ && clients_.size() < 10000)
     clients_.emplace(client_id, *row);
   return check_client(row, secret);
+}
+
+std::optional<device_client_info> login_tickets::public_client_in_memory(const std::string& client_id) {
+  if (!events_.listening()) return std::nullopt;
+  std::lock_guard lock(clients_mutex_);
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return std::nullopt;
+  return device_client_info{it->second.name, false};
 }
 
 void login_tickets::forget_clients() {

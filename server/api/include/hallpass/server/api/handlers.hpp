@@ -48,6 +48,8 @@ response cancel_login_ticket_by_phone(context&, request&);
 // oauth_api.cpp (RFC 8414 metadata, RFC 8628 device authorization)
 response oauth_metadata(context&, request&);
 response oauth_device_authorization(context&, request&);
+// For a public client this node knows: answered when the ticket is stored, without a worker.
+std::optional<response> oauth_device_authorization_quick(context&, request&);
 response oauth_token(context&, request&);
 // A poll of a pending device code made on this node.
 std::optional<response> oauth_token_quick(context&, request&);

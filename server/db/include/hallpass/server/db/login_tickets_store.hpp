@@ -3,12 +3,14 @@
 // racing requests can never both move a ticket. The table is a ring of partitions by the time a
 // ticket leaves it (schema/0015): ended tickets are gone 30 to 60 s after their end.
 #include <atomic>
-#include <cstdint>
-#include <optional>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hallpass/server/db/database.hpp"
@@ -40,35 +42,40 @@ struct new_ticket_row {
   int poll_interval = 5;
 };
 
-// Inserts the tickets in one statement; returns them in the order given. A ticket whose user code
-// another ticket holds is not inserted and comes back with id 0.
+// Inserts the tickets in one statement; returns them in the order given.
 std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const new_ticket_row*>& batch);
 
-// Groups ticket inserts made at the same moment by several threads into one statement: the
-// first waiting thread inserts everything queued, the others wait for its answer. Thread-safe.
+// Groups the ticket inserts asked for at the same moment into one statement. Its own threads
+// insert (one statement each at a time, each on a pool connection), so that neither a request's
+// thread nor one slow round trip holds every creation back. Thread-safe.
 class ticket_batcher {
  public:
-  // Up to `statements` INSERTs run at once, each on its own connection, so that one slow round
-  // trip does not hold every creation back.
-  explicit ticket_batcher(pool& p, int statements = 4);
-  ticket_row insert(const new_ticket_row& t);  // throws db_error like insert_tickets
-  std::size_t submitted() const { return submitted_; }          // insert() calls so far
+  // done(row, nullptr), or done(nullopt, the db_error); it runs on an inserting thread and must
+  // be quick.
+  using done_fn = std::function<void(std::optional<ticket_row>, std::exception_ptr)>;
+  explicit ticket_batcher(pool& p, int threads = 4);
+  ~ticket_batcher();  // what is still queued fails with a db_error (unavailable)
+  ticket_batcher(const ticket_batcher&) = delete;
+  ticket_batcher& operator=(const ticket_batcher&) = delete;
+
+  void insert_then(new_ticket_row t, done_fn done);  // returns at once
+  ticket_row insert(const new_ticket_row& t);        // waits; throws the db_error
+  std::size_t submitted() const { return submitted_; }          // tickets asked for so far
   std::size_t largest_batch() const { return largest_batch_; }  // most tickets one INSERT carried
 
  private:
-  struct waiting {
-    const new_ticket_row* row;
-    ticket_row result;
-    std::exception_ptr error;
-    bool done = false;
-    std::condition_variable wake;  // done, or its turn to lead
+  struct queued {
+    new_ticket_row row;
+    done_fn done;
   };
+  void run();
   pool& pool_;
   std::mutex mutex_;
-  std::vector<waiting*> queue_;
-  const int statements_;
-  int running_ = 0;  // INSERTs under way
+  std::condition_variable work_;
+  std::vector<queued> queue_;
+  bool stop_ = false;
   std::atomic<std::size_t> submitted_{0}, largest_batch_{0};
+  std::vector<std::thread> threads_;
 };
 std::optional<ticket_row> find_ticket(connection& c, std::int64_t id);
 std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash);

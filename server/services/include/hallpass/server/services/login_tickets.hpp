@@ -3,6 +3,7 @@
 // expired. The QR holds a one-time scan token; the portal alone holds a different poll secret;
 // only hashes of both are stored, so knowing the QR never yields the session.
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -69,6 +70,10 @@ class login_tickets {
 
   // Refused with rate_limited beyond tickets_per_ip_per_minute for origin.ip.
   result<created_ticket> create_ticket(const ticket_origin& origin);
+  // The same without waiting: refused at once (rate_limited, and `done` is not called), or `done`
+  // runs on an inserting thread once the ticket is stored (or with database_unavailable or
+  // internal). It must be quick.
+  status start_ticket(const ticket_origin& origin, std::function<void(result<created_ticket>)> done);
   result<scan_context> claim_ticket(const caller& phone, const std::optional<std::string>& scan_token,
                                     const std::optional<std::string>& user_code, const std::string& ip);
   // With `office` (never with a unit), the portal gets a staff session of that office: the
@@ -109,6 +114,8 @@ class login_tickets {
   // from this node's memory while changes are announced (schema 0017), kiosks from the database.
   result<device_client_info> authenticate_client_for_start(const std::string& client_id,
                                                            const std::optional<std::string>& secret);
+  // A public client as this node's memory holds it (nullopt: not read yet, a kiosk, or unknown).
+  std::optional<device_client_info> public_client_in_memory(const std::string& client_id);
   // A client was registered, changed or revoked somewhere, or announcements may have been missed.
   void forget_clients();
   // A poll of a pending code checks only the code; the client's secret is checked when the
@@ -131,6 +138,9 @@ class login_tickets {
   const ticket_settings& settings() const { return settings_; }
 
  private:
+  // A new ticket's tokens and row; the row is then stored.
+  std::pair<created_ticket, db::new_ticket_row> draw_ticket(const ticket_origin& origin) const;
+  void remember_pending(const created_ticket& t, const std::string& poll_hash);
   device_token_outcome pace(const db::ticket_row& pending);  // authorization_pending or slow_down
   db::pool& db_;
   db::ticket_batcher& inserts_;
