@@ -376,7 +376,8 @@ status applications::start_upload(const upload_target& target, std::string bytes
           target.kind == "pdf"        ? inspect_document(view)
           : target.kind == "portrait" ? process_portrait(view)
                                       : imaging::process(view, options_for(target.paper)));
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      log_line("error", "imaging_failed", {{"route", json_str("upload")}, {"message", json_str(e.what())}});
     }
     bytes = {};  // the photo is not needed any more
     return [this, target, key, request_hash, done, processed] {
