@@ -391,7 +391,8 @@ status applications::start_upload(const upload_target& target, std::string bytes
         else if (e.kind() != db::error_kind::unavailable)
           log_line("error", "database_error", {{"route", json_str("upload")}, {"sqlstate", json_str(e.sqlstate())},
                                                {"message", json_str(e.what())}});
-        out.emplace(e.kind() == db::error_kind::unavailable    ? error(errc::database_unavailable, 5)
+        bool transient = e.kind() == db::error_kind::unavailable || e.kind() == db::error_kind::serialization_failure;
+        out.emplace(transient                                  ? error(errc::database_unavailable, 5)
                     : e.kind() == db::error_kind::storage_full ? error(errc::storage_full, 60)
                                                                : error(errc::internal));
       } catch (const std::exception& e) {
