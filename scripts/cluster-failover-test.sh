@@ -69,7 +69,7 @@ done
 # "node" kills node 2: the portals of the other faults wait on node 1 and are confirmed on node 2,
 # so it comes last.
 timeout 300 "$load" --http "$HTTP_PORT" --node-a "$NODE1_PORT" --node-b "$NODE2_PORT" --db "$HALLPASS_URL" \
-  --clients "$clients" --photo "$root/tests/data/photos/dynamsoft/webp/card-on-dark-background.webp" \
+  --clients "$clients" --photo "$root/tests/data/photos/dynamsoft/a4-on-dark-background.jpg" \
   "${fault_args[@]}" || status=$?
 bash "$cluster" status
 echo "cluster-failover-test: $(($(date +%s) - started)) s in all"

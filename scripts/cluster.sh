@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HallPass on a PostgreSQL cluster on one machine, loopback only (deploy/cluster/README.md):
 # etcd, three PostgreSQL 15 members under Patroni (synchronous replication), HAProxy (write port
-# to the primary, read port to the replicas, HTTP over the nodes) and two hallpass-server nodes.
+# to the primary, read port to the replicas, HTTP over the nodes) and two hallpass-server nodes,
+# which read page images and PDFs of submitted applications through the read port.
 # Started and stopped by PID, without systemd.
 #
 #   cluster.sh install                 apt-get install patroni etcd-server haproxy (root)
@@ -93,6 +94,7 @@ load_secrets() {
 }
 
 hallpass_url() { echo "host=$host port=$write_port dbname=hallpass user=hallpass password=$HALLPASS_DB_PASSWORD"; }
+hallpass_read_url() { echo "host=$host port=$read_port dbname=hallpass user=hallpass password=$HALLPASS_DB_PASSWORD"; }
 superuser_url() { echo "host=$host port=$write_port dbname=postgres user=postgres password=$SUPERUSER_PASSWORD"; }
 
 render() {  # render TEMPLATE OUT KEY=VALUE…
@@ -164,7 +166,8 @@ start_node() {
   local demo=()
   [ -f "$dir/demo" ] && demo=(--demo=true)
   # shellcheck disable=SC2086
-  HALLPASS_DATABASE_URL=$(hallpass_url) HALLPASS_DATA_KEY=$HALLPASS_DATA_KEY \
+  # Page images and PDFs of submitted applications are read from a replica (HAProxy's read port).
+  HALLPASS_DATABASE_URL=$(hallpass_url) HALLPASS_DATABASE_READ_URL=$(hallpass_read_url) HALLPASS_DATA_KEY=$HALLPASS_DATA_KEY \
     spawn "node$1" "$build/server/hallpass-server" --config "$dir/conf/node$1.conf" "${demo[@]}" \
     ${HALLPASS_CLUSTER_SERVER_ARGS:-}
 }
@@ -272,6 +275,7 @@ case "${1:-}" in
     load_secrets
     echo "HTTP_PORT=$http_port NODE1_PORT=$(node_port 1) NODE2_PORT=$(node_port 2) WRITE_PORT=$write_port READ_PORT=$read_port"
     echo "HALLPASS_URL='$(hallpass_url)'"
+    echo "HALLPASS_READ_URL='$(hallpass_read_url)'"
     ;;
   *) sed -n '2,20p' "$0" >&2; exit 2 ;;
 esac

@@ -7,7 +7,8 @@
 // a transaction through HAProxy's PostgreSQL write port every 200 ms: the time from a fault to its
 // next commit is the time without a writable primary. Around each fault, portals wait on node A
 // while a phone confirms on node B. At the end, every acknowledged page is looked up on the
-// primary by id and SHA-256. Prints the figures; exits 1 when a target is missed.
+// primary by id and SHA-256. Meanwhile the pages of a submitted application are read back (the
+// nodes read them from a replica) and checked. Prints the figures; exits 1 when a target is missed.
 //
 //   cluster_load --http PORT --node-a PORT --node-b PORT --db CONNINFO --photo FILE
 //                [--clients 4] [--warmup 8] [--settle 10] --fault NAME=COMMAND…
@@ -33,6 +34,7 @@
 #include <boost/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "hallpass/client/connection.hpp"
 #include "hallpass/server/db/database.hpp"
@@ -122,11 +124,14 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// The photo as JPEGs of several qualities: pages with different bytes.
+// The photo at 0.6 of its size (a 12 MP photo of an A4 page comes to about 165 dpi: accepted for
+// the A4 materials) as JPEGs of several qualities: pages with different bytes.
 std::vector<std::string> photo_variants(const std::string& path) {
   auto raw = read_file(path);
-  cv::Mat m = cv::imdecode(cv::Mat(1, static_cast<int>(raw.size()), CV_8U, raw.data()), cv::IMREAD_COLOR);
-  if (m.empty()) throw std::runtime_error("cannot decode " + path);
+  cv::Mat full = cv::imdecode(cv::Mat(1, static_cast<int>(raw.size()), CV_8U, raw.data()), cv::IMREAD_COLOR);
+  if (full.empty()) throw std::runtime_error("cannot decode " + path);
+  cv::Mat m;
+  cv::resize(full, m, cv::Size(), 0.6, 0.6, cv::INTER_AREA);
   std::vector<std::string> out;
   for (int q = 80; q < 96; ++q) {
     std::vector<std::uint8_t> bytes;
@@ -258,6 +263,90 @@ class uploader {
   int on_code_ = 0, seq_ = 0;
 };
 
+// --- reads of a submitted application's pages (the nodes read them from a replica) ------------
+
+// A submitted application of unit A whose pages were put in by SQL on the primary; its pages'
+// images, thumbnails and a material's PDF are read through HAProxy for the whole run, each image
+// checked against the bytes stored. The nodes read them from HAProxy's read port.
+class submitted_reader {
+ public:
+  submitted_reader(const options& o, const std::string& jpeg) : o_(o), jpeg_(jpeg) {}
+
+  void set_up() {
+    session_ = password_login(o_.http, demo::agent_all, std::string(demo::unit_a));
+    auto auth = header_list{{"Authorization", "Bearer " + session_}};
+    auto r = until_final([&] {
+      return call(o_.http, "submitted: new application", "POST", "/api/v1/applications",
+                  R"({"service_code":"labour_dispatch_licence_haicheng"})", auth);
+    });
+    if (r.status != 201) throw std::runtime_error("cannot start the application to read: " + r.body);
+    id_ = str_at(r.json(), "id");
+    json::object form{{"form", {{"contact_name", "王芳"}, {"contact_mobile", "13812340003"}}}, {"step", "materials"}};
+    r = until_final([&] {
+      return call(o_.http, "submitted: form", "PATCH", "/api/v1/applications/" + id_, json::serialize(form), auth);
+    });
+    if (r.status != 200) throw std::runtime_error("cannot fill the form: " + r.body);
+    db::connection c(o_.db);
+    for (auto m : {"dispatch_rules", "business_licence", "premises_equipment", "application_form", "charter_capital"}) {
+      auto row = c.exec(
+          "INSERT INTO pages (application_id, material_code, position, content, content_type, sha256, thumbnail, width, "
+          "height, dpi, source, request_sha256) VALUES ($1, $2, 1, $3, 'image/jpeg', $4, $3, 2480, 3508, 300, 'portal', $4) "
+          "RETURNING id",
+          {static_cast<std::int64_t>(std::stoll(id_)), m, db::bytea{jpeg_}, sha256_hex(jpeg_)});
+      pages_.push_back(row.str(0, 0));
+    }
+    r = until_final([&] {
+      return call(o_.http, "submitted: submit", "POST", "/api/v1/applications/" + id_ + "/submission", "{}", auth);
+    });
+    if (r.status != 200) throw std::runtime_error("cannot submit the application to read: " + r.body);
+  }
+
+  // Reads until stopping: a page image (bytes checked), its thumbnail, now and then the PDF.
+  void run() {
+    auto auth = header_list{{"Authorization", "Bearer " + session_}};
+    auto sha = sha256_hex(jpeg_);
+    for (std::size_t n = 0; !stopping; ++n) {
+      auto& page = pages_[n % pages_.size()];
+      auto r = call(o_.http, "submitted: page image", "GET", "/api/v1/pages/" + page + "/image", "", auth);
+      if (r.status == 200) {
+        ++images_;
+        if (sha256_hex(r.body) != sha) ++wrong_;
+      }
+      call(o_.http, "submitted: thumbnail", "GET", "/api/v1/pages/" + page + "/thumbnail", "", auth);
+      if (n % 10 == 0) {
+        auto pdf = call(o_.http, "submitted: material PDF", "GET",
+                        "/api/v1/applications/" + id_ + "/materials/dispatch_rules/pdf", "", auth);
+        if (pdf.status == 200 && pdf.body.rfind("%PDF-", 0) != 0) ++wrong_;
+      }
+      if (transient(r)) pause_after(r);
+      else std::this_thread::sleep_for(50ms);
+    }
+  }
+
+  int images() const { return images_; }
+  int wrong() const { return wrong_; }
+
+ private:
+  const options& o_;
+  const std::string& jpeg_;
+  std::string session_, id_;
+  std::vector<std::string> pages_;
+  std::atomic<int> images_{0}, wrong_{0};
+};
+
+// One series of a node's /metrics (straight to the node, not through HAProxy); nullopt when the
+// node does not answer or does not report it.
+std::optional<double> node_metric(unsigned short port, const std::string& series) {
+  try {
+    auto r = to_reply(client::fetch(client::loopback(port), client::request{.target = "/metrics"}, client::options{}));
+    auto at = r.body.find("\n" + series + " ");
+    if (r.status != 200 || at == std::string::npos) return std::nullopt;
+    return std::strtod(r.body.c_str() + at + series.size() + 2, nullptr);
+  } catch (const client::error&) {
+    return std::nullopt;
+  }
+}
+
 // --- the write probe -----------------------------------------------------------------------
 
 std::mutex probe_mutex;
@@ -349,6 +438,9 @@ int main(int argc, char** argv) {
   auto photos = photo_variants(o.photo);
   auto phone = password_login(o.http, demo::person_only, std::nullopt);  // a person's app: scans and confirms
 
+  submitted_reader reader(o, photos.front());
+  reader.set_up();
+  std::thread reading([&] { reader.run(); });
   std::thread prober(probe, o.db);
   std::mutex acked_mutex;
   std::vector<acknowledged_page> acked;
@@ -373,6 +465,11 @@ int main(int argc, char** argv) {
   }
 
   std::this_thread::sleep_for(std::chrono::seconds(o.warmup));
+  // Before any fault: both nodes measure the replica's lag, and have read from it.
+  const std::string replica_reads = "hallpass_replica_reads_total{served_by=\"replica\"}";
+  std::optional<double> lag_before[2] = {node_metric(o.node_a, "hallpass_replica_lag_seconds"),
+                                         node_metric(o.node_b, "hallpass_replica_lag_seconds")};
+  std::optional<double> replica_before[2] = {node_metric(o.node_a, replica_reads), node_metric(o.node_b, replica_reads)};
   std::vector<fault_result> results;
   for (auto& [name, command] : o.faults) {
     fault_result f{name};
@@ -420,7 +517,12 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(o.settle));
   stopping = true;
   for (auto& t : clients) t.join();
+  reading.join();
   prober.join();
+  // Node 2 may be gone (the node fault): node 1 answers for the end of the run.
+  auto lag_after = node_metric(o.node_a, "hallpass_replica_lag_seconds");
+  auto replica_after = node_metric(o.node_a, replica_reads);
+  auto primary_after = node_metric(o.node_a, "hallpass_replica_reads_total{served_by=\"primary\"}");
 
   bool ok = true;
   std::printf("\n%d clients through HAProxy :%u (nodes :%u, :%u); %d QR logins, %zu pages acknowledged\n", o.clients,
@@ -531,6 +633,28 @@ int main(int argc, char** argv) {
   std::printf("  lost: %d; pages stored %s, acknowledged %zu (duplicated or unacknowledged: %ld; keys stored twice: %s)\n",
               lost, stored_pages.c_str(), ids.size(), extra, keys_twice.c_str());
   ok = ok && lost == 0 && extra == 0 && keys_twice == "0" && ids.size() == acked.size();
+
+  // Reads of the submitted application's pages: every image answered 200 had the stored bytes
+  // (their other answers are counted above: 503 with Retry-After, or failed); the nodes reported
+  // the replica's lag and served reads from it.
+  auto shown = [](const std::optional<double>& v, const char* format) {
+    if (!v) return std::string("not reported");
+    char text[32];
+    std::snprintf(text, sizeof text, format, *v);
+    return std::string(text);
+  };
+  std::printf("\nreads of a submitted application's pages (replica through HAProxy's read port):\n");
+  std::printf("  images read: %d, with wrong bytes: %d%s\n", reader.images(), reader.wrong(), reader.wrong() ? "  MISSED" : "");
+  std::printf("  before the faults: lag node A %s s, node B %s s; reads served by the replica: A %s, B %s\n",
+              shown(lag_before[0], "%.3f").c_str(), shown(lag_before[1], "%.3f").c_str(),
+              shown(replica_before[0], "%.0f").c_str(), shown(replica_before[1], "%.0f").c_str());
+  std::printf("  at the end, node A: lag %s s; reads served by the replica %s, by the primary %s\n",
+              shown(lag_after, "%.3f").c_str(), shown(replica_after, "%.0f").c_str(), shown(primary_after, "%.0f").c_str());
+  bool replica_ok = reader.images() > 0 && reader.wrong() == 0 && lag_before[0] && lag_before[1] && lag_after &&
+                    *lag_before[0] >= 0 && *lag_before[1] >= 0 && replica_before[0] && replica_before[1] &&
+                    *replica_before[0] + *replica_before[1] > 0;
+  if (!replica_ok) std::printf("  MISSED: no page read, a wrong page, or a node without the replica's figures\n");
+  ok = ok && replica_ok;
   std::printf("\n%s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
 }

@@ -276,3 +276,28 @@ TEST(Config, TrustedProxiesFromTheEnvironmentAndBadNetworksRefused) {
   ASSERT_EQ(out.errors.size(), 1u);
   EXPECT_NE(out.errors[0].find("trusted-proxies"), std::string::npos);
 }
+
+TEST(Config, ReadReplicaIsOffUntilAReadUrlIsGiven) {
+  scoped_env env;
+  env.unset("HALLPASS_CONFIG");
+  env.unset("HALLPASS_DATABASE_READ_URL");
+  server::config plain;
+  auto out = load(plain, {});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  EXPECT_TRUE(plain.database_read_url.empty());
+  EXPECT_TRUE(server::replica_settings_of(plain).conninfo.empty());
+
+  env.set("HALLPASS_DATABASE_READ_URL", "host=replica port=5001 dbname=hallpass");
+  server::config cfg;
+  out = load(cfg, {"--replica-max-lag-ms=500", "--replica-pool-size", "2", "--db-statement-timeout=9"});
+  EXPECT_TRUE(out.errors.empty()) << joined(out.errors);
+  auto s = server::replica_settings_of(cfg);
+  EXPECT_EQ(s.conninfo, "host=replica port=5001 dbname=hallpass");
+  EXPECT_EQ(s.max_lag, std::chrono::milliseconds(500));
+  EXPECT_EQ(s.pool_size, 2);
+  EXPECT_EQ(s.connection.statement_timeout, std::chrono::seconds(9));  // the primary's limits apply there too
+
+  server::config bad;
+  out = load(bad, {"--replica-max-lag-ms=-1"});
+  EXPECT_TRUE(mentions(out.errors, "replica-max-lag-ms")) << joined(out.errors);
+}

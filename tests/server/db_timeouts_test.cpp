@@ -121,7 +121,9 @@ TEST(DatabaseTimeouts, ServerSideStatementTimeoutIsSetOnEveryConnection) {
     ADD_FAILURE() << "pg_sleep(5) ran past a 1 s statement timeout";
   } catch (const db::db_error& e) {
     EXPECT_EQ(e.sqlstate(), "57014");  // query_canceled: the connection stays usable
+    EXPECT_EQ(e.kind(), db::error_kind::unavailable);  // 503 with Retry-After, not 500
   }
+  EXPECT_FALSE(c->lost());
   EXPECT_EQ(c->exec("SELECT 3").str(0, 0), "3");
 }
 

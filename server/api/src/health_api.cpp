@@ -2,6 +2,8 @@
 #include "hallpass/server/api/handlers.hpp"
 #include "hallpass/server/api/json_io.hpp"
 
+#include <sstream>
+
 namespace hallpass::server::api {
 
 response healthz(context&, request&) { return json_response({{"status", "ok"}}); }
@@ -22,6 +24,41 @@ response readyz(context& ctx, request&) {
     return error_json(e);
   }
 }
+
+namespace {
+
+// The read replica's lag and where the reads it could take went; nothing when none is configured.
+std::string replica_metrics(const db::replica_stats& s) {
+  if (!s.enabled) return "";
+  std::ostringstream out;
+  out << "# HELP hallpass_replica_lag_seconds How far the read replica was behind the primary at the last sample; "
+         "-1 when it could not be measured.\n"
+         "# TYPE hallpass_replica_lag_seconds gauge\n"
+         "hallpass_replica_lag_seconds " << s.lag_seconds.value_or(-1) << "\n"
+         "# HELP hallpass_replica_max_lag_seconds Lag beyond which reads go to the primary.\n"
+         "# TYPE hallpass_replica_max_lag_seconds gauge\n"
+         "hallpass_replica_max_lag_seconds " << s.max_lag_seconds << "\n"
+         "# HELP hallpass_replica_usable 1 while reads go to the replica (measured lately, within the bound).\n"
+         "# TYPE hallpass_replica_usable gauge\n"
+         "hallpass_replica_usable " << (s.usable ? 1 : 0) << "\n"
+         "# HELP hallpass_replica_reads_total Reads the replica may serve (page bytes and PDFs of submitted "
+         "applications), by the server that answered.\n"
+         "# TYPE hallpass_replica_reads_total counter\n"
+         "hallpass_replica_reads_total{served_by=\"replica\"} " << s.replica_reads << "\n"
+         "hallpass_replica_reads_total{served_by=\"primary\"} " << s.primary_reads << "\n"
+         "# HELP hallpass_replica_fallbacks_total Such reads sent to the primary: lag over the bound (or not measured "
+         "lately), replica failed, rows not on the replica yet.\n"
+         "# TYPE hallpass_replica_fallbacks_total counter\n"
+         "hallpass_replica_fallbacks_total{reason=\"lag\"} " << s.fallback_lag << "\n"
+         "hallpass_replica_fallbacks_total{reason=\"error\"} " << s.fallback_error << "\n"
+         "hallpass_replica_fallbacks_total{reason=\"missing\"} " << s.fallback_missing << "\n"
+         "# HELP hallpass_replica_samples_failed_total Lag samples that could not be taken.\n"
+         "# TYPE hallpass_replica_samples_failed_total counter\n"
+         "hallpass_replica_samples_failed_total " << s.samples_failed << "\n";
+  return out.str();
+}
+
+}  // namespace
 
 response metrics_text(context& ctx, request&) {
   auto c = ctx.connections();
@@ -45,6 +82,7 @@ response metrics_text(context& ctx, request&) {
       {"hallpass_ticket_insert_batch_max", "Most login tickets one INSERT has carried since start.",
        static_cast<double>(ctx.tickets.largest_insert_batch())},
   });
+  r.body += replica_metrics(ctx.replica());
   return r;
 }
 

@@ -97,6 +97,11 @@ response router::guarded(const request& req, const route& r, F&& f) {
     return error_json(f.err);
   } catch (const db::db_error& e) {
     if (e.kind() == db::error_kind::unavailable) return error_json(errors::database_unavailable());
+    if (e.kind() == db::error_kind::serialization_failure) {  // still conflicting after its retries: worth another
+      log_line("warn", "database_conflict", {{"request_id", json_str(req.request_id)}, {"route", json_str(r.pattern)},
+                                             {"sqlstate", json_str(e.sqlstate())}, {"message", json_str(e.what())}});
+      return error_json(errors::database_unavailable());
+    }
     if (e.kind() == db::error_kind::storage_full) {
       log_line("error", "storage_full", {{"request_id", json_str(req.request_id)}, {"route", json_str(r.pattern)},
                                          {"message", json_str(e.what())}});

@@ -46,6 +46,15 @@ db::connection_settings db_settings_of(const config& cfg) {
   return s;
 }
 
+db::replica_settings replica_settings_of(const config& cfg) {
+  db::replica_settings s;
+  s.conninfo = cfg.database_read_url;
+  s.pool_size = std::max(1, cfg.replica_pool_size);
+  s.max_lag = std::chrono::milliseconds(cfg.replica_max_lag_ms);
+  s.connection = db_settings_of(cfg);
+  return s;
+}
+
 void run_migrations(const std::string& conninfo, const std::string& schema_dir) {
   auto files = db::load_migrations(schema_dir);
   db::connection_settings no_statement_limit;  // a migration may rewrite a large table
@@ -217,6 +226,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
     : cfg(c),
       clock(clk ? *clk : system_time),
       db(conninfo, c.db_pool_size, db_settings_of(c), std::chrono::seconds(c.db_acquire_timeout)),
+      replica(db, replica_settings_of(c)),
       personal_data(load_data_key(c)),
       limits(clock),
       imaging(c.imaging_threads, static_cast<std::size_t>(c.imaging_queue)),
@@ -243,7 +253,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
       applications(db, personal_data, imaging, limits, clock, application_events,
                    {c.public_url, c.upload_code_minutes, c.upload_code_max_pages, c.upload_photos_per_code_per_minute,
                     c.upload_photos_per_ip_per_minute, static_cast<std::int64_t>(c.video_max_mb) * 1024 * 1024},
-                   calendar),
+                   calendar, &replica),
       review(db, clock, calendar, office_events),
       messages(db, clock, calendar, message_events),
       signing(db, personal_data, limits, c.public_url, clock),
@@ -257,6 +267,7 @@ assembly::assembly(const config& c, const std::string& conninfo, const services:
   return_large_buffers_to_system();
   check_data_key(db, personal_data);
   api.imaging_load = [this] { return imaging.load(); };
+  api.replica = [this] { return replica.stats(); };
   applications.install_catalogue(
       services::load_catalogue(cfg.catalogue_file.empty() ? HALLPASS_SOURCE_CATALOGUE : cfg.catalogue_file));
   ticket_events.start();

@@ -341,14 +341,24 @@ std::optional<std::pair<page_row, std::string>> find_page_by_idempotency(connect
   return std::make_pair(read_page(r, 0), r.str(0, 11));
 }
 
-std::optional<std::pair<std::int64_t, std::string>> page_bytes(connection& c, std::int64_t page_id, bool thumbnail,
-                                                               std::string* content_type) {
-  auto r = c.exec(std::string("SELECT application_id, ") + (thumbnail ? "thumbnail" : "content") +
-                      ", content_type FROM pages WHERE id = $1",
+std::optional<page_source> find_page_source(connection& c, std::int64_t page_id) {
+  auto r = c.exec("SELECT p.application_id, a.state, p.content_type, p.video_upload_id, v.total_bytes FROM pages p "
+                  "JOIN applications a ON a.id = p.application_id "
+                  "LEFT JOIN video_uploads v ON v.id = p.video_upload_id WHERE p.id = $1",
                   {page_id});
   if (r.empty()) return std::nullopt;
-  if (content_type) *content_type = thumbnail ? "image/jpeg" : r.str(0, 2);
-  return std::make_pair(r.int64(0, 0), r.bytes(0, 1));
+  page_source out{r.int64(0, 0), r.str(0, 1), r.str(0, 2)};
+  if (!r.is_null(0, 3) && !r.is_null(0, 4)) {
+    out.video_upload_id = r.int64(0, 3);
+    out.video_bytes = r.int64(0, 4);
+  }
+  return out;
+}
+
+std::optional<std::string> page_image_bytes(connection& c, std::int64_t page_id, bool thumbnail) {
+  auto r = c.exec(std::string("SELECT ") + (thumbnail ? "thumbnail" : "content") + " FROM pages WHERE id = $1", {page_id});
+  if (r.empty()) return std::nullopt;
+  return r.bytes(0, 0);
 }
 
 bool delete_page(connection& c, std::int64_t application_id, const std::string& material, std::int64_t page_id) {
@@ -387,6 +397,14 @@ std::vector<std::string> page_contents(connection& c, std::int64_t application_i
     if (meta) meta->push_back(read_page(r, i));
     out.push_back(r.bytes(i, 11));
   }
+  return out;
+}
+
+std::vector<std::int64_t> page_ids_of(connection& c, std::int64_t application_id, const std::string& material) {
+  auto r = c.exec("SELECT id FROM pages WHERE application_id = $1 AND material_code = $2 ORDER BY position",
+                  {application_id, material});
+  std::vector<std::int64_t> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(r.int64(i, 0));
   return out;
 }
 

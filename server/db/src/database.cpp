@@ -16,7 +16,9 @@ error_kind kind_of_sqlstate(std::string_view s) {
   if (s == "53100") return error_kind::storage_full;
   // 25006: a write reached a server in recovery, e.g. through a proxy that still routes to a
   // primary Patroni is demoting: the primary is changing, as unavailable as a lost connection.
-  if (s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03" || s.starts_with("53") || s == "25006")
+  // Class 57, operator intervention: shutdowns and crashes (57P01…57P05), and a statement
+  // cancelled (57014: its statement timeout, or an administrator): worth a retry shortly.
+  if (s.starts_with("08") || s.starts_with("57") || s.starts_with("53") || s == "25006")
     return error_kind::unavailable;
   if (s.starts_with("22")) return error_kind::invalid_input;
   return error_kind::other;

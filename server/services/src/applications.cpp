@@ -374,7 +374,8 @@ status applications::start_upload(const upload_target& target, std::string bytes
           target.kind == "pdf"        ? inspect_document(view)
           : target.kind == "portrait" ? process_portrait(view)
                                       : imaging::process(view, options_for(target.paper)));
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      log_line("error", "imaging_failed", {{"route", json_str("upload")}, {"message", json_str(e.what())}});
     }
     bytes = {};  // the photo is not needed any more
     return [this, target, key, request_hash, done, processed] {
@@ -385,10 +386,15 @@ status applications::start_upload(const upload_target& target, std::string bytes
       } catch (const db::db_error& e) {
         if (e.kind() == db::error_kind::storage_full)
           log_line("error", "storage_full", {{"route", json_str("upload")}, {"message", json_str(e.what())}});
-        out.emplace(e.kind() == db::error_kind::unavailable    ? error(errc::database_unavailable, 5)
+        else if (e.kind() != db::error_kind::unavailable)
+          log_line("error", "database_error", {{"route", json_str("upload")}, {"sqlstate", json_str(e.sqlstate())},
+                                               {"message", json_str(e.what())}});
+        bool transient = e.kind() == db::error_kind::unavailable || e.kind() == db::error_kind::serialization_failure;
+        out.emplace(transient                                  ? error(errc::database_unavailable, 5)
                     : e.kind() == db::error_kind::storage_full ? error(errc::storage_full, 60)
                                                                : error(errc::internal));
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
+        log_line("error", "unhandled", {{"route", json_str("upload")}, {"message", json_str(e.what())}});
         out.emplace(errc::internal);
       }
       done(std::move(*out));
@@ -456,44 +462,70 @@ result<upload_outcome> applications::finish_upload(const upload_target& target, 
   return out;
 }
 
-result<page_content> applications::page_image(const std::optional<caller>& who,
-                                              const std::optional<std::string>& upload_token, std::int64_t page_id,
-                                              bool thumbnail,
-                                              std::optional<std::pair<std::int64_t, std::optional<std::int64_t>>> range) {
-  auto conn = db_.acquire();
-  std::string type;
-  auto found = db::page_bytes(*conn, page_id, thumbnail, &type);
-  const error nf = errc::page_not_found;
-  if (!found) return nf;
+namespace {
+
+// Past the draft and not sent back for 补正: the pages stay as they are (a tolerated material
+// may still be added to). The reads of their bytes may go to the read replica.
+bool pages_settled(const std::string& state) { return state != "draft" && state != "correction"; }
+
+// Whether the caller (session or upload code) may see the page of this application.
+bool may_see_page(db::connection& c, const std::optional<caller>& who, const std::optional<std::string>& upload_token,
+                  std::int64_t page_id, std::int64_t application_id) {
   bool allowed = false;
   if (who && who->is_staff()) {  // staff of the office the application went to, once submitted
-    auto row = db::find_application(*conn, found->first);
+    auto row = db::find_application(c, application_id);
     allowed = row && row->state != "draft" && who->office_code &&
-              db::office_of_service(*conn, row->service_code) == *who->office_code;
+              db::office_of_service(c, row->service_code) == *who->office_code;
   } else if (who) {
-    allowed = owned(*conn, *who, found->first, false).ok();
+    allowed = owned(c, *who, application_id, false).ok();
   }
   if (!allowed && upload_token) {
-    auto code = db::find_upload_code(*conn, id::sha256_hex(*upload_token));
-    if (code && !code_refusal(*code) && code->application_id == found->first) {
-      auto pages = db::pages_of(*conn, found->first);
+    auto code = db::find_upload_code(c, id::sha256_hex(*upload_token));
+    if (code && !code_refusal(*code) && code->application_id == application_id) {
+      auto pages = db::pages_of(c, application_id);
       allowed = std::any_of(pages.begin(), pages.end(),
                             [&](auto& p) { return p.id == page_id && p.material_code == code->material_code; });
     }
   }
-  if (!allowed) return nf;
-  page_content out{type, std::move(found->second)};
-  auto video = thumbnail ? std::nullopt : db::video_of_page(*conn, page_id);
-  if (!video) return out;
+  return allowed;
+}
+
+}  // namespace
+
+result<page_content> applications::page_image(const std::optional<caller>& who,
+                                              const std::optional<std::string>& upload_token, std::int64_t page_id,
+                                              bool thumbnail,
+                                              std::optional<std::pair<std::int64_t, std::optional<std::int64_t>>> range) {
+  const error nf = errc::page_not_found;
+  std::optional<db::pool::lease> conn(db_.acquire());
+  auto page = db::find_page_source(**conn, page_id);
+  if (!page || !may_see_page(**conn, who, upload_token, page_id, page->application_id)) return nf;
+  bool from_replica = replica_ && replica_->enabled() && pages_settled(page->application_state);
+  if (from_replica) conn.reset();  // a thread holds one connection at a time
+  auto read = [&](auto&& fn) { return from_replica ? replica_->read(fn) : fn(**conn); };
+
+  page_content out{thumbnail ? "image/jpeg" : page->content_type};
+  if (thumbnail || !page->video_upload_id) {
+    auto bytes = read([&](db::connection& c) { return db::page_image_bytes(c, page_id, thumbnail); });
+    if (!bytes) return nf;  // deleted meanwhile
+    out.bytes = std::move(*bytes);
+    return out;
+  }
   // A video is read back piece by piece, never whole: one range per request.
-  out.total = video->second;
+  out.total = page->video_bytes;
   out.from = range ? range->first : 0;
   if (out.from >= out.total) return errc::range_not_satisfiable;
   auto last = range && range->second ? std::min(*range->second, out.total - 1) : out.total - 1;
   out.to = std::min(last, out.from + video_range_cap - 1);
   if (out.to < out.from) return errc::range_not_satisfiable;
   out.partial = range.has_value() || out.to < out.total - 1;
-  out.bytes = db::video_range(*conn, video->first, out.from, out.to);
+  auto bytes = read([&](db::connection& c) -> std::optional<std::string> {
+    auto part = db::video_range(c, *page->video_upload_id, out.from, out.to);
+    if (static_cast<std::int64_t>(part.size()) != out.to - out.from + 1) return std::nullopt;  // pieces not there
+    return part;
+  });
+  if (!bytes) return nf;  // deleted meanwhile
+  out.bytes = std::move(*bytes);
   return out;
 }
 
@@ -710,11 +742,27 @@ result<std::string> applications::material_pdf(const caller& who, std::int64_t i
   std::vector<db::page_row> meta;
   std::vector<std::string> contents;
   {
-    auto conn = db_.acquire();
-    auto row = owned(*conn, who, id, false);
+    std::optional<db::pool::lease> conn(db_.acquire());
+    auto row = owned(**conn, who, id, false);
     if (!row) return row.err();
-    if (!material_in(*db::find_service(*conn, row->service_code), material)) return material_not_found();
-    contents = db::page_contents(*conn, id, material, &meta);
+    if (!material_in(*db::find_service(**conn, row->service_code), material)) return material_not_found();
+    if (replica_ && replica_->enabled() && pages_settled(row->state)) {
+      // The replica's copy only when it holds exactly the pages the primary lists, in their order.
+      auto want = db::page_ids_of(**conn, id, material);
+      conn.reset();  // a thread holds one connection at a time
+      auto got = replica_->read([&](db::connection& c) -> std::optional<std::vector<std::string>> {
+        std::vector<db::page_row> m;
+        auto bytes = db::page_contents(c, id, material, &m);
+        std::vector<std::int64_t> ids;
+        for (auto& p : m) ids.push_back(p.id);
+        if (ids != want) return std::nullopt;
+        meta = std::move(m);
+        return bytes;
+      });
+      if (got) contents = std::move(*got);
+      else conn.emplace(db_.acquire());  // the pages changed meanwhile: as they are now
+    }
+    if (conn) contents = db::page_contents(**conn, id, material, &meta);
   }
   if (contents.empty()) return errc::no_pages;
   if (meta.front().content_type == "application/pdf") return std::move(contents.front());  // a PDF material: as sent
@@ -730,7 +778,7 @@ result<std::string> applications::material_pdf(const caller& who, std::int64_t i
 
 applications::applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging,
                            rate_limiter& limits, const clock& clock, event_hub& page_events, upload_settings settings,
-                           const working_calendar& calendar)
+                           const working_calendar& calendar, db::read_replica* replica)
     : db_(db),
       hash_(hash),
       imaging_(imaging),
@@ -738,7 +786,8 @@ applications::applications(db::pool& db, const personal_data_hasher& hash, imagi
       clock_(clock),
       events_(page_events),
       settings_(std::move(settings)),
-      calendar_(calendar) {}
+      calendar_(calendar),
+      replica_(replica) {}
 
 std::vector<db::service_def> applications::list_services() {
   auto conn = db_.acquire();

@@ -175,6 +175,7 @@ running_server::running_server(server::config cfg, bool demo, const server::serv
   parts_->http = std::make_unique<server::http_server>(cfg.net, parts_->forward);
   parts_->http->start();
   if (cfg.public_url == test_config().public_url) cfg.public_url += ":" + std::to_string(parts_->http->port());
+  if (cfg.database_read_url == own_database) cfg.database_read_url = db_->conninfo();
   parts_->assembly = std::make_unique<server::assembly>(cfg, db_->conninfo(), clock);
   if (demo) {
     std::ostringstream ignored;

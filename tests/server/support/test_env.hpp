@@ -68,6 +68,9 @@ std::string raw_exchange(unsigned short port, const std::string& bytes,
 // Configuration for an in-process test server: port 0, quiet, fixed data key.
 server::config test_config();
 
+// As cfg.database_read_url of a running_server: its own scratch database, as a replica with no lag.
+inline constexpr const char* own_database = "(the test's own database)";
+
 // The real server (router, services, pool) on its own scratch database. Its public URL is
 // http://127.0.0.1:<its port> unless cfg names another. With a clock, the services see that
 // time (tests advance it instead of sleeping).

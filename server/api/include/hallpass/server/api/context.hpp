@@ -10,6 +10,7 @@
 #include "hallpass/server/api/metrics.hpp"
 #include "hallpass/server/api/stream_slots.hpp"
 #include "hallpass/server/db/database.hpp"
+#include "hallpass/server/db/read_replica.hpp"
 #include "hallpass/server/net/http_server.hpp"
 #include "hallpass/server/services/accounts.hpp"
 #include "hallpass/server/services/application_documents.hpp"
@@ -50,6 +51,7 @@ struct context {
   stream_slots streams{};
   std::function<connection_counts()> connections = [] { return connection_counts{}; };
   std::function<std::size_t()> imaging_load = [] { return std::size_t{0}; };
+  std::function<db::replica_stats()> replica = [] { return db::replica_stats{}; };  // for /metrics
   // Set when shutdown starts: /readyz answers 503 so that balancers stop sending new work.
   std::atomic<bool> shutting_down{false};
 };

@@ -8,6 +8,7 @@
 #include "hallpass/server/app/config.hpp"
 #include "hallpass/server/app/sms_outbox.hpp"
 #include "hallpass/server/db/embedded_postgres.hpp"
+#include "hallpass/server/db/read_replica.hpp"
 #include "hallpass/server/services/clock.hpp"
 #include "hallpass/server/services/demo.hpp"
 #include "hallpass/server/services/event_hub.hpp"
@@ -30,6 +31,9 @@ database_handle open_database(const config& cfg);
 
 // The time limits of the server's PostgreSQL connections (pool and listeners).
 db::connection_settings db_settings_of(const config& cfg);
+
+// The read replica's settings (none without cfg.database_read_url).
+db::replica_settings replica_settings_of(const config& cfg);
 
 // Applies the migrations in cfg.schema_dir; throws std::runtime_error on a changed file.
 void run_migrations(const std::string& conninfo, const std::string& schema_dir);
@@ -57,6 +61,7 @@ class assembly {
   const config cfg;
   const services::clock& clock;
   db::pool db;
+  db::read_replica replica;  // page bytes of submitted applications, when configured
   services::personal_data_hasher personal_data;
   services::rate_limiter limits;
   services::imaging_executor imaging;

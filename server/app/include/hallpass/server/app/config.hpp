@@ -11,6 +11,9 @@ struct config {
   net_options net;
   std::string data_dir = "var";      // embedded PostgreSQL and keys live here
   std::string database_url;          // postgresql://… ; empty: embedded PostgreSQL under data_dir
+  std::string database_read_url;     // a replica (or HAProxy's read port) for page bytes of submitted applications; empty: none
+  int replica_max_lag_ms = 2000;        // reads go to the primary while the replica is further behind
+  int replica_pool_size = 4;            // connections to the replica
   std::string schema_dir;            // migrations; default: the schema/ folder of the source tree
   std::string public_url;            // base of URLs put in QR codes; default http://<address>:<port>
   std::string data_key;              // secret for keyed hashes of personal data; default: data_dir/keys/data.key

@@ -113,15 +113,25 @@ struct new_page {
 page_row insert_page(connection& c, const new_page& p);
 std::optional<std::pair<page_row, std::string>> find_page_by_idempotency(connection& c, std::int64_t application_id,
                                                                          const std::string& key);
-// The page's application id, and the bytes of the image or thumbnail.
-std::optional<std::pair<std::int64_t, std::string>> page_bytes(connection& c, std::int64_t page_id, bool thumbnail,
-                                                               std::string* content_type = nullptr);
+// What a page is, read before its bytes: its application and that application's state, its
+// content type, and for a video the upload that holds it and its size.
+struct page_source {
+  std::int64_t application_id = 0;
+  std::string application_state, content_type;
+  std::optional<std::int64_t> video_upload_id;
+  std::int64_t video_bytes = 0;
+};
+std::optional<page_source> find_page_source(connection& c, std::int64_t page_id);
+// The bytes of the page's image or thumbnail; none when there is no such page.
+std::optional<std::string> page_image_bytes(connection& c, std::int64_t page_id, bool thumbnail);
 bool delete_page(connection& c, std::int64_t application_id, const std::string& material, std::int64_t page_id);
 // Renumbers the material's pages in the given order (every page id exactly once).
 bool reorder_pages(connection& c, std::int64_t application_id, const std::string& material,
                    const std::vector<std::int64_t>& page_ids);
 std::vector<std::string> page_contents(connection& c, std::int64_t application_id, const std::string& material,
                                        std::vector<page_row>* meta);
+// The ids of a material's pages in their order.
+std::vector<std::int64_t> page_ids_of(connection& c, std::int64_t application_id, const std::string& material);
 
 struct upload_code_row {
   std::int64_t id = 0;

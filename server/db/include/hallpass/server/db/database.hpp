@@ -21,12 +21,12 @@ struct pg_result;
 namespace hallpass::server::db {
 
 enum class error_kind {
-  unavailable,            // cannot connect, connection lost (SQLSTATE class 08, 57P01…)
+  unavailable,            // cannot connect, connection lost, shut down, cancelled (classes 08, 57, 53; 25006)
   storage_full,           // 53100: PostgreSQL's disk is full; the statement wrote nothing
   unique_violation,       // 23505
   foreign_key_violation,  // 23503
   check_violation,        // 23514, 23502
-  serialization_failure,  // 40001, 40P01
+  serialization_failure,  // 40001, 40P01: retried by in_transaction; beyond it, 503 like unavailable
   invalid_input,          // class 22
   other,
 };

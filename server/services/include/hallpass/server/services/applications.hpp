@@ -11,6 +11,7 @@
 
 #include "hallpass/server/db/applications_store.hpp"
 #include "hallpass/server/db/database.hpp"
+#include "hallpass/server/db/read_replica.hpp"
 #include "hallpass/server/services/caller.hpp"
 #include "hallpass/server/services/catalogue.hpp"
 #include "hallpass/server/services/clock.hpp"
@@ -104,7 +105,7 @@ class applications {
  public:
   applications(db::pool& db, const personal_data_hasher& hash, imaging_executor& imaging, rate_limiter& limits,
                const clock& clock, event_hub& page_events, upload_settings settings,
-               const working_calendar& calendar);
+               const working_calendar& calendar, db::read_replica* replica = nullptr);
 
   // Writes the catalogue into the database (start-up).
   void install_catalogue(const std::vector<db::service_def>& services);
@@ -139,7 +140,8 @@ class applications {
                             std::optional<std::string> idempotency_key, upload_done done);
 
   // A page's image or thumbnail (content type, bytes) for its application's owner, or for an
-  // upload code of that material.
+  // upload code of that material. Who may see it is decided on the primary; the bytes of a
+  // submitted application's page may come from the read replica (a page's bytes never change).
   // A video is answered by byte range (`from`, `to` inclusive; at most video_range_cap bytes).
   result<page_content> page_image(const std::optional<caller>& who, const std::optional<std::string>& upload_token,
                                   std::int64_t page_id, bool thumbnail,
@@ -164,6 +166,8 @@ class applications {
   // a page or may be tolerated.
   result<submission> submit_application(const caller& who, std::int64_t id);
   status withdraw_application(const caller& who, std::int64_t id);
+  // The material's pages as one PDF; of a submitted application, read from the replica when it
+  // holds exactly the pages the primary lists.
   result<std::string> material_pdf(const caller& who, std::int64_t id, const std::string& material);
 
   // Page changes of applications from every node: subscribe to one application's id.
@@ -185,6 +189,7 @@ class applications {
   event_hub& events_;
   upload_settings settings_;
   const working_calendar& calendar_;
+  db::read_replica* replica_;  // null: no replica configured
 };
 
 // The application when `who` may see and manage it: its own unit (an agent only within scope),
