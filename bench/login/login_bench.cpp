@@ -314,7 +314,7 @@ int main(int argc, char** argv) {
   long max_connections = std::min<long>(60000, static_cast<long>(nofile.rlim_cur) - 300);  // all from loopback
   scratch_database db;
   server_process node(HALLPASS_SERVER_BIN, db.conninfo(), true,
-                      {"--io-threads=1", "--workers=32", "--db-pool-size=16", "--tickets-per-ip-per-minute=1000000000",
+                      {"--io-threads=2", "--workers=32", "--db-pool-size=16", "--tickets-per-ip-per-minute=1000000000",
                        "--ticket-polls-per-minute=1000000000", "--login-attempts-per-ip=1000000",
                        "--max-connections=" + std::to_string(max_connections),
                        "--max-connections-per-ip=" + std::to_string(max_connections)});
@@ -326,7 +326,7 @@ int main(int argc, char** argv) {
   pid_t server = node.pid();
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   std::cout << "login_bench: hallpass-server pid " << server << " on " << base << ", " << std::thread::hardware_concurrency()
-            << " cores, 32 server workers\n";
+            << " cores, 2 network threads, 32 server workers\n";
   if (soaking) {
     int rc = soak(server, static_cast<unsigned short>(port), db.conninfo(), soak_seconds, rate, settle);
     node.stop();
