@@ -266,7 +266,9 @@ cups_outcome cups_printer::submit(std::span<const std::uint8_t> pdf, std::string
     why.job_id = job_id;
     return why;
   };
-  if (cupsStartDocument(http, dest, job_id, name.c_str(), CUPS_FORMAT_PDF, 1) != HTTP_STATUS_CONTINUE) {
+  // No document-name: cupsd 2.4.2-3+deb12u10 (Debian 12) runs off the end of a document name with a
+  // space or non-ASCII text in it and crashes; the job's name already says what it is.
+  if (cupsStartDocument(http, dest, job_id, nullptr, CUPS_FORMAT_PDF, 1) != HTTP_STATUS_CONTINUE) {
     return abandon(state_->failure(false));
   }
   for (std::size_t at = 0; at < pdf.size(); at += write_chunk) {
