@@ -376,10 +376,10 @@ result<device_client_info> login_tickets::authenticate_client(const std::string&
 result<device_client_info> login_tickets::authenticate_client_for_start(const std::string& client_id,
                                                                         const std::optional<std::string>& secret) {
   if (!events_.listening()) return authenticate_client(client_id, secret);
+  if (auto known = public_client_in_memory(client_id)) return *known;  // no secret to check
   std::uint64_t generation;
   {
     std::lock_guard lock(clients_mutex_);
-    if (auto it = clients_.find(client_id); it != clients_.end()) return check_client(it->second, secret);
     generation = clients_generation_;
   }
   std::optional<db::device_client_row> row;
