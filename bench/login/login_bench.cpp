@@ -16,6 +16,7 @@
 //
 //   login_bench [--seconds 5] [--rounds 3] [--portals 10000] [--confirms 200]
 //   login_bench --soak [--soak-seconds 600] [--rate 3000] [--settle-seconds 240]
+//   login_bench --portals-only [--portals 10000] [--confirms 200]   (parts 2 and 3 alone)
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -88,9 +89,12 @@ double pct(std::vector<double> v, double p) {
 
 const int connections = 64;
 
-// A wrk Lua script POSTing form bodies in turn; with delay_ms > 0 each connection waits that long
-// before each request (a steady rate).
-fs::path post_script(const std::string& name, const std::vector<std::string>& bodies, double delay_ms = 0) {
+const int wrk_threads = 2;
+
+// A wrk Lua script POSTing form bodies in turn. With rate > 0 (requests per second for the whole
+// run) each wrk thread keeps a schedule: a request is sent at its slot, or at once when it is late.
+// A fixed delay per request would lose the time each answer takes and fall short of the rate.
+fs::path post_script(const std::string& name, const std::vector<std::string>& bodies, int rate = 0) {
   auto file = fs::temp_directory_path() / ("login_bench_" + std::to_string(getpid()) + "_" + name + ".lua");
   std::ofstream out(file);
   out << "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n"
@@ -98,12 +102,27 @@ fs::path post_script(const std::string& name, const std::vector<std::string>& bo
   for (auto& b : bodies) out << "[[" << b << "]],";
   out << "}\nlocal n = 0\nrequest = function()\n  n = n + 1\n"
          "  return wrk.format(nil, nil, nil, bodies[n % #bodies + 1])\nend\n";
-  if (delay_ms > 0) out << "delay = function() return " << delay_ms << " end\n";
+  if (rate > 0)
+    out << "local ffi = require(\"ffi\")\n"
+           "ffi.cdef[[ typedef struct { long s; long ns; } bench_time; int clock_gettime(int, bench_time*); ]]\n"
+           "local t = ffi.new(\"bench_time\")\n"
+           "local function now_ms() ffi.C.clock_gettime(1, t) return tonumber(t.s) * 1000 + tonumber(t.ns) / 1e6 end\n"
+           "local interval = "
+        << 1000.0 * wrk_threads / rate
+        << "\nlocal next_at = nil\n"
+           "delay = function()\n"
+           "  local now = now_ms()\n"
+           "  if next_at == nil or next_at < now - 1000 then next_at = now end\n"
+           "  local wait = next_at - now\n"
+           "  next_at = next_at + interval\n"
+           "  if wait > 0 then return math.floor(wait) end\n"
+           "  return 0\n"
+           "end\n";
   return file;
 }
 
 std::string wrk(int seconds, const fs::path& script, unsigned short port, const std::string& path) {
-  return run("wrk -t2 -c" + std::to_string(connections) + " -d" + std::to_string(seconds) + "s -s " + script.string() +
+  return run("wrk -t" + std::to_string(wrk_threads) + " -c" + std::to_string(connections) + " -d" + std::to_string(seconds) + "s -s " + script.string() +
              " 'http://127.0.0.1:" + std::to_string(port) + path + "' 2>&1");
 }
 
@@ -210,11 +229,11 @@ table_size measure_table(const std::string& conninfo) {
 
 // Device authorizations at a steady rate, then none; the node's memory and the table every 30 s.
 int soak(pid_t server, unsigned short port, const std::string& conninfo, int seconds, int rate, int settle) {
-  auto script = post_script("soak", {"client_id=hallpass-demo-tv"}, 1000.0 * connections / rate);
+  auto script = post_script("soak", {"client_id=hallpass-demo-tv"}, rate);
   long baseline = rss_kb(server);
   auto start_table = measure_table(conninfo);
-  std::printf("soak: %d device authorizations/s for %d s, then %d s without load; wrk -t2 -c%d with a delay per "
-              "request\n  baseline: RSS %.1f MB, login_tickets %ld rows, %.1f MB\n",
+  std::printf("soak: %d device authorizations/s for %d s, then %d s without load; wrk -t2 -c%d on a schedule "
+              "per wrk thread\n  baseline: RSS %.1f MB, login_tickets %ld rows, %.1f MB\n",
               rate, seconds, settle, connections, baseline / 1024.0, start_table.rows, start_table.bytes / 1048576.0);
   std::printf("  %6s  %-6s  %12s  %10s  %14s  %9s\n", "time", "load", "created/s", "rows", "table MB", "RSS MB");
   std::thread load([&] { wrk(seconds, script, port, "/oauth/device_authorization"); });
@@ -277,11 +296,11 @@ client::stream_callbacks watch(portal& p, std::atomic<int>& opened) {
 
 int main(int argc, char** argv) {
   int portals = 10000, seconds = 5, confirms = 200, rounds = 3, soak_seconds = 600, rate = 3000, settle = 240;
-  bool soaking = false;
+  bool soaking = false, portals_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
-    if (k == "--soak") {
-      soaking = true;
+    if (k == "--soak" || k == "--portals-only") {
+      (k == "--soak" ? soaking : portals_only) = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -333,7 +352,7 @@ int main(int argc, char** argv) {
     return rc;
   }
 
-  compare(static_cast<unsigned short>(port), seconds, rounds);
+  if (!portals_only) compare(static_cast<unsigned short>(port), seconds, rounds);
 
   client::connection api(client::loopback(static_cast<unsigned short>(port)));  // keep-alive
   // 2. Waiting portals on SSE, the server's memory per waiting connection.
@@ -371,11 +390,17 @@ int main(int argc, char** argv) {
     auto& tk = tickets[static_cast<std::size_t>(i) * portals / std::max(1, confirms)];
     client::header_list auth{{"Authorization", "Bearer " + token}};
     auto sc = api.send(client::json_request("POST", "/api/v1/login-tickets/scans", {{"qr_url", tk.url}}, auth));
-    if (sc.status != 200) continue;
+    if (sc.status != 200) {
+      std::fprintf(stderr, "scan %d: %s\n", sc.status, sc.body.c_str());
+      continue;
+    }
     auto start = clock_type::now();
     auto c = api.send(client::json_request("POST", "/api/v1/login-tickets/" + tk.id + "/confirmation",
                                            {{"match_number", tk.match}}, auth));
-    if (c.status != 200) continue;
+    if (c.status != 200) {
+      std::fprintf(stderr, "confirm %d: %s\n", c.status, c.body.c_str());
+      continue;
+    }
     auto& p = *ps[static_cast<std::size_t>(i) * portals / std::max(1, confirms)];
     auto wait_until = clock_type::now() + std::chrono::seconds(5);
     while (p.confirmed_at.load() == clock_type::time_point{} && clock_type::now() < wait_until)
