@@ -358,7 +358,10 @@ int main(int argc, char** argv) {
   // 2. Waiting portals on SSE, the server's memory per waiting connection.
   std::vector<ticket> tickets;
   tickets.reserve(portals);
+  auto phase = clock_type::now();
   for (int i = 0; i < portals; ++i) tickets.push_back(create_ticket(api));
+  std::printf("%d login tickets made in %.1f s\n", portals, std::chrono::duration<double>(clock_type::now() - phase).count());
+  phase = clock_type::now();
   long rss_before = rss_kb(server);
   std::vector<std::unique_ptr<portal>> ps;
   std::atomic<int> opened{0};
@@ -374,6 +377,7 @@ int main(int argc, char** argv) {
   }
   auto deadline = clock_type::now() + std::chrono::seconds(120);
   while (opened < portals && clock_type::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::printf("portals opened in %.1f s\n", std::chrono::duration<double>(clock_type::now() - phase).count());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   long rss_after = rss_kb(server);
   std::printf("waiting portals: %d of %d open; server RSS %ld KB -> %ld KB: %.1f KB per waiting connection\n",
@@ -407,6 +411,8 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     if (auto at = p.confirmed_at.load(); at != clock_type::time_point{})
       lat.push_back(std::chrono::duration<double, std::milli>(at - start).count());
+    else
+      std::fprintf(stderr, "portal %d saw no confirmation: [%s]\n", i, p.buffer.c_str());
   }
   std::printf("confirm-to-portal latency (%zu confirms, %d portals waiting): p50 %.2f ms, p99 %.2f ms "
               "(from sending the confirm to the portal's event)\n",

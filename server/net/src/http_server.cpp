@@ -177,8 +177,15 @@ struct http_server::impl {
   asio::awaitable<response> wait_for_answer(response fallback);
   template <class Stream>
   asio::awaitable<void> send_stream(Stream& stream, response head, unsigned version, const std::string& request_id);
-  std::shared_ptr<asio::steady_timer> attach_waiter(response_later& later);
+  std::shared_ptr<asio::steady_timer> attach_waiter(const asio::any_io_executor& strand, response_later& later);
   void release_waiter(const std::shared_ptr<asio::steady_timer>& timer, response_later& later);
+  // On shutdown; the caller holds idle_mutex.
+  void wake_all_waiters() {
+    for (auto& w : waiting)
+      if (auto t = w.lock()) asio::post(t->get_executor(), [w] {
+            if (auto timer = w.lock()) timer->cancel();
+        });
+  }
 
   template <class Stream>
   asio::awaitable<void> send_error(Stream& stream, int status, std::string_view code, unsigned version) {
@@ -232,11 +239,16 @@ void http_server::impl::give_ip_slot(const std::string& ip) {
   if (it != per_ip.end() && --it->second <= 0) per_ip.erase(it);
 }
 
-std::shared_ptr<asio::steady_timer> http_server::impl::attach_waiter(response_later& later) {
-  auto timer = std::make_shared<asio::steady_timer>(ioc);
+// The timer belongs to the connection's strand, and so does every wake-up: a wake-up from a
+// producer's thread runs between two steps of the waiting coroutine, never inside one (with more
+// than one I/O thread, a cancel running beside the coroutine could come after it looked for an
+// answer and before it started to wait, and would be lost).
+std::shared_ptr<asio::steady_timer> http_server::impl::attach_waiter(const asio::any_io_executor& strand,
+                                                                    response_later& later) {
+  auto timer = std::make_shared<asio::steady_timer>(strand);
   std::weak_ptr<asio::steady_timer> weak = timer;
-  later.attach([weak, this] {
-    asio::post(ioc, [weak] {
+  later.attach([weak, strand] {
+    asio::post(strand, [weak] {
       if (auto t = weak.lock()) t->cancel();
     });
   });
@@ -253,7 +265,8 @@ void http_server::impl::release_waiter(const std::shared_ptr<asio::steady_timer>
 
 asio::awaitable<response> http_server::impl::wait_for_answer(response fallback) {
   auto later = fallback.later;
-  auto timer = attach_waiter(*later);
+  auto strand = co_await asio::this_coro::executor;
+  auto timer = attach_waiter(strand, *later);
   auto deadline = std::chrono::steady_clock::now() + fallback.wait;
   std::optional<response> answer;
   while (!(answer = later->take_result()) && !stopping && std::chrono::steady_clock::now() < deadline) {
@@ -270,7 +283,8 @@ template <class Stream>
 asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response head, unsigned version,
                                                      const std::string& request_id) {
   auto later = head.later;
-  auto timer = attach_waiter(*later);
+  auto strand = co_await asio::this_coro::executor;
+  auto timer = attach_waiter(strand, *later);
   http::response<http::empty_body> h{static_cast<http::status>(head.status), version};
   h.set(http::field::content_type, head.content_type);
   h.set("X-Request-Id", request_id);
@@ -592,8 +606,7 @@ void http_server::stop() {
     s.acceptor.close(ec);
     std::lock_guard lock(s.idle_mutex);
     for (auto* sock : s.idle) sock->cancel(ec);
-    for (auto& w : s.waiting)
-      if (auto t = w.lock()) t->cancel();
+    s.wake_all_waiters();
   });
   // Requests in flight finish (their connections close after the response) within the grace period.
   auto deadline = std::chrono::steady_clock::now() + s.opts.shutdown_grace;
@@ -602,8 +615,7 @@ void http_server::stop() {
       boost::system::error_code ec;
       std::lock_guard lock(s.idle_mutex);
       for (auto* sock : s.idle) sock->cancel(ec);
-      for (auto& w : s.waiting)
-        if (auto t = w.lock()) t->cancel();
+      s.wake_all_waiters();
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
