@@ -102,7 +102,7 @@ std::optional<response> response_later::take_result() {
   return r;
 }
 
-std::deque<std::string> response_later::take_chunks(bool& ended) {
+std::vector<std::string> response_later::take_chunks(bool& ended) {
   std::lock_guard lock(mutex_);
   ended = ended_;
   return std::exchange(chunks_, {});

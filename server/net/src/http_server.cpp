@@ -135,6 +135,14 @@ class body_reservation {
 
 }  // namespace
 
+// A stream's answer, handed from serve() to the session: the stream is sent once serve's frame,
+// with the request's parser, buffer and copies, is gone (a waiting stream holds only what it needs).
+struct stream_to_send {
+  response head;
+  unsigned version = 11;
+  std::string request_id;
+};
+
 struct http_server::impl {
   net_options opts;
   request_handler& handler;
@@ -168,7 +176,10 @@ struct http_server::impl {
   bool take_ip_slot(const std::string& ip);
   void give_ip_slot(const std::string& ip);
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, tcp::socket& raw, const std::string& remote_ip, bool secure);
+  asio::awaitable<std::optional<stream_to_send>> serve(Stream& stream, tcp::socket& raw, const std::string& remote_ip,
+                                                       bool secure);
+  template <class Stream>
+  asio::awaitable<void> serve_then_stream(Stream& stream, tcp::socket& raw, const std::string& remote_ip, bool secure);
   asio::awaitable<void> session(tcp::socket socket, std::string remote_ip);
   template <class Stream>
   asio::awaitable<void> refuse_unread_body(Stream& stream, tcp::socket& raw, request& req, const request_plan& plan,
@@ -176,7 +187,9 @@ struct http_server::impl {
 
   asio::awaitable<response> wait_for_answer(response fallback);
   template <class Stream>
-  asio::awaitable<void> send_stream(Stream& stream, response head, unsigned version, const std::string& request_id);
+  asio::awaitable<bool> write_stream_head(Stream& stream, response head, unsigned version, std::string request_id);
+  template <class Stream>
+  asio::awaitable<void> send_stream(Stream& stream, std::shared_ptr<response_later> later);
   std::shared_ptr<asio::steady_timer> attach_waiter(const asio::any_io_executor& strand, response_later& later);
   void release_waiter(const std::shared_ptr<asio::steady_timer>& timer, response_later& later);
   // On shutdown; the caller holds idle_mutex.
@@ -280,17 +293,26 @@ asio::awaitable<response> http_server::impl::wait_for_answer(response fallback) 
 }
 
 template <class Stream>
-asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response head, unsigned version,
-                                                     const std::string& request_id) {
-  auto later = head.later;
-  auto strand = co_await asio::this_coro::executor;
-  auto timer = attach_waiter(strand, *later);
+asio::awaitable<bool> http_server::impl::write_stream_head(Stream& stream, response head, unsigned version,
+                                                           std::string request_id) {
   http::response<http::empty_body> h{static_cast<http::status>(head.status), version};
   h.set(http::field::content_type, head.content_type);
   h.set("X-Request-Id", request_id);
   for (auto& f : head.headers) h.insert(f.name, f.value);
   h.keep_alive(false);  // the body runs until the connection closes
   http::response_serializer<http::empty_body> sr{h};
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  tcp_layer.expires_after(opts.write_timeout);
+  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+  tcp_layer.expires_never();
+  co_return !ec;
+}
+
+// Kept small: its frame is what a waiting stream costs, thousands at once.
+template <class Stream>
+asio::awaitable<void> http_server::impl::send_stream(Stream& stream, std::shared_ptr<response_later> later) {
+  auto strand = co_await asio::this_coro::executor;
+  auto timer = attach_waiter(strand, *later);
   // Every write has a deadline: a client that stops reading is dropped instead of holding the
   // stream and its queued events for good.
   auto& tcp_layer = beast::get_lowest_layer(stream);
@@ -298,8 +320,8 @@ asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response he
     tcp_layer.expires_after(opts.write_timeout);
     return asio::async_write(stream, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
   };
-  tcp_layer.expires_after(opts.write_timeout);
-  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+  boost::system::error_code ec;
+  std::size_t n = 0;
   const auto heartbeat = std::chrono::seconds(15);
   while (!ec && !stopping) {
     bool ended = false;
@@ -322,6 +344,19 @@ asio::awaitable<void> http_server::impl::send_stream(Stream& stream, response he
   release_waiter(timer, *later);
 }
 
+template <class Stream>
+asio::awaitable<void> http_server::impl::serve_then_stream(Stream& stream, tcp::socket& raw, const std::string& remote_ip,
+                                                           bool secure) {
+  auto streaming = co_await serve(stream, raw, remote_ip, secure);
+  if (!streaming) co_return;
+  auto later = std::move(streaming->head.later);
+  bool head_sent = co_await write_stream_head(stream, std::move(streaming->head), streaming->version,
+                                              std::move(streaming->request_id));
+  streaming.reset();
+  if (head_sent) co_await send_stream(stream, later);
+  else later->detach();  // the producer's cue to unsubscribe
+}
+
 asio::awaitable<void> http_server::impl::session(tcp::socket socket, std::string remote_ip) {
   ++open;
   ++total;
@@ -333,12 +368,12 @@ asio::awaitable<void> http_server::impl::session(tcp::socket socket, std::string
       beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
       co_await stream.async_handshake(ssl::stream_base::server, asio::use_awaitable);
       beast::get_lowest_layer(stream).expires_never();
-      co_await serve(stream, beast::get_lowest_layer(stream).socket(), remote_ip, true);
+      co_await serve_then_stream(stream, beast::get_lowest_layer(stream).socket(), remote_ip, true);
       beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
       co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
     } else {
       beast::tcp_stream stream(std::move(socket));
-      co_await serve(stream, stream.socket(), remote_ip, false);
+      co_await serve_then_stream(stream, stream.socket(), remote_ip, false);
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
   } catch (const std::exception&) {
@@ -372,14 +407,14 @@ asio::awaitable<void> http_server::impl::refuse_unread_body(Stream& stream, tcp:
 }
 
 template <class Stream>
-asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw, const std::string& remote_ip,
-                                               bool secure) {
+asio::awaitable<std::optional<stream_to_send>> http_server::impl::serve(Stream& stream, tcp::socket& raw,
+                                                                        const std::string& remote_ip, bool secure) {
   auto ex = co_await asio::this_coro::executor;
   auto& tcp_layer = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
   bool first = true;
   for (;;) {
-    if (stopping) co_return;
+    if (stopping) co_return std::nullopt;
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // the route sets the real limit
@@ -404,19 +439,19 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     first = false;
     if (late) {  // a request begun and not finished in time gets an answer; an idle connection just ends
       if (parser.got_some()) co_await send_error(stream, 408, "request_timeout", 11);
-      co_return;
+      co_return std::nullopt;
     }
-    if (hec == http::error::end_of_stream || hec == asio::error::eof) co_return;
-    if (hec == asio::error::operation_aborted) co_return;
+    if (hec == http::error::end_of_stream || hec == asio::error::eof) co_return std::nullopt;
+    if (hec == asio::error::operation_aborted) co_return std::nullopt;
     if (hec == http::error::header_limit) {
       co_await send_error(stream, 431, "header_too_large", 11);
-      co_return;
+      co_return std::nullopt;
     }
     if (hec) {
       if (hec.category() == beast::http::make_error_code(http::error::bad_version).category()) {
         co_await send_error(stream, 400, "malformed_http", 11);
       }
-      co_return;
+      co_return std::nullopt;
     }
 
     auto started = std::chrono::steady_clock::now();
@@ -442,7 +477,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
       request_plan refused{0, "method_not_implemented"};
       auto answer = handler.error_response(501, "method_not_implemented");
       co_await refuse_unread_body(stream, raw, req, refused, std::move(answer), version);
-      co_return;
+      co_return std::nullopt;
     }
     request_plan plan = handler.plan(req.method, req.path);
 
@@ -450,7 +485,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     if (declared && *declared > plan.body_limit) {  // refused before a byte of the body is read
       auto answer = handler.error_response(413, "payload_too_large");
       co_await refuse_unread_body(stream, raw, req, plan, std::move(answer), version);
-      co_return;
+      co_return std::nullopt;
     }
     body_reservation reservation(body_bytes);
     if (!parser.is_done()) {
@@ -460,21 +495,21 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
             asio::use_awaitable);
         if (early) {
           co_await refuse_unread_body(stream, raw, req, plan, std::move(*early), version);
-          co_return;
+          co_return std::nullopt;
         }
       }
       const std::size_t expected = declared ? static_cast<std::size_t>(*declared) : plan.body_limit;
       if (!reservation.take(expected, opts.body_memory_limit)) {
         auto answer = handler.error_response(503, "server_busy");
         co_await refuse_unread_body(stream, raw, req, plan, std::move(answer), version);
-        co_return;
+        co_return std::nullopt;
       }
       if (auto expect = req.header_value("expect"); expect && beast::iequals(*expect, "100-continue")) {
         static const std::string go_on = "HTTP/1.1 100 Continue\r\n\r\n";
         tcp_layer.expires_after(opts.write_timeout);
         auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(go_on), asio::as_tuple(asio::use_awaitable));
         tcp_layer.expires_never();
-        if (cec) co_return;
+        if (cec) co_return std::nullopt;
       }
       parser.body_limit(plan.body_limit);
       // A slow phone gets time in proportion to what it sends, then a clear 408.
@@ -489,18 +524,18 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
       if (late) {
         handler.observe(req, plan, 408, 0);
         co_await send_error(stream, 408, "request_timeout", version);
-        co_return;
+        co_return std::nullopt;
       }
       if (bec == http::error::body_limit) {
         auto answer = handler.error_response(413, "payload_too_large");
         co_await refuse_unread_body(stream, raw, req, plan, std::move(answer), version);
-        co_return;
+        co_return std::nullopt;
       }
       if (bec) {
         if (bec.category() == beast::http::make_error_code(http::error::bad_version).category()) {
           co_await send_error(stream, 400, "malformed_http", version);
         }
-        co_return;
+        co_return std::nullopt;
       }
     }
     req.body = std::move(parser.get().body());
@@ -518,8 +553,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
 
     if (res.later && res.stream) {
       handler.observe(req, plan, res.status, 0);
-      co_await send_stream(stream, std::move(res), version, req.request_id);
-      co_return;
+      co_return stream_to_send{std::move(res), version, std::move(req.request_id)};
     }
     if (res.later) res = co_await wait_for_answer(std::move(res));
 
@@ -532,7 +566,7 @@ asio::awaitable<void> http_server::impl::serve(Stream& stream, tcp::socket& raw,
     tcp_layer.expires_never();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     handler.observe(req, plan, status, seconds);
-    if (wec || close) co_return;
+    if (wec || close) co_return std::nullopt;
   }
 }
 

@@ -2,7 +2,6 @@
 // Plain request/response values exchanged between the network layer and the API handlers.
 // No Asio or Beast types here, so handlers and services compile without them.
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -74,7 +73,7 @@ class response_later {
   // Network layer side.
   void attach(std::function<void()> wake);
   std::optional<response> take_result();
-  std::deque<std::string> take_chunks(bool& ended);
+  std::vector<std::string> take_chunks(bool& ended);
   // Whether something arrived that take_result or take_chunks would hand over (or the end).
   bool pending() const;
   void detach();
@@ -82,7 +81,7 @@ class response_later {
  private:
   mutable std::mutex mutex_;
   std::optional<response> result_;
-  std::deque<std::string> chunks_;
+  std::vector<std::string> chunks_;  // empty: no allocation (most streams wait with none)
   bool ended_ = false;
   bool done_ = false;
   std::function<void()> wake_;
