@@ -155,6 +155,7 @@ heif_handle_ptr open_heif(std::span<const std::uint8_t> b, heif_ctx_ptr& ctx, st
 decoded decode_heif(std::span<const std::uint8_t> b, std::uint64_t max_pixels) {
   if (!heif_references_are_safe(b))
     return {{}, "unreadable_image", "the HEIC item references are damaged, circular or nested too deeply"};
+  prefer_libavcodec_for_hevc();
   heif_ctx_ptr ctx;
   heif_handle_ptr h = open_heif(b, ctx, max_pixels);
   if (!h) return {{}, "unreadable_image", "the HEIC container could not be read"};
