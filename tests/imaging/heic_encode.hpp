@@ -12,6 +12,10 @@ namespace hallpass::imaging::testing {
 // nullopt when this libheif build has no HEVC encoder.
 std::optional<std::string> encode_heic(const cv::Mat& image);
 
+// The image (8-bit grey or BGR) as a HEIC of `bits` (8 to 12) per sample, chroma subsampled as
+// `chroma` says ("420", "422", "444"; grey is coded as grey); nullopt without an HEVC encoder.
+std::optional<std::string> encode_heic_as(const cv::Mat& image, int bits, const std::string& chroma);
+
 // The image (8-bit BGR) as phones save it: a grid item of `tile` x `tile` HEVC tiles (the
 // right and bottom tiles padded), each tile coded on its own. nullopt without an HEVC encoder.
 std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile = 512);
