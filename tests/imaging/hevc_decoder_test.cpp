@@ -100,15 +100,17 @@ TEST(HevcDecoder, IsLibheifsFirstChoiceForHevc) {
   EXPECT_STREQ(heif_decoder_descriptor_get_name(decoders[0]), "libavcodec HEVC decoder");
 }
 
+// Compared on single images: libheif 1.15 decodes a grid's tiles with the decoder of highest
+// priority whatever decoder it was asked for, and the tiles of phones are 4:2:0 8-bit images.
 TEST(HevcDecoder, GivesLibde265sPixels) {
   hi::detail::prefer_libavcodec_for_hevc();
   if (!libde265_present()) GTEST_SKIP() << "this libheif build has no libde265 to compare with";
   cv::Mat colour = textured({352, 288}, 3), grey = textured({352, 288}, 1);
-  auto grid = encode_heic_grid(textured({1100, 700}, 3), 512);
-  if (!grid) GTEST_SKIP() << "this libheif build has no HEVC encoder to make a test file";
+  auto phone_like = encode_heic_as(colour, 8, "420");
+  if (!phone_like) GTEST_SKIP() << "this libheif build has no HEVC encoder to make a test file";
   {
-    SCOPED_TRACE("phone-style grid of 4:2:0 tiles, 8 bits");
-    expect_same_pixels_as_libde265(*grid, 8, 3);
+    SCOPED_TRACE("4:2:0, 8 bits");
+    expect_same_pixels_as_libde265(*phone_like, 8, 3);
   }
   {
     SCOPED_TRACE("4:4:4, 8 bits");
