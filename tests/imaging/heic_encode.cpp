@@ -10,7 +10,7 @@
 
 namespace hallpass::imaging::testing {
 
-std::optional<std::string> encode_heic(const cv::Mat& image) {
+std::optional<std::string> encode_heic(const cv::Mat& image, int quality) {
   heif_context* ctx = heif_context_alloc();
   heif_encoder* enc = nullptr;
   if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code != heif_error_Ok) {
@@ -27,7 +27,7 @@ std::optional<std::string> encode_heic(const cv::Mat& image) {
   int stride = 0;
   std::uint8_t* plane = heif_image_get_plane(img, heif_channel_interleaved, &stride);
   for (int y = 0; y < rgb.rows; ++y) std::memcpy(plane + y * stride, rgb.ptr(y), rgb.cols * rgb.elemSize());
-  heif_encoder_set_lossy_quality(enc, 80);
+  heif_encoder_set_lossy_quality(enc, quality);
   std::string bytes;
   heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
                        static_cast<std::string*>(user)->append(static_cast<const char*>(data), size);
@@ -109,7 +109,7 @@ std::string find_box(const std::string& file, const std::string& type, bool with
 
 }  // namespace
 
-std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile) {
+std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile, int quality) {
   int cols = (bgr.cols + tile - 1) / tile, rows = (bgr.rows + tile - 1) / tile;
   cv::Mat padded;
   cv::copyMakeBorder(bgr, padded, 0, rows * tile - bgr.rows, 0, cols * tile - bgr.cols, cv::BORDER_REPLICATE);
@@ -117,7 +117,7 @@ std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile) {
   std::vector<int> config_of;
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c) {
-      auto one = encode_heic(padded(cv::Rect(c * tile, r * tile, tile, tile)).clone());
+      auto one = encode_heic(padded(cv::Rect(c * tile, r * tile, tile, tile)).clone(), quality);
       if (!one) return std::nullopt;
       std::string hvcc = find_box(*one, "hvcC", true);
       auto it = std::find(configs.begin(), configs.end(), hvcc);
