@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev postgresql postgresql-contrib
   libssl-dev openssl
-  libopencv-dev opencv-data libheif-dev libhpdf-dev libpoppler-cpp-dev qpdf
+  libopencv-dev opencv-data libheif-dev libavcodec-dev libhpdf-dev libpoppler-cpp-dev qpdf
   libzxing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium wrk procps curl poppler-utils zbar-tools

@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 #include <utility>
+#include <vector>
 
 namespace hallpass::imaging {
 
@@ -155,26 +156,36 @@ heif_handle_ptr open_heif(std::span<const std::uint8_t> b, heif_ctx_ptr& ctx, st
 decoded decode_heif(std::span<const std::uint8_t> b, std::uint64_t max_pixels) {
   if (!heif_references_are_safe(b))
     return {{}, "unreadable_image", "the HEIC item references are damaged, circular or nested too deeply"};
+  prefer_libavcodec_for_hevc();
   heif_ctx_ptr ctx;
   heif_handle_ptr h = open_heif(b, ctx, max_pixels);
   if (!h) return {{}, "unreadable_image", "the HEIC container could not be read"};
   std::uint64_t w = heif_image_handle_get_width(h.get()), hh = heif_image_handle_get_height(h.get());
   if (w * hh > max_pixels) return {{}, "too_many_pixels", std::to_string(w) + "x" + std::to_string(hh)};
   heif_image* raw = nullptr;
-  heif_error err = heif_decode_image(h.get(), &raw, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr);
+  // Planar RGB is what libheif makes first (a grid's tiles are put together in it): asking for it
+  // saves libheif a pass that interleaves the planes and this function one that swaps R and B.
+  heif_error err = heif_decode_image(h.get(), &raw, heif_colorspace_RGB, heif_chroma_444, nullptr);
   std::unique_ptr<heif_image, heif_image_deleter> img(raw);
   if (err.code != heif_error_Ok || !img) return {{}, "unreadable_image", err.message ? err.message : "HEIC decode failed"};
-  int stride = 0;
-  const std::uint8_t* data = heif_image_get_plane_readonly(img.get(), heif_channel_interleaved, &stride);
-  int iw = heif_image_get_width(img.get(), heif_channel_interleaved);
-  int ih = heif_image_get_height(img.get(), heif_channel_interleaved);
-  if (!data || iw <= 0 || ih <= 0) return {{}, "unreadable_image", "HEIC image has no pixels"};
+  int iw = heif_image_get_width(img.get(), heif_channel_R);
+  int ih = heif_image_get_height(img.get(), heif_channel_R);
+  int bits = heif_image_get_bits_per_pixel_range(img.get(), heif_channel_R);
+  std::vector<cv::Mat> bgr;
+  for (heif_channel channel : {heif_channel_B, heif_channel_G, heif_channel_R}) {
+    int stride = 0;
+    const std::uint8_t* data = heif_image_get_plane_readonly(img.get(), channel, &stride);
+    if (!data || iw <= 0 || ih <= 0 || bits < 8 || bits > 16 || heif_image_get_width(img.get(), channel) != iw ||
+        heif_image_get_height(img.get(), channel) != ih || heif_image_get_bits_per_pixel_range(img.get(), channel) != bits)
+      return {{}, "unreadable_image", "HEIC image has no pixels"};
+    bgr.emplace_back(ih, iw, bits > 8 ? CV_16UC1 : CV_8UC1, const_cast<std::uint8_t*>(data), static_cast<std::size_t>(stride));
+  }
   // The HEVC stream may be larger than the container said: the limit holds for what was decoded.
   if (std::uint64_t(iw) * std::uint64_t(ih) > max_pixels)
     return {{}, "too_many_pixels", std::to_string(iw) + "x" + std::to_string(ih)};
-  cv::Mat rgb(ih, iw, CV_8UC3, const_cast<std::uint8_t*>(data), static_cast<std::size_t>(stride));
   decoded out;
-  cv::cvtColor(rgb, out.bgr, cv::COLOR_RGB2BGR);  // copies out of libheif's buffer
+  cv::merge(bgr, out.bgr);  // copies out of libheif's buffer
+  if (bits > 8) out.bgr.convertTo(out.bgr, CV_8U, 1.0 / (1 << (bits - 8)));  // 10-bit (HDR) photos
   return out;
 }
 

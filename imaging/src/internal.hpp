@@ -23,6 +23,10 @@ std::optional<dimensions> read_dimensions(std::span<const std::uint8_t> bytes, f
 // or are damaged: libheif would follow them without end while decoding.
 bool heif_references_are_safe(std::span<const std::uint8_t> bytes);
 
+// Makes libheif decode HEVC images with libavcodec rather than libde265 (the same pixels, faster),
+// for the whole process; call before decoding. Thread-safe.
+void prefer_libavcodec_for_hevc();
+
 struct decoded {
   cv::Mat bgr;             // empty on failure
   std::string error_code;  // unreadable_image | too_many_pixels | unsupported_type

@@ -7,6 +7,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
 namespace hi = hallpass::imaging;
 using namespace hallpass::imaging::testing;
 
@@ -80,6 +84,27 @@ TEST(Decode, ReadsHeic) {
   EXPECT_EQ(r.photo_height, 240);
   o.max_pixels = 320 * 240 - 1;
   EXPECT_TRUE(has_reason(hi::process(as_bytes(bytes), o), "too_many_pixels"));
+}
+
+// Grey and 10-bit HEIC photos come out as 8-bit BGR, the colours in their channels.
+TEST(Decode, ReadsGreyAnd10BitHeic) {
+  cv::Mat colour(240, 320, CV_8UC3, cv::Scalar(40, 120, 200));
+  cv::rectangle(colour, cv::Rect(40, 30, 160, 100), cv::Scalar(210, 60, 30), cv::FILLED);
+  cv::Mat grey;
+  cv::cvtColor(colour, grey, cv::COLOR_BGR2GRAY);
+  auto grey_heic = encode_heic_as(grey, 8, "420");
+  if (!grey_heic) GTEST_SKIP() << "this libheif build has no HEVC encoder to make a test file";
+  for (const auto& [name, heic, expected] : {std::tuple{"grey", *grey_heic, grey},
+                                             std::tuple{"10-bit", *encode_heic_as(colour, 10, "420"), colour}}) {
+    SCOPED_TRACE(name);
+    hallpass::imaging::detail::decoded d = hallpass::imaging::detail::decode_image(as_bytes(heic), 50'000'000);
+    ASSERT_EQ(d.bgr.type(), CV_8UC3) << d.detail_en;
+    ASSERT_EQ(d.bgr.size(), colour.size());
+    std::vector<cv::Mat> got, want;
+    cv::split(d.bgr, got);
+    cv::split(expected, want);
+    for (int c = 0; c < 3; ++c) EXPECT_LT(cv::norm(got[c], want[std::min<int>(c, want.size() - 1)], cv::NORM_L1) / got[c].total(), 4.0) << "channel " << c;
+  }
 }
 
 // As phones save it: a grid of 512 px HEVC tiles, the right and bottom ones padded. The tiles

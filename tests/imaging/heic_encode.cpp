@@ -10,7 +10,7 @@
 
 namespace hallpass::imaging::testing {
 
-std::optional<std::string> encode_heic(const cv::Mat& image) {
+std::optional<std::string> encode_heic(const cv::Mat& image, int quality) {
   heif_context* ctx = heif_context_alloc();
   heif_encoder* enc = nullptr;
   if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code != heif_error_Ok) {
@@ -27,7 +27,50 @@ std::optional<std::string> encode_heic(const cv::Mat& image) {
   int stride = 0;
   std::uint8_t* plane = heif_image_get_plane(img, heif_channel_interleaved, &stride);
   for (int y = 0; y < rgb.rows; ++y) std::memcpy(plane + y * stride, rgb.ptr(y), rgb.cols * rgb.elemSize());
-  heif_encoder_set_lossy_quality(enc, 80);
+  heif_encoder_set_lossy_quality(enc, quality);
+  std::string bytes;
+  heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
+                       static_cast<std::string*>(user)->append(static_cast<const char*>(data), size);
+                       return heif_error{heif_error_Ok, heif_suberror_Unspecified, ""};
+                     }};
+  bool ok = heif_context_encode_image(ctx, img, enc, nullptr, nullptr).code == heif_error_Ok &&
+            heif_context_write(ctx, &writer, &bytes).code == heif_error_Ok;
+  heif_image_release(img);
+  heif_encoder_release(enc);
+  heif_context_free(ctx);
+  if (!ok) throw std::runtime_error("libheif could not encode the test image");
+  return bytes;
+}
+
+std::optional<std::string> encode_heic_as(const cv::Mat& image, int bits, const std::string& chroma) {
+  heif_context* ctx = heif_context_alloc();
+  heif_encoder* enc = nullptr;
+  if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code != heif_error_Ok) {
+    heif_context_free(ctx);
+    return std::nullopt;
+  }
+  const bool grey = image.channels() == 1;
+  heif_image* img = nullptr;
+  heif_image_create(image.cols, image.rows, grey ? heif_colorspace_monochrome : heif_colorspace_RGB,
+                    grey ? heif_chroma_monochrome : heif_chroma_444, &img);
+  std::vector<cv::Mat> bgr;
+  cv::split(image, bgr);
+  const std::vector<std::pair<heif_channel, int>> planes =
+      grey ? std::vector<std::pair<heif_channel, int>>{{heif_channel_Y, 0}}
+           : std::vector<std::pair<heif_channel, int>>{{heif_channel_R, 2}, {heif_channel_G, 1}, {heif_channel_B, 0}};
+  for (auto [channel, index] : planes) {
+    heif_image_add_plane(img, channel, image.cols, image.rows, bits);
+    int stride = 0;
+    std::uint8_t* p = heif_image_get_plane(img, channel, &stride);
+    for (int y = 0; y < image.rows; ++y)
+      for (int x = 0; x < image.cols; ++x) {
+        int v = bgr[index].at<std::uint8_t>(y, x);
+        if (bits > 8) reinterpret_cast<std::uint16_t*>(p + y * stride)[x] = std::uint16_t(v << (bits - 8) | v >> (16 - bits));
+        else p[y * stride + x] = std::uint8_t(v);
+      }
+  }
+  heif_encoder_set_lossy_quality(enc, 70);
+  if (!grey) heif_encoder_set_parameter_string(enc, "chroma", chroma.c_str());
   std::string bytes;
   heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
                        static_cast<std::string*>(user)->append(static_cast<const char*>(data), size);
@@ -66,7 +109,7 @@ std::string find_box(const std::string& file, const std::string& type, bool with
 
 }  // namespace
 
-std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile) {
+std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile, int quality) {
   int cols = (bgr.cols + tile - 1) / tile, rows = (bgr.rows + tile - 1) / tile;
   cv::Mat padded;
   cv::copyMakeBorder(bgr, padded, 0, rows * tile - bgr.rows, 0, cols * tile - bgr.cols, cv::BORDER_REPLICATE);
@@ -74,7 +117,7 @@ std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile) {
   std::vector<int> config_of;
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c) {
-      auto one = encode_heic(padded(cv::Rect(c * tile, r * tile, tile, tile)).clone());
+      auto one = encode_heic(padded(cv::Rect(c * tile, r * tile, tile, tile)).clone(), quality);
       if (!one) return std::nullopt;
       std::string hvcc = find_box(*one, "hvcC", true);
       auto it = std::find(configs.begin(), configs.end(), hvcc);
