@@ -1,5 +1,7 @@
 #include "hallpass/server/services/device_pacing.hpp"
 
+#include "sparse_map.hpp"
+
 namespace hallpass::server::services {
 
 device_pacing::verdict device_pacing::poll(std::int64_t ticket_id, int interval, int expires_in) {
@@ -33,7 +35,9 @@ std::size_t device_pacing::drop_expired() {
 
 std::size_t device_pacing::drop_expired(clock::time_point now) {
   polls_since_sweep_ = 0;
-  return std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
+  auto dropped = std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
+  shrink_when_sparse(entries_);
+  return dropped;
 }
 
 }  // namespace hallpass::server::services

@@ -1,5 +1,7 @@
 #include "hallpass/server/services/pending_tickets.hpp"
 
+#include "sparse_map.hpp"
+
 namespace hallpass::server::services {
 
 void pending_tickets::remember(const std::string& poll_hash, const db::ticket_row& t) {
@@ -47,6 +49,8 @@ std::size_t pending_tickets::drop_expired() {
       ++it;
     }
   }
+  shrink_when_sparse(by_hash_);
+  shrink_when_sparse(hash_of_);
   return before - by_hash_.size();
 }
 

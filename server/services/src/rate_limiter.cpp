@@ -1,14 +1,17 @@
 #include "hallpass/server/services/rate_limiter.hpp"
 
+#include "sparse_map.hpp"
+
 namespace hallpass::server::services {
 
 void rate_limiter::drop_finished(long long now) {
   while (!started_.empty()) {
     auto it = windows_.find(started_.front());
-    if (now - it->second.start < it->second.length) return;
+    if (now - it->second.start < it->second.length) break;
     windows_.erase(it);
     started_.pop_front();
   }
+  shrink_when_sparse(windows_);
 }
 
 void rate_limiter::drop_finished() {
