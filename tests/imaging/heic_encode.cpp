@@ -5,29 +5,24 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <vector>
 #include <stdexcept>
 
 namespace hallpass::imaging::testing {
 
-std::optional<std::string> encode_heic(const cv::Mat& image, int quality) {
+namespace {
+
+// An HEVC encoder, or nullopt when this libheif build has none; `fill` makes the image to code
+// and sets the encoder's parameters. Returns the file.
+std::optional<std::string> encode_with(const std::function<heif_image*(heif_encoder*)>& fill) {
   heif_context* ctx = heif_context_alloc();
   heif_encoder* enc = nullptr;
   if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code != heif_error_Ok) {
     heif_context_free(ctx);
     return std::nullopt;
   }
-  const bool alpha = image.channels() == 4;
-  cv::Mat rgb;
-  cv::cvtColor(image, rgb, alpha ? cv::COLOR_BGRA2RGBA : cv::COLOR_BGR2RGB);
-  heif_image* img = nullptr;
-  heif_image_create(rgb.cols, rgb.rows, heif_colorspace_RGB,
-                    alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, &img);
-  heif_image_add_plane(img, heif_channel_interleaved, rgb.cols, rgb.rows, 8);
-  int stride = 0;
-  std::uint8_t* plane = heif_image_get_plane(img, heif_channel_interleaved, &stride);
-  for (int y = 0; y < rgb.rows; ++y) std::memcpy(plane + y * stride, rgb.ptr(y), rgb.cols * rgb.elemSize());
-  heif_encoder_set_lossy_quality(enc, quality);
+  heif_image* img = fill(enc);
   std::string bytes;
   heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
                        static_cast<std::string*>(user)->append(static_cast<const char*>(data), size);
@@ -42,47 +37,51 @@ std::optional<std::string> encode_heic(const cv::Mat& image, int quality) {
   return bytes;
 }
 
-std::optional<std::string> encode_heic_as(const cv::Mat& image, int bits, const std::string& chroma) {
-  heif_context* ctx = heif_context_alloc();
-  heif_encoder* enc = nullptr;
-  if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code != heif_error_Ok) {
-    heif_context_free(ctx);
-    return std::nullopt;
-  }
-  const bool grey = image.channels() == 1;
-  heif_image* img = nullptr;
-  heif_image_create(image.cols, image.rows, grey ? heif_colorspace_monochrome : heif_colorspace_RGB,
-                    grey ? heif_chroma_monochrome : heif_chroma_444, &img);
-  std::vector<cv::Mat> bgr;
-  cv::split(image, bgr);
-  const std::vector<std::pair<heif_channel, int>> planes =
-      grey ? std::vector<std::pair<heif_channel, int>>{{heif_channel_Y, 0}}
-           : std::vector<std::pair<heif_channel, int>>{{heif_channel_R, 2}, {heif_channel_G, 1}, {heif_channel_B, 0}};
-  for (auto [channel, index] : planes) {
-    heif_image_add_plane(img, channel, image.cols, image.rows, bits);
+}  // namespace
+
+std::optional<std::string> encode_heic(const cv::Mat& image, int quality) {
+  return encode_with([&](heif_encoder* enc) {
+    const bool alpha = image.channels() == 4;
+    cv::Mat rgb;
+    cv::cvtColor(image, rgb, alpha ? cv::COLOR_BGRA2RGBA : cv::COLOR_BGR2RGB);
+    heif_image* img = nullptr;
+    heif_image_create(rgb.cols, rgb.rows, heif_colorspace_RGB,
+                      alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, &img);
+    heif_image_add_plane(img, heif_channel_interleaved, rgb.cols, rgb.rows, 8);
     int stride = 0;
-    std::uint8_t* p = heif_image_get_plane(img, channel, &stride);
-    for (int y = 0; y < image.rows; ++y)
-      for (int x = 0; x < image.cols; ++x) {
-        int v = bgr[index].at<std::uint8_t>(y, x);
-        if (bits > 8) reinterpret_cast<std::uint16_t*>(p + y * stride)[x] = std::uint16_t(v << (bits - 8) | v >> (16 - bits));
-        else p[y * stride + x] = std::uint8_t(v);
-      }
-  }
-  heif_encoder_set_lossy_quality(enc, 70);
-  if (!grey) heif_encoder_set_parameter_string(enc, "chroma", chroma.c_str());
-  std::string bytes;
-  heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
-                       static_cast<std::string*>(user)->append(static_cast<const char*>(data), size);
-                       return heif_error{heif_error_Ok, heif_suberror_Unspecified, ""};
-                     }};
-  bool ok = heif_context_encode_image(ctx, img, enc, nullptr, nullptr).code == heif_error_Ok &&
-            heif_context_write(ctx, &writer, &bytes).code == heif_error_Ok;
-  heif_image_release(img);
-  heif_encoder_release(enc);
-  heif_context_free(ctx);
-  if (!ok) throw std::runtime_error("libheif could not encode the test image");
-  return bytes;
+    std::uint8_t* plane = heif_image_get_plane(img, heif_channel_interleaved, &stride);
+    for (int y = 0; y < rgb.rows; ++y) std::memcpy(plane + y * stride, rgb.ptr(y), rgb.cols * rgb.elemSize());
+    heif_encoder_set_lossy_quality(enc, quality);
+    return img;
+  });
+}
+
+std::optional<std::string> encode_heic_as(const cv::Mat& image, int bits, const std::string& chroma) {
+  return encode_with([&](heif_encoder* enc) {
+    const bool grey = image.channels() == 1;
+    heif_image* img = nullptr;
+    heif_image_create(image.cols, image.rows, grey ? heif_colorspace_monochrome : heif_colorspace_RGB,
+                      grey ? heif_chroma_monochrome : heif_chroma_444, &img);
+    std::vector<cv::Mat> bgr;
+    cv::split(image, bgr);
+    const std::vector<std::pair<heif_channel, int>> planes =
+        grey ? std::vector<std::pair<heif_channel, int>>{{heif_channel_Y, 0}}
+             : std::vector<std::pair<heif_channel, int>>{{heif_channel_R, 2}, {heif_channel_G, 1}, {heif_channel_B, 0}};
+    for (auto [channel, index] : planes) {
+      heif_image_add_plane(img, channel, image.cols, image.rows, bits);
+      int stride = 0;
+      std::uint8_t* p = heif_image_get_plane(img, channel, &stride);
+      for (int y = 0; y < image.rows; ++y)
+        for (int x = 0; x < image.cols; ++x) {
+          int v = bgr[index].at<std::uint8_t>(y, x);
+          if (bits > 8) reinterpret_cast<std::uint16_t*>(p + y * stride)[x] = std::uint16_t(v << (bits - 8) | v >> (16 - bits));
+          else p[y * stride + x] = std::uint8_t(v);
+        }
+    }
+    heif_encoder_set_lossy_quality(enc, 70);
+    if (!grey) heif_encoder_set_parameter_string(enc, "chroma", chroma.c_str());
+    return img;
+  });
 }
 
 namespace {
