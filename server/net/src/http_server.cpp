@@ -78,7 +78,7 @@ http::response<http::string_body> to_beast(response&& r, unsigned version, bool 
 
 // A read deadline of our own. Beast's stream timeout closes the socket, but a client that is too
 // slow should get a 408 rather than a dropped connection: when the deadline passes, the pending
-// read is cancelled and expired() says so. The timer completes on the connection's strand, like
+// read is cancelled and expired() says so. The timer completes on the connection's loop, like
 // the read, so it never cancels anything after the destructor has run.
 class read_deadline {
  public:
@@ -146,8 +146,12 @@ struct stream_to_send {
 struct http_server::impl {
   net_options opts;
   request_handler& handler;
-  asio::io_context ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  // One event loop per network thread, as nginx has one per worker: a connection lives on one
+  // loop, so its handlers never wake another thread. `ioc` also holds the listener.
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<asio::io_context>> more_io;  // the loops of the other network threads
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  unsigned next_io = 0;  // the loop of the next connection (round robin; the listener's thread only)
   asio::thread_pool workers;
   tcp::acceptor acceptor{ioc};
   std::optional<ssl::context> tls;
@@ -190,14 +194,17 @@ struct http_server::impl {
   asio::awaitable<bool> write_stream_head(Stream& stream, response head, unsigned version, std::string request_id);
   template <class Stream>
   asio::awaitable<void> send_stream(Stream& stream, std::shared_ptr<response_later> later);
-  std::shared_ptr<asio::steady_timer> attach_waiter(const asio::any_io_executor& strand, response_later& later);
+  std::shared_ptr<asio::steady_timer> attach_waiter(const asio::any_io_executor& loop, response_later& later);
   void release_waiter(const std::shared_ptr<asio::steady_timer>& timer, response_later& later);
-  // On shutdown; the caller holds idle_mutex.
+  // On shutdown, each on its own loop; the caller holds idle_mutex.
   void wake_all_waiters() {
-    for (auto& w : waiting)
-      if (auto t = w.lock()) asio::post(t->get_executor(), [w] {
-            if (auto timer = w.lock()) timer->cancel();
-        });
+    for (auto& w : waiting) {
+      auto t = w.lock();
+      if (!t) continue;
+      asio::post(t->get_executor(), [w] {
+        if (auto timer = w.lock()) timer->cancel();
+      });
+    }
   }
 
   template <class Stream>
@@ -213,7 +220,10 @@ struct http_server::impl {
 asio::awaitable<void> http_server::impl::accept_loop() {
   asio::steady_timer pause(ioc);
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    asio::io_context& loop = next_io % (more_io.size() + 1) == 0 ? ioc : *more_io[next_io % (more_io.size() + 1) - 1];
+    ++next_io;
+    auto [ec, accepted] = co_await acceptor.async_accept(loop, asio::as_tuple(asio::use_awaitable));
+    tcp::socket socket(std::move(accepted));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS): the connection stays in the
@@ -231,7 +241,7 @@ asio::awaitable<void> http_server::impl::accept_loop() {
       socket.close(aec);
       continue;
     }
-    asio::co_spawn(asio::make_strand(ioc), session(std::move(socket), std::move(ip)), asio::detached);
+    asio::co_spawn(loop, session(std::move(socket), std::move(ip)), asio::detached);
   }
 }
 
@@ -252,16 +262,16 @@ void http_server::impl::give_ip_slot(const std::string& ip) {
   if (it != per_ip.end() && --it->second <= 0) per_ip.erase(it);
 }
 
-// The timer belongs to the connection's strand, and so does every wake-up: a wake-up from a
-// producer's thread runs between two steps of the waiting coroutine, never inside one (with more
-// than one I/O thread, a cancel running beside the coroutine could come after it looked for an
-// answer and before it started to wait, and would be lost).
-std::shared_ptr<asio::steady_timer> http_server::impl::attach_waiter(const asio::any_io_executor& strand,
+// The timer belongs to the connection's loop, and so does every wake-up: a wake-up from a
+// producer's thread runs between two steps of the waiting coroutine, never inside one (a cancel
+// running on another thread beside the coroutine could come after it looked for an answer and
+// before it started to wait, and would be lost).
+std::shared_ptr<asio::steady_timer> http_server::impl::attach_waiter(const asio::any_io_executor& loop,
                                                                     response_later& later) {
-  auto timer = std::make_shared<asio::steady_timer>(strand);
+  auto timer = std::make_shared<asio::steady_timer>(loop);
   std::weak_ptr<asio::steady_timer> weak = timer;
-  later.attach([weak, strand] {
-    asio::post(strand, [weak] {
+  later.attach([weak, loop] {
+    asio::post(loop, [weak] {
       if (auto t = weak.lock()) t->cancel();
     });
   });
@@ -278,8 +288,8 @@ void http_server::impl::release_waiter(const std::shared_ptr<asio::steady_timer>
 
 asio::awaitable<response> http_server::impl::wait_for_answer(response fallback) {
   auto later = fallback.later;
-  auto strand = co_await asio::this_coro::executor;
-  auto timer = attach_waiter(strand, *later);
+  auto loop = co_await asio::this_coro::executor;
+  auto timer = attach_waiter(loop, *later);
   auto deadline = std::chrono::steady_clock::now() + fallback.wait;
   std::optional<response> answer;
   while (!(answer = later->take_result()) && !stopping && std::chrono::steady_clock::now() < deadline) {
@@ -311,8 +321,8 @@ asio::awaitable<bool> http_server::impl::write_stream_head(Stream& stream, respo
 // Kept small: its frame is what a waiting stream costs, thousands at once.
 template <class Stream>
 asio::awaitable<void> http_server::impl::send_stream(Stream& stream, std::shared_ptr<response_later> later) {
-  auto strand = co_await asio::this_coro::executor;
-  auto timer = attach_waiter(strand, *later);
+  auto loop = co_await asio::this_coro::executor;
+  auto timer = attach_waiter(loop, *later);
   // Every write has a deadline: a client that stops reading is dropped instead of holding the
   // stream and its queued events for good.
   auto& tcp_layer = beast::get_lowest_layer(stream);
@@ -622,11 +632,14 @@ void http_server::start() {
   s.acceptor.bind(ep);
   s.acceptor.listen(asio::socket_base::max_listen_connections);
   s.bound_port = s.acceptor.local_endpoint().port();
-  s.work.emplace(s.ioc.get_executor());
-  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
-  for (int i = 0; i < std::max(1, s.opts.io_threads); ++i) {
-    s.threads.emplace_back([&s] { s.ioc.run(); });
+  s.work.emplace_back(s.ioc.get_executor());
+  for (int i = 1; i < s.opts.io_threads; ++i) {
+    s.more_io.push_back(std::make_unique<asio::io_context>(1));
+    s.work.emplace_back(s.more_io.back()->get_executor());
   }
+  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  s.threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& loop : s.more_io) s.threads.emplace_back([&loop] { loop->run(); });
 }
 
 void http_server::stop() {
@@ -653,8 +666,9 @@ void http_server::stop() {
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  s.work.reset();
+  s.work.clear();
   s.ioc.stop();
+  for (auto& loop : s.more_io) loop->stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
   s.workers.join();
