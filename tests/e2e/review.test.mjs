@@ -105,6 +105,15 @@ async function staff_logout(page) {
   await page.locator('#signin-form').waitFor({ state: 'visible', timeout: wait_ms });
 }
 
+// 我的办件's tabs answer clicks once the page has its applications: each tab's count is written
+// just before its click handler is added. A click before that would be lost.
+async function tabs_ready(page) {
+  await page.waitForFunction(() => {
+    const counts = [...document.querySelectorAll('[role=tab] .n')];
+    return counts.length > 0 && counts.every((n) => n.textContent !== '');
+  }, null, { timeout: wait_ms });
+}
+
 // Opens the application from the queue, takes an action through its dialog.
 async function open_from_queue(page, section, id) {
   const row = page.locator(`section[data-section="${section}"] tr[data-application="${id}"]`);
@@ -238,6 +247,7 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
   await applicant.locator('#unread-count').waitFor({ state: 'hidden', timeout: wait_ms });
   // 我的办件: the completed application waits under 待评价.
   await inbox.goto(`${server.url}/services`);
+  await tabs_ready(inbox);
   await inbox.click('#tab-to_rate');
   await inbox.locator(`#mine tr[data-application="${id}"]`).waitFor({ timeout: wait_ms });
   await check_page(inbox, 'services-to-rate');
@@ -283,6 +293,7 @@ test('补正 of one material, resubmission, approval, 已办结', async (t) => {
                '4 窗口办理很快，感谢。');
   // Rated, it moves to 已办结.
   await inbox.reload();
+  await tabs_ready(inbox);
   await inbox.click('#tab-finished');
   await inbox.locator(`#mine tr[data-application="${id}"]`).waitFor({ timeout: wait_ms });
   assert.equal(await inbox.textContent('#tab-to_rate .n'), '(0)');
