@@ -152,6 +152,10 @@ struct http_server::impl {
   std::vector<std::unique_ptr<asio::io_context>> more_io;  // the loops of the other network threads
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   unsigned next_io = 0;  // the loop of the next connection (round robin; the listener's thread only)
+  asio::io_context& next_loop() {
+    auto i = next_io++ % (more_io.size() + 1);
+    return i == 0 ? ioc : *more_io[i - 1];
+  }
   asio::thread_pool workers;
   tcp::acceptor acceptor{ioc};
   std::optional<ssl::context> tls;
@@ -220,8 +224,7 @@ struct http_server::impl {
 asio::awaitable<void> http_server::impl::accept_loop() {
   asio::steady_timer pause(ioc);
   for (;;) {
-    asio::io_context& loop = next_io % (more_io.size() + 1) == 0 ? ioc : *more_io[next_io % (more_io.size() + 1) - 1];
-    ++next_io;
+    asio::io_context& loop = next_loop();
     auto [ec, accepted] = co_await acceptor.async_accept(loop, asio::as_tuple(asio::use_awaitable));
     tcp::socket socket(std::move(accepted));
     if (ec) {

@@ -30,14 +30,14 @@ std::size_t device_pacing::size() const {
 std::size_t device_pacing::drop_expired() {
   auto now = clock_.now();
   std::lock_guard lock(mutex_);
-  return drop_expired(now);
+  auto dropped = drop_expired(now);
+  shrink_when_sparse(entries_);  // here, on the sweeper's thread, not on a poll's
+  return dropped;
 }
 
 std::size_t device_pacing::drop_expired(clock::time_point now) {
   polls_since_sweep_ = 0;
-  auto dropped = std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
-  shrink_when_sparse(entries_);
-  return dropped;
+  return std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
 }
 
 }  // namespace hallpass::server::services

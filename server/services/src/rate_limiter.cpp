@@ -7,17 +7,17 @@ namespace hallpass::server::services {
 void rate_limiter::drop_finished(long long now) {
   while (!started_.empty()) {
     auto it = windows_.find(started_.front());
-    if (now - it->second.start < it->second.length) break;
+    if (now - it->second.start < it->second.length) return;
     windows_.erase(it);
     started_.pop_front();
   }
-  shrink_when_sparse(windows_);
 }
 
 void rate_limiter::drop_finished() {
   long long now = epoch_seconds(clock_.now());
   std::lock_guard lock(mutex_);
   drop_finished(now);
+  shrink_when_sparse(windows_);  // here, on the sweeper's thread, not on a request's
 }
 
 rate_limiter::table::iterator rate_limiter::start_window(const std::string& key, long long now, int length) {
