@@ -34,8 +34,9 @@ TEST(TicketsLeave, EndedTicketsLeaveTheTableByTruncation) {
   EXPECT_EQ(sql_one(db, "SELECT count(*) FROM login_tickets WHERE leaves_at <= now() AND id IN (" + ended + ")"), "3");
   EXPECT_EQ(sql_one(db, "SELECT leaves_at > now() + interval '100 seconds' FROM login_tickets WHERE id = " + open.id), "t");
 
-  // 45 seconds pass for the ended ones: they are now in the partition two slots back.
-  auto moved = sql_one(db, "WITH aged AS (UPDATE login_tickets SET leaves_at = leaves_at - interval '45 seconds' WHERE id IN (" +
+  // A minute passes for the ended ones. All three are set to one instant, a minute ago, which is
+  // always in the partition two slots back (ageing each by its own amount could straddle a slot).
+  auto moved = sql_one(db, "WITH aged AS (UPDATE login_tickets SET leaves_at = now() - interval '60 seconds' WHERE id IN (" +
                                ended + ") RETURNING tableoid) SELECT string_agg(DISTINCT tableoid::regclass::text, ',') FROM aged");
   ASSERT_EQ(moved.find(','), std::string::npos) << "one partition: " << moved;
   auto file_before = sql_one(db, "SELECT pg_relation_filenode('" + moved + "')");
