@@ -57,12 +57,10 @@ client_credentials credentials_of(const request& req, std::map<std::string, std:
   auto colon = plain ? plain->find(':') : std::string::npos;
   if (colon == std::string::npos) return {};
   // Each part is form-urlencoded: decoded the way a form field is.
-  auto decode = [](const std::string& part) {
-    request one;
-    one.body = "v=" + part;
-    return form_body(one)["v"];
-  };
-  return {decode(plain->substr(0, colon)), decode(plain->substr(colon + 1))};
+  auto id = form_decode(std::string_view(*plain).substr(0, colon));
+  auto secret = form_decode(std::string_view(*plain).substr(colon + 1));
+  if (!id || !secret) return {};
+  return {std::move(*id), std::move(*secret)};
 }
 
 }  // namespace

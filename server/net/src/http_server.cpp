@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <limits>
 #include <list>
@@ -35,10 +36,16 @@ namespace {
 
 std::string make_request_id() {
   static std::atomic<unsigned long> counter{0};
-  static const unsigned long prefix = std::random_device{}() & 0xffffff;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%06lx-%lx", prefix, ++counter);
-  return buf;
+  static const std::string prefix = [] {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%06lx-", static_cast<unsigned long>(std::random_device{}() & 0xffffff));
+    return std::string(buf);
+  }();
+  char digits[16];
+  auto end = std::to_chars(digits, digits + sizeof digits, ++counter, 16).ptr;
+  std::string id = prefix;
+  id.append(digits, end);
+  return id;
 }
 
 std::string decode_path(std::string_view raw) {
@@ -56,24 +63,6 @@ bool known_method(http::verb v) {
     default:
       return false;
   }
-}
-
-// A HEAD answer carries the headers of the GET, Content-Length included, and no body.
-http::response<http::string_body> to_beast(response&& r, unsigned version, bool keep_alive,
-                                           const std::string& request_id, bool head_only = false) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::content_type, r.content_type);
-  res.set("X-Request-Id", request_id);
-  for (auto& h : r.headers) res.insert(h.name, h.value);
-  res.keep_alive(keep_alive && !r.close);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  if (head_only) {
-    auto length = res.body().size();
-    res.body().clear();
-    res.content_length(length);
-  }
-  return res;
 }
 
 // A read deadline of our own. Beast's stream timeout closes the socket, but a client that is too
@@ -215,9 +204,9 @@ struct http_server::impl {
   asio::awaitable<void> send_error(Stream& stream, int status, std::string_view code, unsigned version) {
     auto r = handler.error_response(status, code);
     r.close = true;
-    auto res = to_beast(std::move(r), version, false, make_request_id());
+    auto bytes = wire_bytes(std::move(r), make_request_id(), {.version = version});
     beast::get_lowest_layer(stream).expires_after(opts.write_timeout);
-    co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    co_await asio::async_write(stream, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
   }
 };
 
@@ -308,15 +297,11 @@ asio::awaitable<response> http_server::impl::wait_for_answer(response fallback) 
 template <class Stream>
 asio::awaitable<bool> http_server::impl::write_stream_head(Stream& stream, response head, unsigned version,
                                                            std::string request_id) {
-  http::response<http::empty_body> h{static_cast<http::status>(head.status), version};
-  h.set(http::field::content_type, head.content_type);
-  h.set("X-Request-Id", request_id);
-  for (auto& f : head.headers) h.insert(f.name, f.value);
-  h.keep_alive(false);  // the body runs until the connection closes
-  http::response_serializer<http::empty_body> sr{h};
+  head.body.clear();
+  auto bytes = wire_bytes(std::move(head), request_id, {.version = version, .until_close = true});
   auto& tcp_layer = beast::get_lowest_layer(stream);
   tcp_layer.expires_after(opts.write_timeout);
-  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
   tcp_layer.expires_never();
   co_return !ec;
 }
@@ -401,10 +386,10 @@ asio::awaitable<void> http_server::impl::refuse_unread_body(Stream& stream, tcp:
                                                             const request_plan& plan, response r, unsigned version) {
   handler.observe(req, plan, r.status, 0);
   r.close = true;
-  auto res = to_beast(std::move(r), version, false, req.request_id);
+  auto bytes = wire_bytes(std::move(r), req.request_id, {.version = version});
   auto& tcp_layer = beast::get_lowest_layer(stream);
   tcp_layer.expires_after(opts.write_timeout);
-  auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
   if (ec) co_return;
   // The client may still be sending the body. Closing with its bytes unread would reset the
   // connection, which can destroy the answer before the client reads it: drop what arrives for a
@@ -572,10 +557,10 @@ asio::awaitable<std::optional<stream_to_send>> http_server::impl::serve(Stream& 
 
     int status = res.status;
     bool close = res.close || !keep_alive || stopping;
-    auto out = to_beast(std::move(res), version, !close, req.request_id, req.method == "HEAD");
-    if (secure) out.set(http::field::strict_transport_security, "max-age=31536000");
+    auto out = wire_bytes(std::move(res), req.request_id,
+                          {.version = version, .keep_alive = !close, .head_only = req.method == "HEAD", .hsts = secure});
     tcp_layer.expires_after(opts.write_timeout);
-    auto [wec, wn] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(out), asio::as_tuple(asio::use_awaitable));
     tcp_layer.expires_never();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     handler.observe(req, plan, status, seconds);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hallpass/server/net/http.hpp"
@@ -90,7 +91,10 @@ struct ticket_confirmation {
 ticket_confirmation ticket_confirmation_body(const request& req);
 // Routes whose body, if any, must be an empty JSON object.
 void empty_body(const request& req);
-// OAuth form bodies (application/x-www-form-urlencoded); nothing readable: no fields.
+// OAuth form bodies (application/x-www-form-urlencoded); nothing readable: no fields. A name
+// sent twice keeps its first value.
 std::map<std::string, std::string> form_body(const request& req);
+// One form-urlencoded name or value: '+' is a space, %XX a byte; nullopt for a broken escape.
+std::optional<std::string> form_decode(std::string_view text);
 
 }  // namespace hallpass::server::api

@@ -59,6 +59,19 @@ struct response {
   response& set(std::string name, std::string value);
 };
 
+// How an answer goes on the wire (HTTP/1.0 or 1.1).
+struct wire_head {
+  unsigned version = 11;     // the request's: 10 or 11
+  bool keep_alive = false;   // the connection stays open after this answer
+  bool head_only = false;    // a HEAD: the headers of the GET, Content-Length included, no body
+  bool until_close = false;  // a stream: no length, the body runs until the connection closes
+  bool hsts = false;         // over TLS: Strict-Transport-Security
+};
+
+// The status line, the headers and the body of `r` in one buffer, so that an answer is one
+// write. CR and LF in a header become spaces: a value can never start a header of its own.
+std::string wire_bytes(response&& r, std::string_view request_id, const wire_head& how);
+
 // The producer's side of a long-poll or stream. Every method is thread-safe.
 class response_later {
  public:
