@@ -82,10 +82,18 @@ std::optional<std::string> decode(std::string_view text, std::string_view alphab
   return out;
 }
 
+// Fetched once: EVP_sha256() makes every digest look its implementation up by name again, which
+// cost more than hashing a token.
+const EVP_MD* sha256_md() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!md) throw std::runtime_error("SHA-256 failure (EVP_MD_fetch)");
+  return md;
+}
+
 std::array<unsigned char, 32> sha256(std::string_view data) {
   std::array<unsigned char, 32> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, sha256_md(), nullptr) != 1 ||
       size != digest.size()) {
     throw std::runtime_error("SHA-256 failure (EVP_Digest)");
   }
@@ -124,6 +132,23 @@ std::uint32_t random_uniform(std::uint32_t bound) {
   }
 }
 
+std::string random_text(std::string_view alphabet, std::size_t length) {
+  if (alphabet.empty() || alphabet.size() > 256) throw std::invalid_argument("random_text: 1 to 256 characters");
+  // Bytes at or above the largest multiple of the alphabet's size are the incomplete last block
+  // and are drawn again.
+  const std::size_t usable = 256 - 256 % alphabet.size();
+  std::string out;
+  out.reserve(length);
+  std::array<unsigned char, 64> bytes{};
+  while (out.size() < length) {
+    fill_random(bytes.data(), bytes.size());
+    for (std::size_t i = 0; i < bytes.size() && out.size() < length; ++i)
+      if (bytes[i] < usable) out.push_back(alphabet[bytes[i] % alphabet.size()]);
+  }
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return out;
+}
+
 std::string sha256_hex(std::string_view data) { return lower_hex(sha256(data)); }
 
 std::string sha256_b64url(std::string_view data) {
@@ -135,7 +160,7 @@ std::string sha256_b64url(std::string_view data) {
 void sha256_stream::free_context::operator()(evp_md_ctx_st* context) const { EVP_MD_CTX_free(context); }
 
 sha256_stream::sha256_stream() : context_(EVP_MD_CTX_new()) {
-  if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1) {
+  if (!context_ || EVP_DigestInit_ex(context_.get(), sha256_md(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 failure (EVP_DigestInit_ex)");
   }
 }

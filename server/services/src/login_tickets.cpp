@@ -37,13 +37,8 @@ error refusal(const db::ticket_row& t, std::optional<std::int64_t> session) {
 
 // Letters without vowels and look-alikes (RFC 8628 §6.1): 20 characters, 8 of them, ~34 bits.
 std::string make_user_code() {
-  static const char* alphabet = "BCDFGHJKLMNPQRSTVWXZ";
-  std::string out;
-  for (int i = 0; i < 8; ++i) {
-    if (i == 4) out += '-';
-    out += alphabet[id::random_uniform(20)];
-  }
-  return out;
+  auto out = id::random_text("BCDFGHJKLMNPQRSTVWXZ", 8);
+  return out.insert(4, 1, '-');
 }
 
 std::optional<std::string> normalize_user_code(const std::string& raw) {

@@ -85,6 +85,30 @@ TEST(RandomUniform, IsRoughlyUniform) {
   EXPECT_NEAR(low, big_draws / 3.0, 7 * std::sqrt(big_draws * (1.0 / 3) * (2.0 / 3)));
 }
 
+TEST(RandomText, DrawsOnlyFromTheAlphabetAndEvenly) {
+  EXPECT_EQ(id::random_text("AB", 0), "");
+  EXPECT_EQ(id::random_text("x", 5), "xxxxx");
+  EXPECT_THROW(id::random_text("", 1), std::invalid_argument);
+  // 20 letters: a byte maps to a letter only below 240, else a biased "b % 20" would favour
+  // the first 16 letters (13 preimages against 12).
+  const std::string alphabet = "BCDFGHJKLMNPQRSTVWXZ";
+  constexpr int draws = 200000;
+  auto text = id::random_text(alphabet, draws);  // many draws of the CSPRNG, not one
+  ASSERT_EQ(text.size(), std::size_t(draws));
+  std::array<int, 20> counts{};
+  for (char c : text) {
+    auto at = alphabet.find(c);
+    ASSERT_NE(at, std::string::npos) << c;
+    ++counts[at];
+  }
+  // Each count is Binomial(200000, 0.05): sd ~ 97; 7 sd keeps false alarms below 1e-10. With the
+  // bias the first 16 would average 10,156 and the last 4 9,375.
+  for (const int c : counts) EXPECT_NEAR(c, draws / 20, 7 * std::sqrt(draws * 0.05 * 0.95));
+  int first16 = 0;
+  for (int i = 0; i < 16; ++i) first16 += counts[std::size_t(i)];
+  EXPECT_NEAR(first16, draws * 0.8, 7 * std::sqrt(draws * 0.8 * 0.2));
+}
+
 TEST(Sha256, MatchesKnownDigests) {
   EXPECT_EQ(id::sha256_hex(""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -25,6 +25,10 @@ std::string random_token(std::size_t bytes = 16);
 // over the CSPRNG). bound 0 or 1 gives 0.
 std::uint32_t random_uniform(std::uint32_t bound);
 
+// `length` characters drawn uniformly and independently from `alphabet` (1 to 256 distinct
+// characters), from one draw of the CSPRNG for up to 64 characters.
+std::string random_text(std::string_view alphabet, std::size_t length);
+
 // SHA-256 of the bytes, as 64 lower-case hex digits / as 43 base64url characters.
 std::string sha256_hex(std::string_view data);
 std::string sha256_b64url(std::string_view data);
