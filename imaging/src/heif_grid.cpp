@@ -355,15 +355,27 @@ std::optional<conversion> conversion_for(colour nclx) {
 
 std::uint8_t clip(std::int32_t fixed) { return std::uint8_t(std::clamp(fixed >> 16, 0, 255)); }
 
+void put_pixel(std::uint8_t* __restrict bgr, std::int32_t luma, std::int32_t b, std::int32_t g, std::int32_t r) {
+  bgr[0] = clip(luma + b);
+  bgr[1] = clip(luma + g);
+  bgr[2] = clip(luma + r);
+}
+
+// The chroma terms of each sample are worked out once for the luma samples that share it. The
+// samples are read into locals first: stores to `bgr` might otherwise alias them and force reloads.
 template <int shift_x>
-void convert_row(const conversion& c, const std::uint8_t* y, const std::uint8_t* cb, const std::uint8_t* cr,
-                 std::uint8_t* bgr, int width) {
-  for (int x = 0; x < width; ++x) {
-    const int cx = x >> shift_x;
-    const std::int32_t luma = c.y[y[x]];
-    bgr[3 * x] = clip(luma + c.b_cb[cb[cx]]);
-    bgr[3 * x + 1] = clip(luma + c.g_cb[cb[cx]] + c.g_cr[cr[cx]]);
-    bgr[3 * x + 2] = clip(luma + c.r_cr[cr[cx]]);
+void convert_row(const conversion& c, const std::uint8_t* __restrict y, const std::uint8_t* __restrict cb,
+                 const std::uint8_t* __restrict cr, std::uint8_t* __restrict bgr, int width) {
+  constexpr int step = 1 << shift_x;
+  int x = 0;
+  for (; x + step <= width; x += step) {
+    const int cb_sample = cb[x >> shift_x], cr_sample = cr[x >> shift_x];
+    const std::int32_t b = c.b_cb[cb_sample], g = c.g_cb[cb_sample] + c.g_cr[cr_sample], r = c.r_cr[cr_sample];
+    for (int i = 0; i < step; ++i) put_pixel(bgr + 3 * (x + i), c.y[y[x + i]], b, g, r);
+  }
+  for (; x < width; ++x) {  // the last column of an odd width
+    const int cb_sample = cb[x >> shift_x], cr_sample = cr[x >> shift_x];
+    put_pixel(bgr + 3 * x, c.y[y[x]], c.b_cb[cb_sample], c.g_cb[cb_sample] + c.g_cr[cr_sample], c.r_cr[cr_sample]);
   }
 }
 
@@ -380,7 +392,7 @@ void convert(const ycbcr_picture& picture, const conversion& c, cv::Mat out) {
 }
 
 // Decodes tile `index` into its place in `bgr`; false when it cannot be decoded as expected.
-bool decode_tile(grid_layout& layout, int index, cv::Mat& bgr) {
+bool decode_tile(grid_layout& layout, int index, hevc_decoders& decoders, cv::Mat& bgr) {
   tile& t = layout.tiles[std::size_t(index)];
   std::optional<conversion> c = conversion_for(t.nclx);
   if (!c) return false;
@@ -388,7 +400,7 @@ bool decode_tile(grid_layout& layout, int index, cv::Mat& bgr) {
   cv::Mat place = bgr(cv::Rect(x0, y0, std::min(layout.tile_width, layout.width - x0),
                                std::min(layout.tile_height, layout.height - y0)));
   bool as_expected = false;
-  bool decoded = decode_hevc_ycbcr8(t.annex_b, [&](const ycbcr_picture& picture) {
+  bool decoded = decoders.decode_ycbcr8(t.annex_b, [&](const ycbcr_picture& picture) {
     // libheif places tiles by their declared size, so a tile of another size would leave gaps or overlap
     as_expected = picture.width == layout.tile_width && picture.height == layout.tile_height;
     if (as_expected) convert(picture, *c, place);
@@ -402,10 +414,11 @@ std::optional<cv::Mat> decode_heif_grid(std::span<const std::uint8_t> file, std:
   std::optional<grid_layout> layout = read_grid(file, max_pixels, side_limit);
   if (!layout) return std::nullopt;
   cv::Mat bgr(layout->height, layout->width, CV_8UC3);
+  hevc_decoders decoders;
   std::atomic<bool> failed{false};
   cv::parallel_for_(cv::Range(0, int(layout->tiles.size())), [&](const cv::Range& range) {
     for (int i = range.start; i < range.end && !failed; ++i)
-      if (!decode_tile(*layout, i, bgr)) failed = true;
+      if (!decode_tile(*layout, i, decoders, bgr)) failed = true;
   });
   if (failed) return std::nullopt;
   return bgr;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,9 +46,21 @@ struct ycbcr_picture {
   std::ptrdiff_t strides[3] = {};
 };
 
-// Decodes the one HEVC image of an Annex B stream (padded in place for the decoder) with
-// libavcodec and passes it to `use`; false when it cannot be decoded or is not 8-bit YCbCr.
-bool decode_hevc_ycbcr8(std::vector<std::uint8_t>& annex_b, const std::function<void(const ycbcr_picture&)>& use);
+// HEVC decoders (libavcodec) for the tiles of one image, from any threads. Each is opened once and
+// reused for tile after tile (opening one for each of a photo's 48 or more tiles costs more than
+// converting their colours); one that fails is closed, and all are closed with the image's.
+class hevc_decoders {
+ public:
+  hevc_decoders();
+  ~hevc_decoders();
+  // Decodes the one HEVC image of an Annex B stream (padded in place for the decoder) and passes
+  // it to `use`; false when it cannot be decoded or is not 8-bit YCbCr.
+  bool decode_ycbcr8(std::vector<std::uint8_t>& annex_b, const std::function<void(const ycbcr_picture&)>& use);
+
+ private:
+  struct idle_decoders;
+  std::unique_ptr<idle_decoders> idle_;
+};
 
 // The primary image of a HEIF file as 8-bit BGR when it is a grid of 8-bit HEVC tiles that
 // libheif would only put side by side and convert (no transformation, no alpha plane): each tile
