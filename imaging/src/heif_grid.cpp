@@ -12,6 +12,7 @@
 #include "internal.hpp"
 
 #include <opencv2/core.hpp>
+#include <opencv2/core/hal/intrin.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -317,6 +318,9 @@ std::optional<grid_layout> read_grid(bytes file, std::uint64_t max_pixels, int s
 // range stretches Y' = (Y - 16) 1.1689 and the chroma by 1.1429.
 struct conversion {
   std::int32_t y[256], r_cr[256], g_cb[256], g_cr[256], b_cb[256];
+  // the same in 13-bit fixed point for 16 bits lanes: Y' = (ys Y + offset) >> 13, the chroma centred
+  std::int16_t ys, rcr, gcb, gcr, bcb;
+  std::int32_t offset;
 };
 
 // Kr and Kb of the matrices libheif knows by number; nullopt for those it treats differently
@@ -342,7 +346,14 @@ std::optional<conversion> conversion_for(colour nclx) {
   const double y_scale = nclx.full_range ? 1 : 1.1689, c_scale = nclx.full_range ? 1 : 1.1429;
   const double y_offset = nclx.full_range ? 0 : 16;
   auto fixed = [](double v) { return std::int32_t(std::lround(v * 65536)); };
+  auto fixed13 = [](double v) { return std::int16_t(std::lround(v * 8192)); };
   conversion c;
+  c.ys = fixed13(y_scale);
+  c.rcr = fixed13(r_cr * c_scale);
+  c.gcb = fixed13(g_cb * c_scale);
+  c.gcr = fixed13(g_cr * c_scale);
+  c.bcb = fixed13(b_cb * c_scale);
+  c.offset = std::int32_t(std::lround((0.5 - y_offset * y_scale) * 8192));
   for (int v = 0; v < 256; ++v) {
     c.y[v] = fixed((v - y_offset) * y_scale + 0.5);  // the rounding rides on the luma term
     c.r_cr[v] = fixed(r_cr * c_scale * (v - 128));
@@ -363,11 +374,59 @@ void put_pixel(std::uint8_t* __restrict bgr, std::int32_t luma, std::int32_t b, 
 
 // The chroma terms of each sample are worked out once for the luma samples that share it. The
 // samples are read into locals first: stores to `bgr` might otherwise alias them and force reloads.
+#if CV_SIMD128
+// 8 pixels of one colour: (Y ys + chroma_1 c_1 + chroma_2 c_2 + offset) >> 13, the first products
+// summed in pairs (pmaddwd).
+cv::v_int16x8 channel(const cv::v_int16x8& luma, const cv::v_int16x8& chroma_1, const cv::v_int16x8& coefficients_1,
+                      const cv::v_int16x8& chroma_2, const cv::v_int16x8& coefficient_2, const cv::v_int32x4& offset) {
+  cv::v_int16x8 pairs_lo, pairs_hi;
+  cv::v_zip(luma, chroma_1, pairs_lo, pairs_hi);
+  cv::v_int32x4 lo = cv::v_dotprod(pairs_lo, coefficients_1) + offset, hi = cv::v_dotprod(pairs_hi, coefficients_1) + offset;
+  cv::v_int32x4 second_lo, second_hi;
+  cv::v_mul_expand(chroma_2, coefficient_2, second_lo, second_hi);
+  return cv::v_pack((lo + second_lo) >> 13, (hi + second_hi) >> 13);
+}
+
+// 16 pixels whose chroma is subsampled horizontally; returns how many were converted.
+int convert_row_simd(const conversion& c, const std::uint8_t* y, const std::uint8_t* cb, const std::uint8_t* cr,
+                     std::uint8_t* bgr, int width) {
+  const cv::v_int16x8 yr = cv::v_int16x8(c.ys, c.rcr, c.ys, c.rcr, c.ys, c.rcr, c.ys, c.rcr);
+  const cv::v_int16x8 yg = cv::v_int16x8(c.ys, c.gcb, c.ys, c.gcb, c.ys, c.gcb, c.ys, c.gcb);
+  const cv::v_int16x8 yb = cv::v_int16x8(c.ys, c.bcb, c.ys, c.bcb, c.ys, c.bcb, c.ys, c.bcb);
+  const cv::v_int16x8 gcr = cv::v_setall_s16(c.gcr), zero = cv::v_setzero_s16(), centre = cv::v_setall_s16(128);
+  const cv::v_int32x4 offset = cv::v_setall_s32(c.offset);
+  int x = 0;
+  for (; x + 16 <= width; x += 16) {
+    cv::v_uint8x16 cb_pairs, cr_pairs, unused;
+    cv::v_zip(cv::v_load_low(cb + x / 2), cv::v_load_low(cb + x / 2), cb_pairs, unused);
+    cv::v_zip(cv::v_load_low(cr + x / 2), cv::v_load_low(cr + x / 2), cr_pairs, unused);
+    cv::v_uint16x8 l[2], b_[2], r_[2];
+    cv::v_expand(cv::v_load(y + x), l[0], l[1]);
+    cv::v_expand(cb_pairs, b_[0], b_[1]);
+    cv::v_expand(cr_pairs, r_[0], r_[1]);
+    cv::v_int16x8 out_b[2], out_g[2], out_r[2];
+    for (int h = 0; h < 2; ++h) {
+      cv::v_int16x8 luma = cv::v_reinterpret_as_s16(l[h]);
+      cv::v_int16x8 cb_c = cv::v_reinterpret_as_s16(b_[h]) - centre, cr_c = cv::v_reinterpret_as_s16(r_[h]) - centre;
+      out_b[h] = channel(luma, cb_c, yb, zero, zero, offset);
+      out_g[h] = channel(luma, cb_c, yg, cr_c, gcr, offset);
+      out_r[h] = channel(luma, cr_c, yr, zero, zero, offset);
+    }
+    cv::v_store_interleave(bgr + 3 * x, cv::v_pack_u(out_b[0], out_b[1]), cv::v_pack_u(out_g[0], out_g[1]),
+                           cv::v_pack_u(out_r[0], out_r[1]));
+  }
+  return x;
+}
+#endif
+
 template <int shift_x>
 void convert_row(const conversion& c, const std::uint8_t* __restrict y, const std::uint8_t* __restrict cb,
                  const std::uint8_t* __restrict cr, std::uint8_t* __restrict bgr, int width) {
   constexpr int step = 1 << shift_x;
   int x = 0;
+#if CV_SIMD128
+  if (shift_x == 1) x = convert_row_simd(c, y, cb, cr, bgr, width);
+#endif
   for (; x + step <= width; x += step) {
     const int cb_sample = cb[x >> shift_x], cr_sample = cr[x >> shift_x];
     const std::int32_t b = c.b_cb[cb_sample], g = c.g_cb[cb_sample] + c.g_cr[cr_sample], r = c.r_cr[cr_sample];
