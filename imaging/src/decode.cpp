@@ -162,6 +162,11 @@ decoded decode_heif(std::span<const std::uint8_t> b, std::uint64_t max_pixels) {
   if (!h) return {{}, "unreadable_image", "the HEIC container could not be read"};
   std::uint64_t w = heif_image_handle_get_width(h.get()), hh = heif_image_handle_get_height(h.get());
   if (w * hh > max_pixels) return {{}, "too_many_pixels", std::to_string(w) + "x" + std::to_string(hh)};
+  if (std::optional<cv::Mat> bgr = decode_heif_grid(b, max_pixels, heif_side_limit(max_pixels))) {
+    decoded out;
+    out.bgr = std::move(*bgr);
+    return out;
+  }
   heif_image* raw = nullptr;
   // Planar RGB is what libheif makes first (a grid's tiles are put together in it): asking for it
   // saves libheif a pass that interleaves the planes and this function one that swaps R and B.

@@ -2,6 +2,7 @@
 // libheif decodes a derived image (grid, overlay, identity) by decoding the items it references
 // ('dimg'), and an image with an alpha plane by also decoding that plane ('auxl'). It follows these
 // references without limit: an item that references itself made it recurse until the process died.
+#include "heif_boxes.hpp"
 #include "internal.hpp"
 
 #include <algorithm>
@@ -16,49 +17,18 @@ constexpr std::size_t max_references = 4096;
 constexpr int max_depth = 4;  // references followed from one image: a grid photo needs 1
 constexpr std::uint64_t max_decodes = 4096;  // items decoded for one image, counting repeats
 
-struct reader {
-  std::span<const std::uint8_t> b;
-  std::size_t at = 0;
-  bool ok = true;
-
-  std::uint64_t read(int bytes) {
-    if (!ok || b.size() - at < std::size_t(bytes)) return ok = false, 0;
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v = (v << 8) | b[at++];
-    return v;
-  }
-  // Reads a box header; returns the box's body (empty span and ok=false when it does not fit).
-  std::span<const std::uint8_t> box(std::uint32_t& type) {
-    std::size_t start = at;
-    std::uint64_t size = read(4);
-    type = std::uint32_t(read(4));
-    if (size == 1) size = read(8);
-    else if (size == 0) size = b.size() - start;
-    if (!ok || size < at - start || size > b.size() - start) return ok = false, std::span<const std::uint8_t>{};
-    std::span<const std::uint8_t> body = b.subspan(at, size - (at - start));
-    at = start + size;
-    return body;
-  }
-  bool done() const { return !ok || at == b.size(); }
-};
-
-constexpr std::uint32_t fourcc(const char (&s)[5]) {
-  return std::uint32_t(std::uint8_t(s[0])) << 24 | std::uint32_t(std::uint8_t(s[1])) << 16 |
-         std::uint32_t(std::uint8_t(s[2])) << 8 | std::uint8_t(s[3]);
-}
-
 using graph = std::map<std::uint32_t, std::vector<std::uint32_t>>;  // item -> items its decoding decodes
 
 // Adds the references of one 'iref' body; false if it is malformed or holds too many.
 bool read_iref(std::span<const std::uint8_t> body, graph& needs, std::size_t& count) {
-  reader r{body};
+  box_reader r{body};
   int version = int(r.read(1));
   r.read(3);  // flags
   if (!r.ok || version > 1) return false;
   int id_bytes = version == 0 ? 2 : 4;
   while (!r.done()) {
     std::uint32_t type = 0;
-    reader ref{r.box(type)};
+    box_reader ref{r.box(type)};
     std::uint32_t from = std::uint32_t(ref.read(id_bytes));
     std::uint64_t n = ref.read(2);
     count += n;
@@ -101,12 +71,12 @@ bool bounded(const graph& needs, std::uint32_t item, int depth, std::map<std::ui
 bool heif_references_are_safe(std::span<const std::uint8_t> b) {
   graph needs;
   std::size_t count = 0;
-  reader top{b};
+  box_reader top{b};
   while (!top.done()) {
     std::uint32_t type = 0;
     std::span<const std::uint8_t> body = top.box(type);
     if (type != fourcc("meta")) continue;
-    reader meta{body};
+    box_reader meta{body};
     meta.read(4);  // version and flags
     while (!meta.done()) {
       std::span<const std::uint8_t> child = meta.box(type);

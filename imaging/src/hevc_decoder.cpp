@@ -15,6 +15,7 @@ extern "C" {
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -49,19 +50,8 @@ struct frame_deleter {
 };
 
 heif_error push_data(void* item, const void* data, size_t size) {
-  std::vector<std::uint8_t>& out = static_cast<coded_item*>(item)->annex_b;
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  std::size_t at = 0;
-  while (at < size) {
-    if (size - at < 4) return failed(heif_suberror_End_of_data, "HEVC data ends inside a NAL unit length");
-    std::size_t length = std::size_t(p[at]) << 24 | std::size_t(p[at + 1]) << 16 | std::size_t(p[at + 2]) << 8 | p[at + 3];
-    at += 4;
-    if (length > size - at) return failed(heif_suberror_End_of_data, "HEVC NAL unit longer than the data");
-    static constexpr std::uint8_t start_code[] = {0, 0, 0, 1};
-    out.insert(out.end(), start_code, start_code + 4);
-    out.insert(out.end(), p + at, p + at + length);
-    at += length;
-  }
+  if (!append_annex_b(static_cast<coded_item*>(item)->annex_b, {static_cast<const std::uint8_t*>(data), size}))
+    return failed(heif_suberror_End_of_data, "HEVC NAL unit longer than the data");
   return ok();
 }
 
@@ -112,26 +102,57 @@ heif_error to_heif_image(const AVFrame& frame, heif_image** out) {
   return ok();
 }
 
+using context_ptr = std::unique_ptr<AVCodecContext, context_deleter>;
+
+context_ptr open_decoder() {
+  const AVCodec* codec = avcodec_find_decoder(AV_CODEC_ID_HEVC);
+  if (!codec) return nullptr;
+  context_ptr ctx(avcodec_alloc_context3(codec));
+  if (!ctx) return nullptr;
+  ctx->thread_count = 1;  // the tiles of a grid are already decoded in parallel
+  if (avcodec_open2(ctx.get(), codec, nullptr) < 0) return nullptr;
+  return ctx;
+}
+
+// Decodes the one image of `annex_b` into `frame`; false when it holds none. Pads `annex_b` with
+// the zeroes the decoder's bit reader may read past the end.
+bool decode_frame(AVCodecContext& ctx, std::vector<std::uint8_t>& annex_b, AVFrame& frame) {
+  const std::size_t size = annex_b.size();
+  if (size == 0 || size > std::size_t(INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE)) return false;
+  std::unique_ptr<AVPacket, packet_deleter> packet(av_packet_alloc());
+  if (!packet) return false;
+  annex_b.resize(size + AV_INPUT_BUFFER_PADDING_SIZE);
+  packet->data = annex_b.data();
+  packet->size = int(size);
+  return avcodec_send_packet(&ctx, packet.get()) >= 0 && avcodec_send_packet(&ctx, nullptr) >= 0 &&
+         avcodec_receive_frame(&ctx, &frame) >= 0;
+}
+
+// The planes of an 8-bit YCbCr frame; false for any other format.
+bool as_ycbcr8(const AVFrame& frame, ycbcr_picture& picture) {
+  switch (frame.format) {
+    case AV_PIX_FMT_YUV420P: case AV_PIX_FMT_YUVJ420P: picture.chroma_shift_x = picture.chroma_shift_y = 1; break;
+    case AV_PIX_FMT_YUV422P: case AV_PIX_FMT_YUVJ422P: picture.chroma_shift_x = 1; break;
+    case AV_PIX_FMT_YUV444P: case AV_PIX_FMT_YUVJ444P: break;
+    default: return false;  // grey, more than 8 bits
+  }
+  if (frame.width <= 0 || frame.height <= 0) return false;
+  picture.width = frame.width;
+  picture.height = frame.height;
+  for (int c = 0; c < 3; ++c) {
+    picture.planes[c] = frame.data[c];
+    picture.strides[c] = frame.linesize[c];
+  }
+  return true;
+}
+
 heif_error decode_image(void* item, heif_image** out) {
   *out = nullptr;
-  std::vector<std::uint8_t>& data = static_cast<coded_item*>(item)->annex_b;
-  const std::size_t size = data.size();
-  if (size == 0 || size > std::size_t(INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE))
-    return failed(heif_suberror_End_of_data, "no HEVC data, or too much");
-  const AVCodec* codec = avcodec_find_decoder(AV_CODEC_ID_HEVC);
-  if (!codec) return failed(heif_suberror_Unsupported_codec, "libavcodec has no HEVC decoder");
-  std::unique_ptr<AVCodecContext, context_deleter> ctx(avcodec_alloc_context3(codec));
-  std::unique_ptr<AVPacket, packet_deleter> packet(av_packet_alloc());
   std::unique_ptr<AVFrame, frame_deleter> frame(av_frame_alloc());
-  if (!ctx || !packet || !frame) return failed(heif_suberror_Unspecified, "no memory for the HEVC decoder");
-  ctx->thread_count = 1;  // the tiles of a grid are already decoded on libheif's threads
-  if (avcodec_open2(ctx.get(), codec, nullptr) < 0)
-    return failed(heif_suberror_Unsupported_codec, "the HEVC decoder could not be opened");
-  data.resize(size + AV_INPUT_BUFFER_PADDING_SIZE);  // zeroes the decoder's bit reader may read past the end
-  packet->data = data.data();
-  packet->size = int(size);
-  if (avcodec_send_packet(ctx.get(), packet.get()) < 0 || avcodec_send_packet(ctx.get(), nullptr) < 0 ||
-      avcodec_receive_frame(ctx.get(), frame.get()) < 0)
+  if (!frame) return failed(heif_suberror_Unspecified, "no memory for the HEVC decoder");
+  context_ptr ctx = open_decoder();
+  if (!ctx) return failed(heif_suberror_Unsupported_codec, "the HEVC decoder could not be opened");
+  if (!decode_frame(*ctx, static_cast<coded_item*>(item)->annex_b, *frame))
     return failed(heif_suberror_Unspecified, "the HEVC data holds no decodable image");
   return to_heif_image(*frame, out);
 }
@@ -154,6 +175,57 @@ const heif_decoder_plugin libavcodec_hevc = {
 };
 
 }  // namespace
+
+void append_nal_unit(std::vector<std::uint8_t>& annex_b, std::span<const std::uint8_t> nal_unit) {
+  static constexpr std::uint8_t start_code[] = {0, 0, 0, 1};
+  annex_b.insert(annex_b.end(), start_code, start_code + 4);
+  annex_b.insert(annex_b.end(), nal_unit.begin(), nal_unit.end());
+}
+
+bool append_annex_b(std::vector<std::uint8_t>& annex_b, std::span<const std::uint8_t> length_prefixed) {
+  const std::uint8_t* p = length_prefixed.data();
+  const std::size_t size = length_prefixed.size();
+  std::size_t at = 0;
+  while (at < size) {
+    if (size - at < 4) return false;  // ends inside a length
+    std::size_t length = std::size_t(p[at]) << 24 | std::size_t(p[at + 1]) << 16 | std::size_t(p[at + 2]) << 8 | p[at + 3];
+    at += 4;
+    if (length > size - at) return false;
+    append_nal_unit(annex_b, {p + at, length});
+    at += length;
+  }
+  return true;
+}
+
+struct hevc_decoders::idle_decoders {
+  std::mutex mutex;
+  std::vector<context_ptr> decoders;
+};
+
+hevc_decoders::hevc_decoders() : idle_(std::make_unique<idle_decoders>()) {}
+hevc_decoders::~hevc_decoders() = default;
+
+bool hevc_decoders::decode_ycbcr8(std::vector<std::uint8_t>& annex_b, const std::function<void(const ycbcr_picture&)>& use) {
+  context_ptr ctx;
+  {
+    std::lock_guard lock(idle_->mutex);
+    if (!idle_->decoders.empty()) {
+      ctx = std::move(idle_->decoders.back());
+      idle_->decoders.pop_back();
+    }
+  }
+  if (!ctx) ctx = open_decoder();
+  std::unique_ptr<AVFrame, frame_deleter> frame(av_frame_alloc());
+  ycbcr_picture picture;
+  if (!ctx || !frame || !decode_frame(*ctx, annex_b, *frame) || !as_ycbcr8(*frame, picture))
+    return false;  // the decoder goes with it: it is not trusted with the next image
+  use(picture);
+  frame.reset();
+  avcodec_flush_buffers(ctx.get());  // ends the drain the last image began
+  std::lock_guard lock(idle_->mutex);
+  idle_->decoders.push_back(std::move(ctx));
+  return true;
+}
 
 void prefer_libavcodec_for_hevc() {
   static std::once_flag once;

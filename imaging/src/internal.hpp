@@ -5,10 +5,14 @@
 
 #include <opencv2/core.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace hallpass::imaging::detail {
 
@@ -26,6 +30,44 @@ bool heif_references_are_safe(std::span<const std::uint8_t> bytes);
 // Makes libheif decode HEVC images with libavcodec rather than libde265 (the same pixels, faster),
 // for the whole process; call before decoding. Thread-safe.
 void prefer_libavcodec_for_hevc();
+
+// Appends one NAL unit to an Annex B stream (behind a start code).
+void append_nal_unit(std::vector<std::uint8_t>& annex_b, std::span<const std::uint8_t> nal_unit);
+
+// Appends NAL units stored behind 4-byte big-endian lengths, as HEIF stores them, to an Annex B
+// stream; false when a length runs past the data.
+bool append_annex_b(std::vector<std::uint8_t>& annex_b, std::span<const std::uint8_t> length_prefixed);
+
+// One decoded 8-bit YCbCr picture; its planes live as long as the call it is passed to.
+struct ycbcr_picture {
+  int width = 0, height = 0;
+  int chroma_shift_x = 0, chroma_shift_y = 0;  // log2 of the chroma subsampling: 1, 1 for 4:2:0
+  const std::uint8_t* planes[3] = {};           // Y, Cb, Cr
+  std::ptrdiff_t strides[3] = {};
+};
+
+// HEVC decoders (libavcodec) for the tiles of one image, from any threads. Each is opened once and
+// reused for tile after tile (opening one for each of a photo's 48 or more tiles costs more than
+// converting their colours); one that fails is closed, and all are closed with the image's.
+class hevc_decoders {
+ public:
+  hevc_decoders();
+  ~hevc_decoders();
+  // Decodes the one HEVC image of an Annex B stream (padded in place for the decoder) and passes
+  // it to `use`; false when it cannot be decoded or is not 8-bit YCbCr.
+  bool decode_ycbcr8(std::vector<std::uint8_t>& annex_b, const std::function<void(const ycbcr_picture&)>& use);
+
+ private:
+  struct idle_decoders;
+  std::unique_ptr<idle_decoders> idle_;
+};
+
+// The primary image of a HEIF file as 8-bit BGR when it is a grid of 8-bit HEVC tiles that
+// libheif would only put side by side and convert (no transformation, no alpha plane): each tile
+// decoded and converted as libheif does it, straight into its place, the tiles in parallel. nullopt
+// for any other file, and for any this could not decode: libheif is then to decode it. Call only
+// once libheif has read the container, with its image side limit.
+std::optional<cv::Mat> decode_heif_grid(std::span<const std::uint8_t> file, std::uint64_t max_pixels, int side_limit);
 
 struct decoded {
   cv::Mat bgr;             // empty on failure

@@ -108,7 +108,7 @@ std::string find_box(const std::string& file, const std::string& type, bool with
 
 }  // namespace
 
-std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile, int quality) {
+std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile, int quality, std::optional<nclx> tile_colour) {
   int cols = (bgr.cols + tile - 1) / tile, rows = (bgr.rows + tile - 1) / tile;
   cv::Mat padded;
   cv::copyMakeBorder(bgr, padded, 0, rows * tile - bgr.rows, 0, cols * tile - bgr.cols, cv::BORDER_REPLICATE);
@@ -139,9 +139,14 @@ std::optional<std::string> encode_heic_grid(const cv::Mat& bgr, int tile, int qu
   for (const std::string& c : configs) ipco += c;
   ipco += full_box("ispe", 0, 0, be(tile, 4) + be(tile, 4));
   ipco += full_box("ispe", 0, 0, be(bgr.cols, 4) + be(bgr.rows, 4));
-  int tile_ispe = int(configs.size()) + 1, grid_ispe = tile_ispe + 1;
+  int tile_ispe = int(configs.size()) + 1, grid_ispe = tile_ispe + 1, colr = grid_ispe + 1;
+  if (tile_colour)  // BT.709 primaries and transfer: they play no part in the conversion
+    ipco += box("colr", "nclx" + be(1, 2) + be(1, 2) + be(tile_colour->matrix, 2) + be(tile_colour->full_range ? 0x80 : 0, 1));
   std::string ipma = be(tiles + 1, 4) + be(grid_id, 2) + be(1, 1) + be(grid_ispe, 1);
-  for (int i = 0; i < tiles; ++i) ipma += be(2 + i, 2) + be(2, 1) + be(0x80 | (config_of[i] + 1), 1) + be(tile_ispe, 1);
+  for (int i = 0; i < tiles; ++i) {
+    ipma += be(2 + i, 2) + be(tile_colour ? 3 : 2, 1) + be(0x80 | (config_of[i] + 1), 1) + be(tile_ispe, 1);
+    if (tile_colour) ipma += be(colr, 1);
+  }
   std::string iprp = box("iprp", box("ipco", ipco) + full_box("ipma", 0, 0, ipma));
   std::string hdlr = full_box("hdlr", 0, 0, be(0, 4) + "pict" + be(0, 12) + std::string(1, '\0'));
   std::string pitm = full_box("pitm", 0, 0, be(grid_id, 2));
