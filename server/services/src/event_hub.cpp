@@ -1,5 +1,7 @@
 #include "hallpass/server/services/event_hub.hpp"
 
+#include <charconv>
+#include <string_view>
 #include <vector>
 
 #include "hallpass/server/log.hpp"
@@ -10,15 +12,7 @@ event_hub::event_hub(db::pool& pool, std::string channel, reread_fn reread, obse
     : reread_(std::move(reread)), observer_(std::move(observer)) {
   listener_ = std::make_unique<db::notification_listener>(
       pool.conninfo(), channel,
-      [this](const std::string& payload) {
-        auto colon = payload.find(':');
-        if (colon == std::string::npos) return;
-        try {
-          deliver(std::stoll(payload.substr(0, colon)), payload.substr(colon + 1));
-        } catch (const std::exception&) {
-          // Not one of ours.
-        }
-      },
+      [this](const std::string& payload) { deliver_payload(payload); },
       [this, channel](db::connection& c) {
         log_line("info", "listener_reconnected", {{"channel", json_str(channel)}});
         reread_all(c);
@@ -68,6 +62,23 @@ void event_hub::deliver(std::int64_t id, const std::string& event) {
     for (auto i = range.first; i != range.second; ++i) targets.push_back(i->second.second);
   }
   for (auto& fn : targets) fn(event);
+}
+
+// "id:event", or "id,id,...:event" for many ids at once (expiries are announced in batches).
+void event_hub::deliver_payload(std::string_view payload) {
+  auto colon = payload.find(':');
+  if (colon == std::string_view::npos) return;
+  const std::string event(payload.substr(colon + 1));
+  std::string_view ids = payload.substr(0, colon);
+  while (!ids.empty()) {
+    auto comma = ids.find(',');
+    auto text = ids.substr(0, comma);
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size()) return;  // not one of ours
+    deliver(id, event);
+    ids = comma == std::string_view::npos ? std::string_view{} : ids.substr(comma + 1);
+  }
 }
 
 // On the listener's new connection: the pool may still count PostgreSQL unreachable just after

@@ -5,7 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <latch>
+#include <mutex>
+#include <set>
+#include <string_view>
 #include <thread>
+
+#include "hallpass/server/db/notification_listener.hpp"
 
 #include "support/test_env.hpp"
 #include "ticket_client.hpp"
@@ -75,4 +80,52 @@ TEST(TicketsLeave, ConcurrentScansLetExactlyOnePhoneClaim) {
   EXPECT_EQ(claimed, 1);
   EXPECT_EQ(refused, 7);
   EXPECT_EQ(state_of(s.port(), t), "scanned");
+}
+
+// Tickets that expire together are announced many to a notification (schema/0018), and every
+// one of them is announced: a NOTIFY per ticket cost every node a message per ticket.
+TEST(TicketsLeave, ExpiriesAreAnnouncedManyToANotification) {
+  running_server s;
+  auto db = s.conninfo();
+  std::mutex mutex;
+  std::set<std::string> announced;
+  int notifications = 0;
+  hallpass::server::db::notification_listener listener(
+      db, "login_tickets",
+      [&](const std::string& payload) {
+        if (!payload.ends_with(":expired")) return;
+        std::lock_guard lock(mutex);
+        ++notifications;
+        std::string_view ids(payload.data(), payload.size() - std::string_view(":expired").size());
+        for (std::size_t at = 0; at <= ids.size();) {
+          auto comma = std::min(ids.find(',', at), ids.size());
+          announced.emplace(ids.substr(at, comma - at));
+          at = comma + 1;
+        }
+      },
+      [](hallpass::server::db::connection&) {});
+  listener.start();
+  ASSERT_TRUE(wait_until([&] { return listener.connected(); }, 10s));
+
+  // 1,000 portal tickets that expire a second from now, all in one slot.
+  auto ids = sql_one(db,
+                     "WITH made AS (INSERT INTO login_tickets (scan_hash, poll_hash, kind, match_number, portal_name, "
+                     "expires_at, leaves_at) SELECT sha256(('s' || g)::bytea), sha256(('p' || g)::bytea), 'portal', 42, "
+                     "'bench', now() + interval '1 second', now() + interval '1 second' FROM generate_series(1, 1000) g "
+                     "RETURNING id) SELECT min(id) || '-' || max(id) FROM made");
+  auto dash = ids.find('-');
+  const long first = std::stol(ids.substr(0, dash)), last = std::stol(ids.substr(dash + 1));
+  ASSERT_EQ(last - first, 999);
+  // The sweeper (every two seconds) announces them.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        std::lock_guard lock(mutex);
+        return announced.size() >= 1000;
+      },
+      15s));
+  std::lock_guard lock(mutex);
+  for (long id = first; id <= last; ++id) EXPECT_TRUE(announced.count(std::to_string(id))) << id;
+  // 380 to a notification: 3, or a few more when a sweep round fell between their expiries.
+  EXPECT_LE(notifications, 6);
+  EXPECT_GE(notifications, 3);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Who waits for changes of which object (a login ticket, an application) on this node, fed by
 // PostgreSQL LISTEN/NOTIFY on one channel, so that a change made on any node reaches clients
-// waiting here. Payloads are "<id>:<event>".
+// waiting here. Payloads are "<id>:<event>", or "<id>,<id>,...:<event>" for the same event of
+// many objects.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -9,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "hallpass/server/db/database.hpp"
 #include "hallpass/server/db/notification_listener.hpp"
@@ -40,6 +42,7 @@ class event_hub {
 
  private:
   void deliver(std::int64_t id, const std::string& event);
+  void deliver_payload(std::string_view payload);
   void reread_all(db::connection& c);
 
   reread_fn reread_;
