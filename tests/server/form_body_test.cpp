@@ -25,7 +25,7 @@ TEST(FormBody, DecodesEscapesAndPlus) {
   EXPECT_EQ(f.size(), 3u);
 }
 
-TEST(FormBody, FirstValueWinsAndEmptyPiecesAreSkipped) {
+TEST(FormBody, FirstValueWinsAndEmptyPiecesAddNothing) {
   auto f = form("&client_id=one&&client_id=two&flag&empty=");
   EXPECT_EQ(f["client_id"], "one");
   EXPECT_EQ(f.count("flag"), 1u);
