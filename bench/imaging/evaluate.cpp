@@ -15,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -152,6 +153,18 @@ int main(int argc, char** argv) {
     if (verbose && r.corners) {
       for (const auto& p : *r.corners) std::printf("    (%.0f, %.0f)", p.x, p.y);
       std::printf("\n");
+    }
+    if (!dump.empty() && s.iou < 0.95) {
+      cv::Mat o = photo.clone();
+      int thick = std::max(2, std::max(o.cols, o.rows) / 400);
+      for (int k = 0; k < 4; ++k) cv::line(o, cv::Point(truth[k]), cv::Point(truth[(k + 1) % 4]), {0, 255, 0}, thick);
+      if (got)
+        for (int k = 0; k < 4; ++k) cv::line(o, cv::Point((*got)[k]), cv::Point((*got)[(k + 1) % 4]), {0, 0, 255}, thick);
+      double f = 800.0 / std::max(o.cols, o.rows);
+      cv::resize(o, o, cv::Size(), f, f, cv::INTER_AREA);
+      std::string name = file;
+      std::replace(name.begin(), name.end(), '/', '-');
+      cv::imwrite(dump + "/real-" + name + ".png", o);
     }
     // blur check: the same photo with Gaussian blur equivalent to sigma 2 at 12 MP
     if (expect && r.accepted) {

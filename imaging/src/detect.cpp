@@ -18,6 +18,7 @@ using detail::line2;
 struct search_view {
   cv::Mat lab;        // CV_32FC3, a/b weighted for colour edges
   cv::Mat region;     // same, median-filtered: text and rules removed, paper vs background kept
+  cv::Mat surface;    // same, closed: dark print filled in with the paper around it, edges kept in place
   cv::Mat gx, gy;     // strongest-channel gradient
   cv::Mat mag;
   cv::Size size;
@@ -45,6 +46,8 @@ search_view make_view(const cv::Mat& bgr) {
   mch[1] = (mch[1] - 128) * 2 + 128;
   mch[2] = (mch[2] - 128) * 2 + 128;
   cv::merge(mch, v.region);
+  // closing keeps a step edge where it is but fills print thinner than the kernel
+  cv::morphologyEx(v.region, v.surface, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {13, 13}));
   v.gx = cv::Mat::zeros(v.size, CV_32F);
   v.gy = cv::Mat::zeros(v.size, CV_32F);
   v.mag = cv::Mat::zeros(v.size, CV_32F);
@@ -76,6 +79,23 @@ std::vector<line2> find_lines(const cv::Mat& bgr, const search_view& v) {
   std::vector<cv::Vec4f> segs_b;
   lsd->detect(b8, segs_b);
   for (cv::Vec4f& s : segs_b) segs.push_back(s * 2.0f + cv::Vec4f(0.5f, 0.5f, 0.5f, 0.5f));
+  // a white page on a white desk differs by a few grey levels, under LSD's gradient floor:
+  // on the print-free surface, with the lighting taken out and the rest amplified, it does not
+  std::vector<cv::Mat> surface;
+  cv::split(v.surface, surface);
+  for (int c : {0, 2}) {
+    cv::Mat half, background, faint;
+    cv::resize(surface[c], half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+    // lighting only: a narrower blur leaves a halo beside every strong edge, a phantom parallel line
+    cv::GaussianBlur(half, background, cv::Size(0, 0), 0.05 * v.diag);
+    cv::Mat(half - background).convertTo(faint, CV_8U, 5.0, 128);
+    std::vector<cv::Vec4f> segs_faint;
+    lsd->detect(faint, segs_faint);
+    // amplified texture breaks into short pieces; a paper edge on a smooth desk stays long
+    for (cv::Vec4f& s : segs_faint)
+      if (std::hypot(s[2] - s[0], s[3] - s[1]) * 2 >= 0.08 * v.diag)
+        segs.push_back(s * 2.0f + cv::Vec4f(0.5f, 0.5f, 0.5f, 0.5f));
+  }
 
   double min_len = 0.02 * v.diag;
   std::vector<line2> segments;
@@ -95,7 +115,44 @@ struct line_evidence {
   line2 line;
   double t0 = 0;                   // parameter of the first sample
   std::vector<float> hit, contrast, inside;  // prefix sums, size n + 1
+  std::vector<float> step_hit;               // prefix sums of steps that hold over a short stretch
 };
+
+// Colour step across a line, one side minus the other, a few pixels out: the paper-to-desk
+// step of a white page on a white desk is a few units, under the per-pixel noise, but it
+// keeps its sign along the whole side while the noise does not. The step measured farther
+// out, scaled down, is taken off so that a smooth lighting ramp, which grows with the
+// distance, counts for nothing where an edge, which does not, keeps most of its height.
+// Text is clipped so that a letter next to the line cannot pass for a side of the page.
+cv::Vec3f edge_step(const cv::Vec3f& near_step, const cv::Vec3f& far_step, double near_over_far) {
+  constexpr float clip = 20;
+  cv::Vec3f d = near_step - far_step * float(near_over_far);
+  for (int c = 0; c < 3; ++c) d[c] = std::clamp(d[c], -clip, clip);
+  return d;
+}
+
+// Marks the samples where the step, averaged over a short stretch of the line, stands
+// clear of the noise.
+void mark_steps(line_evidence& e, const std::vector<cv::Vec3f>& steps, const std::vector<float>& in) {
+  constexpr int half = 8;
+  constexpr float least = 1.5f;  // Lab units (a, b doubled); noise of a 17-sample mean is well under 1
+  int n = int(steps.size());
+  e.step_hit.assign(n + 1, 0);
+  for (int i = 0; i < n; ++i) {
+    float hit = 0;
+    if (in[i] > 0) {
+      cv::Vec3f sum(0, 0, 0);
+      double power = 0;
+      int count = 0;
+      for (int j = std::max(0, i - half); j <= std::min(n - 1, i + half); ++j)
+        if (in[j] > 0) sum += steps[j], power += steps[j].dot(steps[j]), ++count;
+      // the steps must also agree: on cloth or grain they are as large but point every way
+      double mean = cv::norm(sum) / std::max(1, count);
+      if (count > half && mean >= least && mean * mean >= 0.5 * power / count) hit = 1;
+    }
+    e.step_hit[i + 1] = e.step_hit[i] + hit;
+  }
+}
 
 line_evidence gather(const search_view& v, const line2& l) {
   line_evidence e;
@@ -106,12 +163,15 @@ line_evidence gather(const search_view& v, const line2& l) {
   e.hit.assign(n + 1, 0);
   e.contrast.assign(n + 1, 0);
   e.inside.assign(n + 1, 0);
+  std::vector<cv::Vec3f> steps(n, cv::Vec3f(0, 0, 0));
+  std::vector<float> in_at(n, 0);
   cv::Point2d nrm(-l.d.y, l.d.x);
-  double off = std::max(3.0, 0.012 * v.diag);
+  double off = std::max(3.0, 0.012 * v.diag), near = std::max(3.0, 0.005 * v.diag);
   cv::Rect r(1, 1, v.size.width - 2, v.size.height - 2);
   for (int i = 0; i < n; ++i) {
     cv::Point2d p = l.p + l.d * (e.t0 + i);
     float hit = 0, con = 0, in = 0;
+    cv::Vec3f across(0, 0, 0);
     if (r.contains(cv::Point(cvRound(p.x), cvRound(p.y)))) {
       in = 1;
       for (int o = -2; o <= 2 && !hit; ++o) {
@@ -123,13 +183,21 @@ line_evidence gather(const search_view& v, const line2& l) {
         hit = c > 0.85 ? 1.f : 0.f;
       }
       cv::Point a = p + nrm * off, b = p - nrm * off;
-      if (r.contains(a) && r.contains(b))
-        con = float(std::min(1.0, cv::norm(v.region.at<cv::Vec3f>(a) - v.region.at<cv::Vec3f>(b)) / 25.0));
+      // on the closed surface: text beside a table rule or a text column is not contrast
+      if (r.contains(a) && r.contains(b)) across = v.surface.at<cv::Vec3f>(a) - v.surface.at<cv::Vec3f>(b);
+      con = float(std::min(1.0, cv::norm(across) / 25.0));
+      cv::Point na = p + nrm * near, nb = p - nrm * near;
+      if (r.contains(a) && r.contains(b) && r.contains(na) && r.contains(nb)) {
+        cv::Vec3f close_by = v.surface.at<cv::Vec3f>(na) - v.surface.at<cv::Vec3f>(nb);
+        steps[i] = edge_step(close_by, across, near / off);
+        in_at[i] = 1;
+      }
     }
     e.hit[i + 1] = e.hit[i] + hit;
     e.contrast[i + 1] = e.contrast[i] + con;
     e.inside[i + 1] = e.inside[i] + in;
   }
+  mark_steps(e, steps, in_at);
   return e;
 }
 
@@ -149,7 +217,7 @@ side_score score_side(const line_evidence& e, cv::Point2d a, cv::Point2d b) {
   if (i1 <= i0) return {0, 0, true};
   double in = e.inside[i1] - e.inside[i0];
   if (in < 0.5 * (i1 - i0)) return {0.4, 0.4, true};  // mostly beyond the photo: unknown
-  s.support = (e.hit[i1] - e.hit[i0]) / in;
+  s.support = std::max((e.hit[i1] - e.hit[i0]) / in, double(e.step_hit[i1] - e.step_hit[i0]) / in);
   s.contrast = (e.contrast[i1] - e.contrast[i0]) / in;
   return s;
 }
