@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace hallpass::imaging {
 
@@ -318,6 +319,43 @@ double outward(const line2& l, cv::Point2d centre, cv::Point2d dir) {
   return (foot - centre).dot(dir);
 }
 
+std::vector<cv::Point> as_poly(std::initializer_list<cv::Point2d> pts) {
+  std::vector<cv::Point> poly;
+  for (const cv::Point2d& p : pts) poly.emplace_back(cvRound(p.x), cvRound(p.y));
+  return poly;
+}
+
+// Mean surface colour inside a convex polygon, less a mask; none if too few pixels are left.
+std::optional<cv::Vec3d> mean_in(const search_view& v, const std::vector<cv::Point>& poly, const cv::Mat& not_here = {}) {
+  cv::Mat mask = cv::Mat::zeros(v.size, CV_8U);
+  cv::fillConvexPoly(mask, poly, 255);
+  if (!not_here.empty()) mask &= ~not_here;
+  if (cv::countNonZero(mask) < 8) return std::nullopt;
+  cv::Scalar m = cv::mean(v.surface, mask);
+  return cv::Vec3d(m[0], m[1], m[2]);
+}
+
+// Whether the strip that taking an outer line for side k would add is desk rather than page:
+// on a striped or grained desk a line of the desk runs beside the page edge, as strong as
+// it. The strip is desk when its colour is that of the desk around the other sides and
+// unlike the page just inside the edge. A card's stripe or a page margin is neither.
+bool strip_is_desk(const search_view& v, const std::array<cv::Point2d, 4>& page, int k,
+                   const std::array<cv::Point2d, 4>& wider) {
+  cv::Point2d a = page[k], b = page[(k + 1) % 4], centre = (page[0] + page[1] + page[2] + page[3]) / 4;
+  auto strip = mean_in(v, as_poly({a, b, wider[(k + 1) % 4], wider[k]}));
+  auto inside = mean_in(v, as_poly({a, b, b + (centre - b) * 0.15, a + (centre - a) * 0.15}));
+  // the desk: a band around the page, 12 % wider than it, less the part beyond side k
+  std::array<cv::Point2d, 4> grown;
+  for (int i = 0; i < 4; ++i) grown[i] = centre + (page[i] - centre) * 1.12;
+  cv::Mat page_mask = cv::Mat::zeros(v.size, CV_8U);
+  cv::fillConvexPoly(page_mask, as_poly({page[0], page[1], page[2], page[3]}), 255);
+  cv::fillConvexPoly(page_mask, as_poly({a, b, grown[(k + 1) % 4] + (b - centre), grown[k] + (a - centre)}), 255);
+  auto desk = mean_in(v, as_poly({grown[0], grown[1], grown[2], grown[3]}), page_mask);
+  if (!strip || !inside || !desk) return false;
+  double to_desk = cv::norm(*strip - *desk), to_page = cv::norm(*strip - *inside);
+  return to_desk < 0.5 * to_page && to_desk < 0.3 * cv::norm(*inside - *desk);
+}
+
 // A strong inner line (ID-card stripe, table frame) can beat a weaker true edge just
 // outside it; take the outer line when the page it makes scores almost as well.
 candidate expand(const search_space& s, const std::vector<int>& hs, const std::vector<int>& vs, candidate best) {
@@ -341,7 +379,9 @@ candidate expand(const search_space& s, const std::vector<int>& hs, const std::v
       if (c.score < best.score - 0.05) continue;
       side_score was = score_side(s.lines[best.side[k]], best.q[k], best.q[(k + 1) % 4]);
       side_score now = score_side(s.lines[idx], c.q[k], c.q[(k + 1) % 4]);
-      if (now.support >= 0.85 * was.support && now.contrast >= 0.85 * was.contrast) pick = c, pick_pos = pos;
+      if (now.support >= 0.85 * was.support && now.contrast >= 0.85 * was.contrast &&
+          !strip_is_desk(*s.v, best.q, k, c.q))
+        pick = c, pick_pos = pos;
     }
     best = pick;
   }

@@ -110,3 +110,25 @@ TEST(PageFinderHard, WhiteOnWhiteIsFoundOrRefusedNeverWronglyCropped) {
   }
   EXPECT_GE(found, 11);
 }
+
+// A grained or striped desk has lines of its own beside the page edge, as strong as it. The
+// finder may widen a side to an outer line (a card's stripe, a page margin beyond a table), but
+// not onto the desk. These four photos were each accepted with one side on a desk stripe.
+TEST(PageFinderHard, SideIsNotWidenedOntoAStripedDesk) {
+  hi::options o;
+  o.produce_output = false;
+  o.limits.min_dpi = 100;
+  struct shot {
+    condition c;
+    std::uint32_t seed;
+  };
+  for (shot s : {shot{condition::small_photos, 2}, shot{condition::small_photos, 15},
+                 shot{condition::small_photos, 21}, shot{condition::steep_perspective, 38}}) {
+    hard_options ho;
+    ho.photo = {1500, 2000};
+    synthetic_photo p = make_hard(s.c, s.seed, ho);
+    hi::page_result r = hi::process_image(p.bgr, o);
+    double iou = r.corners ? quad_iou(to_quad(*r.corners), p.corners) : 0;
+    EXPECT_GE(iou, 0.95) << to_string(s.c) << " seed " << s.seed;
+  }
+}
