@@ -63,3 +63,41 @@ TEST(TicketBatches, ConcurrentCreatorsEachGetTheirOwnTicket) {
   }
   EXPECT_EQ(c.exec("SELECT count(*) FROM login_tickets").int64(0, 0), threads * per_thread);
 }
+
+// A batch travels as one array per column: quotes, backslashes, commas, braces, the word NULL
+// and non-ASCII text in a portal's name or User-Agent must come back as they went in, and a
+// missing user code or client stays missing.
+TEST(TicketBatches, AwkwardTextSurvivesTheColumnArrays) {
+  scratch_database db;
+  server::db::connection c(db.conninfo());
+  std::vector<server::db::new_ticket_row> rows(3);
+  const std::vector<std::string> names = {R"(a "quoted" \ back\\slash)", "NULL", "{,}  海城 人社 "};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rows[i].scan_hash = std::string(16, char('a' + i)) + std::string(1, '\0') + "\\\"";
+    rows[i].poll_hash = std::string(32, char(0x80 + i));
+    rows[i].kind = "portal";
+    rows[i].portal_name = names[i];
+    rows[i].user_agent = names[(i + 1) % names.size()];
+    rows[i].portal_ip = "192.0.2." + std::to_string(i + 1);
+    rows[i].match_number = int(10 + i);
+  }
+  rows[1].user_code = "BCDF-GHJK";
+  rows[1].client_id = "tv-\"1\"";
+  rows[1].kind = "device";
+  std::vector<const server::db::new_ticket_row*> batch;
+  for (auto& r : rows) batch.push_back(&r);
+  auto made = server::db::insert_tickets(c, batch);
+  ASSERT_EQ(made.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(made[i].portal_name, rows[i].portal_name);
+    EXPECT_EQ(made[i].user_agent, rows[i].user_agent);
+    EXPECT_EQ(made[i].portal_ip, rows[i].portal_ip);
+    EXPECT_EQ(made[i].match_number, rows[i].match_number);
+    EXPECT_EQ(made[i].kind, rows[i].kind);
+    EXPECT_EQ(made[i].user_code, rows[i].user_code);
+    EXPECT_EQ(made[i].client_id, rows[i].client_id.value_or(""));
+    auto n = c.exec("SELECT count(*) FROM login_tickets WHERE scan_hash = $1 AND poll_hash = $2",
+                    {server::db::bytea{rows[i].scan_hash}, server::db::bytea{rows[i].poll_hash}});
+    EXPECT_EQ(n.int64(0, 0), 1) << "ticket " << i << " hashes";
+  }
+}

@@ -1,5 +1,6 @@
 #include "hallpass/server/db/login_tickets_store.hpp"
 
+#include <array>
 #include <future>
 #include <utility>
 
@@ -54,32 +55,70 @@ auto unless_moved_away(Fn&& change) -> decltype(change()) {
   }
 }
 
+// A PostgreSQL array literal, built element by element: each quoted, with " and \ escaped.
+class array_literal {
+ public:
+  void add(std::string_view v) {
+    open_element();
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') text_ += '\\';
+      text_ += ch;
+    }
+    text_ += '"';
+  }
+  void add(const std::string& v) { add(std::string_view(v)); }
+  void add(const std::optional<std::string>& v) {
+    if (v) return add(std::string_view(*v));
+    text_ += text_.size() > 1 ? ",NULL" : "NULL";
+  }
+  void add(int v) { add(std::string_view(std::to_string(v))); }
+  void add_bytes(std::string_view bytes) {  // bytea's hex form, \x escaped inside the quotes
+    static constexpr char hex[] = "0123456789abcdef";
+    open_element();
+    text_ += "\\\\x";
+    for (unsigned char b : bytes) text_ += hex[b >> 4], text_ += hex[b & 15];
+    text_ += '"';
+  }
+  std::string done() { return std::move(text_ += '}'); }
+
+ private:
+  void open_element() { text_ += text_.size() > 1 ? ",\"" : "\""; }
+  std::string text_ = "{";
+};
+
 }  // namespace
 
 std::vector<ticket_row> insert_tickets(connection& c, const std::vector<const new_ticket_row*>& batch) {
   // Nothing is looked up first: scan and poll hashes are 128 and 256 random bits, and a user code
   // (34 bits) shared by two open tickets is refused when a phone enters it (find_ticket_by_scan),
   // so that a check across every partition does not weigh on each insert.
-  std::string sql =
+  // One array per column, whatever the batch's size: one prepared statement, and no per-row
+  // expressions for PostgreSQL to set up as a VALUES list of the batch's length has.
+  static const std::string sql =
       "INSERT INTO login_tickets (scan_hash, poll_hash, user_code, kind, client_id, match_number, portal_name, "
       "user_agent, portal_ip, poll_interval, expires_at, leaves_at) "
       "SELECT s, p, u, k, c, m, n, a, i, iv, now() + make_interval(secs => ttl), now() + make_interval(secs => ttl) "
-      "FROM (VALUES ";
-  std::vector<param> params;
-  params.reserve(batch.size() * 11);
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto n = [&](int k, const char* type) { return std::string(1, '$').append(std::to_string(i * 11 + k)) + "::" + type; };
-    sql += (i ? ", (" : "(") + n(1, "bytea") + ", " + n(2, "bytea") + ", " + n(3, "text") + ", " + n(4, "text") + ", " +
-           n(5, "text") + ", " + n(6, "smallint") + ", " + n(7, "text") + ", " + n(8, "text") + ", " + n(9, "text") +
-           ", " + n(10, "integer") + ", " + n(11, "integer") + ")";
-    auto& t = *batch[i];
-    for (auto p : {param(bytea{t.scan_hash}), param(bytea{t.poll_hash}), param(t.user_code), param(t.kind),
-                   param(t.client_id), param(t.match_number), param(t.portal_name), param(t.user_agent),
-                   param(t.portal_ip), param(t.poll_interval), param(t.ttl_seconds)})
-      params.push_back(std::move(p));
+      "FROM unnest($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::text[], "
+      "$8::text[], $9::text[], $10::integer[], $11::integer[]) AS v(s, p, u, k, c, m, n, a, i, iv, ttl) "
+      "RETURNING " + columns + ", scan_hash";
+  std::array<array_literal, 11> col;
+  for (const new_ticket_row* t : batch) {
+    col[0].add_bytes(t->scan_hash);
+    col[1].add_bytes(t->poll_hash);
+    col[2].add(t->user_code);
+    col[3].add(t->kind);
+    col[4].add(t->client_id);
+    col[5].add(t->match_number);
+    col[6].add(t->portal_name);
+    col[7].add(t->user_agent);
+    col[8].add(t->portal_ip);
+    col[9].add(t->poll_interval);
+    col[10].add(t->ttl_seconds);
   }
-  sql += ") AS v(s, p, u, k, c, m, n, a, i, iv, ttl)";
-  auto r = c.exec(sql + " RETURNING " + columns + ", scan_hash", params);
+  std::vector<param> params;
+  params.reserve(col.size());
+  for (array_literal& a : col) params.emplace_back(a.done());
+  auto r = c.exec(sql, params);
   // RETURNING promises no order: match the rows by their scan hash.
   std::vector<ticket_row> out(batch.size());
   for (int i = 0; i < r.size(); ++i) {
