@@ -1,5 +1,6 @@
 // End-to-end behaviour of process(): output geometry and size, colour handling, quality
 // checks (blur, darkness, glare, cut-off), thresholds and thread safety.
+#include "hard_photos.hpp"
 #include "synthetic_pages.hpp"
 #include "test_support.hpp"
 #include "internal.hpp"  // estimate_skew_degrees, to measure the residual skew of the output
@@ -89,6 +90,24 @@ TEST(Pipeline, SharpSyntheticAcceptedBlurredRejected) {
   EXPECT_GT(sharp.checks.at("sharpness").value, blurred.checks.at("sharpness").value);
 }
 
+// The same shake covers fewer pixels of a smaller photo: at 2 and 3 MP the blur of sigma 2 at
+// 12 MP is under one pixel, where the steepest-gradient measure could not see it.
+TEST(Pipeline, SmallPhotoBlurredLikeSigmaTwoAt12MpIsRejected) {
+  hi::options o = small_photo_options();
+  o.produce_output = false;
+  for (cv::Size size : {cv::Size(1224, 1632), cv::Size(1500, 2000)})
+    for (std::uint32_t seed : {0u, 1u}) {
+      hard_options ho;
+      ho.photo = size;
+      ho.fixed_size = true;
+      hi::page_result sharp = hi::process_image(make_hard(condition::small_photos, seed, ho).bgr, o);
+      ho.blur_sigma_12mp = 2;
+      hi::page_result blurred = hi::process_image(make_hard(condition::small_photos, seed, ho).bgr, o);
+      EXPECT_FALSE(has_reason(sharp, "blurred")) << size << " seed " << seed << " " << codes(sharp);
+      EXPECT_TRUE(has_reason(blurred, "blurred")) << size << " seed " << seed << " " << codes(blurred);
+    }
+}
+
 TEST(Pipeline, DarkPhotoIsTooDark) {
   const synthetic_photo& p = a4_photo();
   cv::Mat dark = p.bgr * 0.25;
@@ -165,15 +184,15 @@ TEST(Pipeline, ConcurrentCallsAgree) {
 }
 
 TEST(Thresholds, LoadsFromJson) {
-  hi::thresholds_result t = hi::load_thresholds(R"({"min_sharpness": 0.9, "min_dpi": 200})");
+  hi::thresholds_result t = hi::load_thresholds(R"({"min_sharpness": 0.75, "min_dpi": 200})");
   ASSERT_TRUE(t.value) << t.error;
-  EXPECT_DOUBLE_EQ(t.value->min_sharpness, 0.9);
+  EXPECT_DOUBLE_EQ(t.value->min_sharpness, 0.75);
   EXPECT_DOUBLE_EQ(t.value->min_dpi, 200);
   EXPECT_DOUBLE_EQ(t.value->max_glare, hi::thresholds{}.max_glare);
 }
 
 TEST(Thresholds, RefusesUnknownKeysAndBadValues) {
-  EXPECT_FALSE(hi::load_thresholds(R"({"min_sharpnes": 0.9})").value);
+  EXPECT_FALSE(hi::load_thresholds(R"({"min_sharpnes": 0.75})").value);
   EXPECT_FALSE(hi::load_thresholds(R"({"min_dpi": "high"})").value);
   EXPECT_FALSE(hi::load_thresholds("[1, 2]").value);
   EXPECT_FALSE(hi::load_thresholds("{").value);
