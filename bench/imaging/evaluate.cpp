@@ -208,9 +208,10 @@ int main(int argc, char** argv) {
     if (verbose && (s.iou < 0.9 || r.accepted != p.expect_accept)) {
       std::string why;
       for (const auto& x : r.reasons) why += x.code + " ";
-      std::printf("  synthetic %3d %-8s %-8s IoU %.3f conf %.2f expect %d got %d %s(paper %s, %.0f dpi)\n", i,
-                  p.kind.c_str(), p.background.c_str(), s.iou, r.confidence, p.expect_accept, r.accepted, why.c_str(),
-                  r.paper.c_str(), r.captured_dpi);
+      std::printf("  synthetic %3d %-8s %-8s IoU %.3f conf %.2f expect %d got %d %s(paper %s, %.0f dpi, sharpness %.2f)\n",
+                  i, p.kind.c_str(), p.background.c_str(), s.iou, r.confidence, p.expect_accept, r.accepted,
+                  why.c_str(), r.paper.c_str(), r.captured_dpi,
+                  r.checks.count("sharpness") ? r.checks.at("sharpness").value : -1);
     }
     if (!dump.empty() && (s.iou < 0.9 || r.accepted != p.expect_accept)) {
       cv::Mat o = p.bgr.clone();
