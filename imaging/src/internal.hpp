@@ -101,7 +101,8 @@ struct measurements {
 // Exposure, glare and ink on the flattened page (sharpness is left at 0).
 measurements measure_page(const cv::Mat& bgr_page);
 // 1 / blur sigma of the text strokes in pixels of the photo scaled to 12 MP, from the
-// text-richest tiles inside the page; -1 if the page has too little text to tell. `search` is a reduced copy of `photo`.
+// text-richest tiles inside the page; -1 if the page has too little text to tell. `search` is
+// a reduced copy of `photo`.
 double photo_sharpness(const cv::Mat& photo, const cv::Mat& search, const std::array<point, 4>& quad);
 
 // Illumination normalisation + colour mode. Returns BGR for colour, 1 channel otherwise.
