@@ -34,10 +34,10 @@ enum class output_format { jpeg, png };
 
 // Every threshold of the quality checks, in one place. Units are given per field.
 struct thresholds {
-  double min_sharpness = 0.70;        // 1 / (blur sigma of the text in pixels of the photo scaled to 12 MP);
+  double min_sharpness = 0.68;        // 1 / (blur sigma of the text in pixels of the photo scaled to 12 MP);
                                       // higher is sharper. Shake and defocus are angles, so the same blur
-                                      // covers fewer pixels of a smaller photo: 0.70 = sigma 1.43 px at
-                                      // 12 MP, 0.58 px at 2 MP
+                                      // covers fewer pixels of a smaller photo: 0.68 = sigma 1.47 px at
+                                      // 12 MP, 0.60 px at 2 MP
   double min_paper_brightness = 90;   // 0..255, 90th percentile of the page's grey level
   double max_clipped_shadows = 0.25;  // fraction of page pixels at ≤ 8
   double max_clipped_highlights = 0.60; // fraction of page pixels at ≥ 252
