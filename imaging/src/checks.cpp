@@ -26,10 +26,6 @@ double percentile(const cv::Mat& grey8, double q, const cv::Mat& mask = {}) {
   return 255;
 }
 
-}  // namespace
-
-namespace {
-
 // A dark stroke crossed by a row: its darkness profile D(x) = paper - grey(x) between the
 // paper on either side. For a stroke of width w and ink contrast C blurred by a Gaussian of
 // sigma, the area is C w and the second moment about the centre is sigma^2 + w^2 / 12 (plus
