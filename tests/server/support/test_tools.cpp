@@ -122,6 +122,15 @@ std::string background_read::text() const {
   return received_;
 }
 
+namespace {
+bool log_says_listening(const std::string& log_file) {
+  std::ifstream in(log_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str().find("HallPass is running at") != std::string::npos;
+}
+}  // namespace
+
 server_process::server_process(const std::string& binary, const std::string& conninfo, bool demo,
                                const std::vector<std::string>& extra_args) {
   namespace fs = std::filesystem;
@@ -163,13 +172,14 @@ server_process::server_process(const std::string& binary, const std::string& con
         if (attempt < 2) fs::remove_all(dir_);  // the last one keeps its log for log()
         break;
       }
-      try {
-        if (http_call(port_, "GET", "/healthz").status == 200) {
-          healthy_ = true;
-          break;
+      // Another test's server may hold the port found free; only this process's own word that it
+      // listens makes the port its own, and /healthz then answers from it.
+      if (log_says_listening(log_file)) {
+        try {
+          healthy_ = http_call(port_, "GET", "/healthz").status == 200;
+        } catch (const std::exception&) {
         }
-      } catch (const std::exception&) {
-        // Not listening yet.
+        break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
