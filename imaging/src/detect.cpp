@@ -356,6 +356,23 @@ bool strip_is_desk(const search_view& v, const std::array<cv::Point2d, 4>& page,
   return to_desk < 0.5 * to_page && to_desk < 0.3 * cv::norm(*inside - *desk);
 }
 
+// Whether both neighbouring sides of side k keep their edges over the strip that the
+// wider candidate adds: then the strip is bounded by the page's own sides and belongs to
+// it, however like the desk it looks (a card's white margin below a barcode on a white
+// desk). Beside a desk stripe the page's sides end at the page's corners. A card's rounded
+// corner takes part of one side's evidence there, hence the lower bound per side.
+bool sides_run_on(const search_space& s, const candidate& page, int k, const candidate& wider) {
+  double total = 0;
+  for (int side : {(k + 3) % 4, (k + 1) % 4}) {
+    int corner = side == (k + 3) % 4 ? k : (k + 1) % 4;
+    if (s.lines[page.side[side]].line.is_border || cv::norm(wider.q[corner] - page.q[corner]) < 4) return false;
+    double support = score_side(s.lines[page.side[side]], page.q[corner], wider.q[corner]).support;
+    if (support < 0.5) return false;
+    total += support;
+  }
+  return total >= 1.3;
+}
+
 // A strong inner line (ID-card stripe, table frame) can beat a weaker true edge just
 // outside it; take the outer line when the page it makes scores almost as well.
 candidate expand(const search_space& s, const std::vector<int>& hs, const std::vector<int>& vs, candidate best) {
@@ -379,9 +396,9 @@ candidate expand(const search_space& s, const std::vector<int>& hs, const std::v
       if (c.score < best.score - 0.05) continue;
       side_score was = score_side(s.lines[best.side[k]], best.q[k], best.q[(k + 1) % 4]);
       side_score now = score_side(s.lines[idx], c.q[k], c.q[(k + 1) % 4]);
-      if (now.support >= 0.85 * was.support && now.contrast >= 0.85 * was.contrast &&
-          !strip_is_desk(*s.v, best.q, k, c.q))
-        pick = c, pick_pos = pos;
+      bool like_the_edge = now.support >= 0.85 * was.support && now.contrast >= 0.85 * was.contrast &&
+                           !strip_is_desk(*s.v, best.q, k, c.q);
+      if (like_the_edge || (now.support >= was.support && sides_run_on(s, best, k, c))) pick = c, pick_pos = pos;
     }
     best = pick;
   }

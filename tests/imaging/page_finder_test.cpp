@@ -22,9 +22,18 @@ quad to_quad(const std::array<hi::point, 4>& c) {
   return q;
 }
 
+quad labelled_corners(const boost::json::value& item) {
+  quad truth;
+  for (int k = 0; k < 4; ++k) {
+    const auto& p = item.at("corners").as_array()[k].as_array();
+    truth[k] = {p[0].to_number<double>(), p[1].to_number<double>()};
+  }
+  return truth;
+}
+
 }  // namespace
 
-// Measured when recorded (12 photos): mean IoU 0.960, min 0.909, verdict right on 10 of 12.
+// Measured when recorded (12 photos): mean IoU 0.980, min 0.947, verdict right on 10 of 12.
 TEST(PageFinderReal, MeetsRecordedAccuracyOnLabelledPhotos) {
   boost::json::value doc = boost::json::parse(read_file(HALLPASS_LABELS_FILE));
   const auto& images = doc.at("images").as_array();
@@ -37,11 +46,7 @@ TEST(PageFinderReal, MeetsRecordedAccuracyOnLabelledPhotos) {
     std::string file = std::string(item.at("file").as_string());
     std::string bytes = read_file(testdata("photos/" + file));
     ASSERT_FALSE(bytes.empty()) << file;
-    quad truth;
-    for (int k = 0; k < 4; ++k) {
-      const auto& p = item.at("corners").as_array()[k].as_array();
-      truth[k] = {p[0].to_number<double>(), p[1].to_number<double>()};
-    }
+    quad truth = labelled_corners(item);
     hi::page_result r = hi::process(as_bytes(bytes), o);
     ASSERT_TRUE(r.corners.has_value()) << file << ": " << codes(r);
     double iou = quad_iou(to_quad(*r.corners), truth);
@@ -52,8 +57,27 @@ TEST(PageFinderReal, MeetsRecordedAccuracyOnLabelledPhotos) {
   }
   double mean = iou_sum / images.size();
   RecordProperty("mean_iou", std::to_string(mean));
-  EXPECT_GE(mean, 0.955);
+  EXPECT_GE(mean, 0.97);
   EXPECT_GE(verdict_right, 10);
+}
+
+// A card on a white desk whose lowest print is a barcode: the barcode's lower boundary is a
+// stronger line than the card's own bottom edge, below a white margin as light as the desk.
+// The card's sides run on past the barcode to that edge, so the margin is the card's (the
+// finder stopped at the barcode, IoU 0.937, before it asked).
+TEST(PageFinderReal, CardMarginAsLightAsTheDeskStaysInTheCrop) {
+  boost::json::value doc = boost::json::parse(read_file(HALLPASS_LABELS_FILE));
+  for (const auto& item : doc.at("images").as_array()) {
+    if (item.at("file").as_string() != "dynamsoft/inner-lines.jpg") continue;
+    std::string bytes = read_file(testdata("photos/dynamsoft/inner-lines.jpg"));
+    hi::options o;
+    o.produce_output = false;
+    hi::page_result r = hi::process(as_bytes(bytes), o);
+    ASSERT_TRUE(r.corners.has_value()) << codes(r);
+    EXPECT_GE(quad_iou(to_quad(*r.corners), labelled_corners(item)), 0.96);
+    return;
+  }
+  FAIL() << "inner-lines.jpg is not labelled";
 }
 
 // Measured when recorded on seeds 0..39 at 900x1200: see the README for the figures.
