@@ -4,9 +4,13 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <climits>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -18,16 +22,54 @@ constexpr std::string_view b64url_alphabet =
 constexpr std::string_view b64_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-void fill_random(unsigned char* out, std::size_t size) {
-  // RAND_bytes takes an int count; draw large requests in slices.
-  while (size > 0) {
+// Every RAND_bytes call costs a system call (OpenSSL's fork check), more than the few bytes a
+// token needs. Small draws therefore come from a block of CSPRNG output drawn once per thread; each
+// byte is handed out once and wiped from the block as it is. A fork gives the child a fresh block.
+std::atomic<unsigned> forks{0};
+
+void draw(unsigned char* out, std::size_t size) {
+  while (size > 0) {  // RAND_bytes takes an int count: large requests go in slices
     const std::size_t chunk = std::min<std::size_t>(size, INT_MAX);
-    if (RAND_bytes(out, static_cast<int>(chunk)) != 1) {
-      throw std::runtime_error("CSPRNG failure (RAND_bytes)");
-    }
+    if (RAND_bytes(out, static_cast<int>(chunk)) != 1) throw std::runtime_error("CSPRNG failure (RAND_bytes)");
     out += chunk;
     size -= chunk;
   }
+}
+
+class random_block {
+ public:
+  random_block() {
+    static const bool registered = pthread_atfork(nullptr, nullptr, [] { forks.fetch_add(1); }) == 0;
+    if (!registered) throw std::runtime_error("CSPRNG: pthread_atfork failed");
+  }
+  ~random_block() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
+  random_block(const random_block&) = delete;
+  random_block& operator=(const random_block&) = delete;
+
+  void take(unsigned char* out, std::size_t size) {
+    if (size > bytes_.size() / 4) return draw(out, size);
+    if (unsigned now = forks.load(std::memory_order_relaxed); now != fork_count_) {
+      fork_count_ = now;
+      used_ = bytes_.size();
+    }
+    if (bytes_.size() - used_ < size) {
+      draw(bytes_.data(), bytes_.size());
+      used_ = 0;
+    }
+    std::memcpy(out, bytes_.data() + used_, size);
+    OPENSSL_cleanse(bytes_.data() + used_, size);
+    used_ += size;
+  }
+
+ private:
+  std::array<unsigned char, 4096> bytes_{};
+  std::size_t used_ = bytes_.size();
+  unsigned fork_count_ = forks.load();
+};
+
+void fill_random(unsigned char* out, std::size_t size) {
+  thread_local random_block block;
+  block.take(out, size);
 }
 
 std::string encode(std::string_view bytes, std::string_view alphabet) {

@@ -1,12 +1,15 @@
 #include "hallpass/server/identity/tokens.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -57,6 +60,43 @@ TEST(RandomToken, DoesNotRepeat) {
   std::unordered_set<std::string> short_tokens;
   for (int i = 0; i < 2000; ++i) short_tokens.insert(id::random_token(1));
   EXPECT_LE(short_tokens.size(), 256u);
+}
+
+// Small draws come from a per-thread block of CSPRNG output: a forked child must not hand out the
+// bytes its parent hands out next, and two threads must not share a block.
+TEST(RandomToken, AForkedChildDrawsOtherBytesThanItsParent) {
+  (void)id::random_token();  // the parent's block is filled and partly used
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto token = id::random_token(32);
+    _exit(write(out[1], token.data(), token.size()) == static_cast<ssize_t>(token.size()) ? 0 : 1);
+  }
+  close(out[1]);
+  auto mine = id::random_token(32);
+  std::string theirs(64, '\0');
+  auto n = read(out[0], theirs.data(), theirs.size());
+  close(out[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  theirs.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  EXPECT_EQ(theirs.size(), mine.size());
+  EXPECT_NE(theirs, mine);
+}
+
+TEST(RandomToken, ThreadsDrawDifferentBytesAndABlockIsNeverReused) {
+  constexpr int per_thread = 3000;  // 3000 x 32 bytes: many blocks each
+  std::vector<std::string> a, b;
+  std::thread ta([&] { for (int i = 0; i < per_thread; ++i) a.push_back(id::random_token(32)); });
+  std::thread tb([&] { for (int i = 0; i < per_thread; ++i) b.push_back(id::random_token(32)); });
+  ta.join();
+  tb.join();
+  std::unordered_set<std::string> all(a.begin(), a.end());
+  all.insert(b.begin(), b.end());
+  EXPECT_EQ(all.size(), 2u * per_thread);
 }
 
 TEST(RandomUniform, StaysBelowTheBound) {

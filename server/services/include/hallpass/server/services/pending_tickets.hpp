@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "hallpass/server/db/login_tickets_store.hpp"
 
@@ -31,6 +33,8 @@ class pending_tickets {
   std::mutex mutex_;
   std::unordered_map<std::string, entry> by_hash_;
   std::unordered_map<std::int64_t, std::string> hash_of_;
+  // A min-heap of (expiry, id): a sweep looks only at the tickets due, not at every ticket held.
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> by_expiry_;
 };
 
 }  // namespace hallpass::server::services
