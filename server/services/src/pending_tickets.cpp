@@ -7,25 +7,66 @@
 
 namespace hallpass::server::services {
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+template <class Digest>
+std::optional<Digest> from_hex(const std::string& text) {
+  Digest d{};
+  if (text.size() != 2 * d.size()) return std::nullopt;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    d[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return d;
+}
+
+}  // namespace
+
 void pending_tickets::remember(const std::string& poll_hash, const db::ticket_row& t) {
-  if (t.state != "pending") return;
+  if (t.state != "pending" || (t.kind != "device" && t.kind != "portal")) return;
+  auto key = from_hex<digest>(poll_hash);
+  entry e;
+  if (!key || t.expires_at.size() > e.expires_at.size()) return;
+  e.id = t.id;
+  e.expires = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, t.expires_in - 1));
+  std::memcpy(e.expires_at.data(), t.expires_at.data(), t.expires_at.size());
+  e.expires_at_size = static_cast<std::uint8_t>(t.expires_at.size());
+  e.poll_interval = t.poll_interval;
+  e.match_number = static_cast<std::int16_t>(t.match_number);
+  e.device = t.kind == "device";
   std::lock_guard lock(mutex_);
-  // A second of margin: near the end the database decides.
-  auto expires = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, t.expires_in - 1));
-  by_hash_[poll_hash] = {t, expires};
-  hash_of_[t.id] = poll_hash;
-  by_expiry_.emplace_back(expires, t.id);
+  e.client_id = &*client_ids_.insert(t.client_id).first;
+  by_hash_[*key] = e;
+  hash_of_[t.id] = *key;
+  by_expiry_.emplace_back(e.expires, t.id);
   std::push_heap(by_expiry_.begin(), by_expiry_.end(), std::greater<>());
 }
 
 std::optional<db::ticket_row> pending_tickets::find(const std::string& poll_hash) {
+  auto key = from_hex<digest>(poll_hash);
+  if (!key) return std::nullopt;
   std::lock_guard lock(mutex_);
-  auto it = by_hash_.find(poll_hash);
+  auto it = by_hash_.find(*key);
   if (it == by_hash_.end()) return std::nullopt;
   auto now = std::chrono::steady_clock::now();
-  if (now >= it->second.expires) return std::nullopt;
-  auto t = it->second.ticket;
-  t.expires_in = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(it->second.expires - now).count()) + 1;
+  const entry& e = it->second;
+  if (now >= e.expires) return std::nullopt;
+  db::ticket_row t;
+  t.id = e.id;
+  t.kind = e.device ? "device" : "portal";
+  t.state = "pending";
+  t.match_number = e.match_number;
+  t.expires_at.assign(e.expires_at.data(), e.expires_at_size);
+  t.expires_in = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(e.expires - now).count()) + 1;
+  t.poll_interval = e.poll_interval;
+  t.client_id = *e.client_id;
   return t;
 }
 
