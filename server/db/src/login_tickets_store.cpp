@@ -2,6 +2,7 @@
 
 #include <array>
 #include <future>
+#include <iterator>
 #include <utility>
 
 namespace hallpass::server::db {
@@ -163,15 +164,25 @@ ticket_row ticket_batcher::insert(const new_ticket_row& t) {
   return stored.get();
 }
 
-// Each thread: everything queued while it was busy goes into its next statement.
+// Each thread: everything queued while it was busy goes into its next statement, or half of it
+// when another thread is idle, so that both connections work at once.
 void ticket_batcher::run() {
   for (;;) {
     std::vector<queued> batch;
     {
       std::unique_lock lock(mutex_);
+      ++idle_;
       work_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      --idle_;
       if (stop_) return;
-      batch = std::exchange(queue_, {});
+      if (idle_ > 0 && queue_.size() > 1) {
+        auto half = queue_.begin() + static_cast<std::ptrdiff_t>((queue_.size() + 1) / 2);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(half));
+        queue_.erase(queue_.begin(), half);
+        work_.notify_one();
+      } else {
+        batch = std::exchange(queue_, {});
+      }
     }
     if (batch.size() > largest_batch_) largest_batch_ = batch.size();
     std::exception_ptr error;

@@ -77,6 +77,7 @@ class ticket_batcher {
   std::condition_variable work_;
   std::vector<queued> queue_;
   bool stop_ = false;
+  int idle_ = 0;  // threads waiting for work
   std::atomic<std::size_t> submitted_{0}, largest_batch_{0};
   std::vector<std::thread> threads_;
 };
