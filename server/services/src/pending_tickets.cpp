@@ -15,9 +15,8 @@ int hex_value(char c) {
   return -1;
 }
 
-template <class Digest>
-std::optional<Digest> from_hex(const std::string& text) {
-  Digest d{};
+std::optional<std::array<unsigned char, 32>> digest_of_hex(const std::string& text) {
+  std::array<unsigned char, 32> d{};
   if (text.size() != 2 * d.size()) return std::nullopt;
   for (std::size_t i = 0; i < d.size(); ++i) {
     int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
@@ -31,10 +30,11 @@ std::optional<Digest> from_hex(const std::string& text) {
 
 void pending_tickets::remember(const std::string& poll_hash, const db::ticket_row& t) {
   if (t.state != "pending" || (t.kind != "device" && t.kind != "portal")) return;
-  auto key = from_hex<digest>(poll_hash);
+  auto key = digest_of_hex(poll_hash);
   entry e;
   if (!key || t.expires_at.size() > e.expires_at.size()) return;
   e.id = t.id;
+  // A second of margin: near the end the database decides.
   e.expires = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, t.expires_in - 1));
   std::memcpy(e.expires_at.data(), t.expires_at.data(), t.expires_at.size());
   e.expires_at_size = static_cast<std::uint8_t>(t.expires_at.size());
@@ -50,7 +50,7 @@ void pending_tickets::remember(const std::string& poll_hash, const db::ticket_ro
 }
 
 std::optional<db::ticket_row> pending_tickets::find(const std::string& poll_hash) {
-  auto key = from_hex<digest>(poll_hash);
+  auto key = digest_of_hex(poll_hash);
   if (!key) return std::nullopt;
   std::lock_guard lock(mutex_);
   auto it = by_hash_.find(*key);
