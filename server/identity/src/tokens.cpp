@@ -193,6 +193,17 @@ std::string random_text(std::string_view alphabet, std::size_t length) {
 
 std::string sha256_hex(std::string_view data) { return lower_hex(sha256(data)); }
 
+bool lower_hex_decode(std::string_view hex, unsigned char* out, std::size_t size) {
+  if (hex.size() != 2 * size) return false;
+  auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  for (std::size_t i = 0; i < size; ++i) {
+    int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return true;
+}
+
 std::string sha256_b64url(std::string_view data) {
   const auto digest = sha256(data);
   return base64url_encode(

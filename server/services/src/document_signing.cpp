@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 
 #include "hallpass/server/identity/sealed_box.hpp"
+#include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/log.hpp"
 
 namespace hallpass::server::services {
@@ -19,14 +20,8 @@ std::int64_t unix_now(const clock& c) {
 std::string kind_of(signing::document_type t) { return std::string(signing::document_type_name(t)); }
 
 std::optional<std::string> serial_from_hex(std::string_view hex) {
-  if (hex.size() != 16) return std::nullopt;
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-    int hi = digit(hex[i]), lo = digit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-  }
+  std::string out(8, '\0');
+  if (!identity::lower_hex_decode(hex, reinterpret_cast<unsigned char*>(out.data()), out.size())) return std::nullopt;
   return out;
 }
 

@@ -3,26 +3,16 @@
 #include <algorithm>
 #include <functional>
 
+#include "hallpass/server/identity/tokens.hpp"
 #include "sparse_map.hpp"
 
 namespace hallpass::server::services {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 std::optional<std::array<unsigned char, 32>> digest_of_hex(const std::string& text) {
   std::array<unsigned char, 32> d{};
-  if (text.size() != 2 * d.size()) return std::nullopt;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    d[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
+  if (!identity::lower_hex_decode(text, d.data(), d.size())) return std::nullopt;
   return d;
 }
 

@@ -33,6 +33,9 @@ std::string random_text(std::string_view alphabet, std::size_t length);
 std::string sha256_hex(std::string_view data);
 std::string sha256_b64url(std::string_view data);
 
+// Lower-case hex digits back to bytes: fills `out` whole from exactly 2 * size digits, else false.
+bool lower_hex_decode(std::string_view hex, unsigned char* out, std::size_t size);
+
 // SHA-256 of bytes that come in parts (a file read back piece by piece): update() with each part
 // in order; hex() then gives what sha256_hex gives for all of them joined, and does not end the
 // stream (more parts may follow). Movable, not copyable; a moved-from stream may only be
