@@ -218,7 +218,7 @@ user_code_match find_ticket_by_user_code(connection& c, const std::string& user_
   // The open tickets holding the code first, then the latest that held it (for a precise refusal).
   auto open = std::to_string(column_count + 1);
   auto r = c.exec(std::string("SELECT ") + columns + ", state = 'pending' AND expires_at > now() FROM login_tickets " +
-                      "WHERE user_code = $1 ORDER BY " + open + " DESC, id DESC LIMIT 2",
+                      "WHERE user_code = $1 ORDER BY " + open + " DESC, created_at DESC, id DESC LIMIT 2",
                   {user_code});
   user_code_match out;
   out.ambiguous = r.size() == 2 && r.boolean(0, column_count) && r.boolean(1, column_count);
