@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpq-dev postgresql postgresql-contrib
+  libpq-dev postgresql postgresql-contrib libjemalloc-dev
   libssl-dev openssl
   libopencv-dev opencv-data libheif-dev libavcodec-dev libhpdf-dev libpoppler-cpp-dev qpdf
   libzxing-dev

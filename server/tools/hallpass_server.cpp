@@ -9,6 +9,11 @@
 
 using namespace hallpass::server;
 
+// jemalloc's settings (linked in server/CMakeLists.txt): a background thread returns pages unused
+// for a few seconds to the system, so that a node shrinks back once a burst of load has passed
+// instead of at its next allocation.
+extern "C" const char* malloc_conf = "background_thread:true";
+
 int main(int argc, char** argv) {
   config cfg;
   auto loaded = load_config(cfg, argc, argv);
