@@ -103,24 +103,17 @@ bool read_iloc(bytes body, file_boxes& f) {
 }
 
 bool read_iref(bytes body, file_boxes& f) {
-  box_reader r{body};
-  int version = int(r.read(1));
-  r.read(3);
-  int id_bytes = version == 0 ? 2 : 4;
-  while (!r.done()) {
-    std::uint32_t type = 0;
-    box_reader ref{r.box(type)};
-    std::uint32_t from = std::uint32_t(ref.read(id_bytes));
-    std::uint64_t n = ref.read(2);
-    for (std::uint64_t i = 0; i < n && ref.ok; ++i) {
-      std::uint32_t to = std::uint32_t(ref.read(id_bytes));
-      if (type == fourcc("dimg") && from == f.primary) f.tiles.push_back(to);
-      if (type == fourcc("auxl")) f.auxl.emplace_back(from, to);
+  auto references = read_item_references(body);
+  if (!references) return false;
+  for (const item_reference& ref : *references) {
+    if (ref.type == fourcc("dimg") && ref.from == f.primary) {
+      if (ref.to.empty()) return false;
+      f.tiles.insert(f.tiles.end(), ref.to.begin(), ref.to.end());
     }
-    if (!ref.ok) return false;
-    if (type == fourcc("dimg") && from == f.primary && n == 0) return false;
+    if (ref.type == fourcc("auxl"))
+      for (std::uint32_t to : ref.to) f.auxl.emplace_back(ref.from, to);
   }
-  return r.ok;
+  return true;
 }
 
 // Applies one property to the item it is associated with, as libheif reads it.

@@ -13,35 +13,10 @@ namespace hallpass::imaging::detail {
 
 namespace {
 
-constexpr std::size_t max_references = 4096;
 constexpr int max_depth = 4;  // references followed from one image: a grid photo needs 1
 constexpr std::uint64_t max_decodes = 4096;  // items decoded for one image, counting repeats
 
 using graph = std::map<std::uint32_t, std::vector<std::uint32_t>>;  // item -> items its decoding decodes
-
-// Adds the references of one 'iref' body; false if it is malformed or holds too many.
-bool read_iref(std::span<const std::uint8_t> body, graph& needs, std::size_t& count) {
-  box_reader r{body};
-  int version = int(r.read(1));
-  r.read(3);  // flags
-  if (!r.ok || version > 1) return false;
-  int id_bytes = version == 0 ? 2 : 4;
-  while (!r.done()) {
-    std::uint32_t type = 0;
-    box_reader ref{r.box(type)};
-    std::uint32_t from = std::uint32_t(ref.read(id_bytes));
-    std::uint64_t n = ref.read(2);
-    count += n;
-    if (!r.ok || count > max_references) return false;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      std::uint32_t to = std::uint32_t(ref.read(id_bytes));
-      if (type == fourcc("dimg")) needs[from].push_back(to);
-      if (type == fourcc("auxl")) needs[to].push_back(from);
-    }
-    if (!ref.ok || !ref.done()) return false;  // the sizes must agree with the counts
-  }
-  return r.ok;
-}
 
 struct cost {
   std::uint64_t decodes = 0;  // items decoded for it, itself included, counting repeats; 0 while on the path
@@ -80,7 +55,17 @@ bool heif_references_are_safe(std::span<const std::uint8_t> b) {
     meta.read(4);  // version and flags
     while (!meta.done()) {
       std::span<const std::uint8_t> child = meta.box(type);
-      if (meta.ok && type == fourcc("iref") && !read_iref(child, needs, count)) return false;
+      if (!meta.ok || type != fourcc("iref")) continue;
+      auto references = read_item_references(child);
+      if (!references) return false;
+      for (const item_reference& ref : *references) {
+        count += ref.to.size();
+        if (count > max_item_references) return false;  // in several 'iref' boxes
+        for (std::uint32_t to : ref.to) {
+          if (ref.type == fourcc("dimg")) needs[ref.from].push_back(to);
+          if (ref.type == fourcc("auxl")) needs[to].push_back(ref.from);
+        }
+      }
     }
     if (!meta.ok) return false;
   }
