@@ -421,12 +421,30 @@ detection find_page(const cv::Mat& search_in, const cv::Mat& full_in) {
     space.allowed = cv::Rect2d(-0.15 * W, -0.15 * H, 1.3 * W, 1.3 * H);
     std::vector<int> hs, vs;
     constexpr std::size_t keep = 18;
+    auto is_horizontal = [](const line2& l) { return std::abs(l.d.x) >= std::abs(l.d.y); };
+    auto across = [&](const line2& l) { return is_horizontal(l) ? l.y_at(W / 2) : l.x_at(H / 2); };
     for (const line2& l : lines) {
-      bool horizontal = std::abs(l.d.x) >= std::abs(l.d.y);
-      std::vector<int>& group = horizontal ? hs : vs;
+      std::vector<int>& group = is_horizontal(l) ? hs : vs;
       if (group.size() >= keep) continue;
       group.push_back(int(space.lines.size()));
       space.lines.push_back(gather(v, l));
+    }
+    // A printed table or form gives more long lines than are kept, all inside the page, and can
+    // crowd out a faint page edge found only in pieces. The page's edges lie beyond every inner
+    // line: the two longest lines beyond the outermost kept ones, on each side, are kept too.
+    for (std::vector<int>* group : {&hs, &vs}) {
+      double lo = 1e9, hi = -1e9;
+      for (int i : *group) lo = std::min(lo, across(space.lines[i].line)), hi = std::max(hi, across(space.lines[i].line));
+      int before = 0, after = 0;
+      for (const line2& l : lines) {
+        if (is_horizontal(l) != (group == &hs)) continue;
+        double at = across(l);
+        int& count = at < lo ? before : after;
+        if ((at >= lo && at <= hi) || count >= 2) continue;
+        ++count;
+        group->push_back(int(space.lines.size()));
+        space.lines.push_back(gather(v, l));
+      }
     }
     auto add_border = [&](std::vector<int>& group, cv::Point2d a, cv::Point2d b) {
       group.push_back(int(space.lines.size()));
