@@ -431,13 +431,14 @@ detection find_page(const cv::Mat& search_in, const cv::Mat& full_in) {
     }
     // A printed table or form gives more long lines than are kept, all inside the page, and can
     // crowd out a faint page edge found only in pieces. The page's edges lie beyond every inner
-    // line: the two longest lines beyond the outermost kept ones, on each side, are kept too.
+    // line: the two longest lines beyond the outermost kept ones, on each side, are kept too, when
+    // they are not mere fragments.
     for (std::vector<int>* group : {&hs, &vs}) {
       double lo = 1e9, hi = -1e9;
       for (int i : *group) lo = std::min(lo, across(space.lines[i].line)), hi = std::max(hi, across(space.lines[i].line));
       int before = 0, after = 0;
       for (const line2& l : lines) {
-        if (is_horizontal(l) != (group == &hs)) continue;
+        if (is_horizontal(l) != (group == &hs) || l.length < 0.03 * v.diag) continue;
         double at = across(l);
         int& count = at < lo ? before : after;
         if ((at >= lo && at <= hi) || count >= 2) continue;

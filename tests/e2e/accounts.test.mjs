@@ -153,7 +153,8 @@ test('找回密码 by SMS, a sign-in with the new password, then 修改手机', 
   await page.fill('#mobile-change input[name=password]', 'Better#2027');
   await page.click('#mobile-change button[type=submit]');
   await page.locator('#message', { hasText: '手机号码已修改' }).waitFor({ timeout: wait_ms });
-  assert.match(await page.textContent('#profile'), /1\*{7}78/);
+  // the profile is read again after the message shows: wait for it, do not read it at once
+  await page.locator('#profile', { hasText: /1\*{7}78/ }).waitFor({ timeout: wait_ms });
   await check_page(page, 'account-mobile-changed');
   assert.deepEqual(errors, []);
 });
