@@ -9,14 +9,6 @@
 
 using namespace hallpass::server;
 
-// jemalloc's settings (linked in server/CMakeLists.txt): a background thread returns pages unused
-// for a few seconds to the system, so that a node shrinks back once a burst of load has passed
-// instead of at its next allocation. Each of the node's threads keeps a cache of freed blocks
-// that only its own allocations empty, and most threads sit idle once load stops: the caches
-// are kept small (objects up to 1 KiB, 64 of a size), which costs no measurable speed here.
-extern "C" const char* malloc_conf =
-    "background_thread:true,tcache_max:1024,tcache_nslots_small_max:64,tcache_nslots_large:4";
-
 int main(int argc, char** argv) {
   config cfg;
   auto loaded = load_config(cfg, argc, argv);
