@@ -130,7 +130,8 @@ std::optional<response> oauth_device_authorization_quick(context& ctx, request& 
         later->finish(t ? device_answer(url, *t) : error_json(t.err()));
       });
   if (!started) return too_many_devices(started.err().retry_after);
-  auto r = error_json(errors::database_unavailable());  // sent only if the ticket is not stored in time
+  static const response unavailable = error_json(errors::database_unavailable());  // built once
+  auto r = unavailable;  // sent only if the ticket is not stored in time
   r.later = later;
   r.wait = std::chrono::seconds(10);
   return r;
