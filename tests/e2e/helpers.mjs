@@ -164,11 +164,12 @@ export function make_phone(server_url) {
   };
 }
 
-// SQL matching the login ticket of a QR URL: scan_hash holds SHA-256 of the QR's scan token
-// (as hex text; raw digest bytes accepted too).
+// SQL matching the login ticket of a QR URL: the scan token is the ticket's id (11 characters)
+// and a secret, and scan_hash holds SHA-256 of the secret (as hex text; raw digest bytes
+// accepted too).
 export function scan_hash_condition(qr_url) {
   const token = new URL(qr_url).pathname.split('/').pop();
-  const hex = createHash('sha256').update(token).digest('hex');
+  const hex = createHash('sha256').update(token.slice(11)).digest('hex');
   return { sql: `scan_hash IN (decode(:'hex', 'hex'), convert_to(:'hex', 'UTF8'))`, vars: { hex } };
 }
 

@@ -9,6 +9,7 @@
 #include "hallpass/server/db/login_tickets_store.hpp"
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/services/login_tickets.hpp"
+#include "hallpass/server/services/ticket_tokens.hpp"
 #include "support/test_env.hpp"
 #include "support/test_tools.hpp"
 
@@ -54,7 +55,10 @@ TEST(TicketBatches, ConcurrentCreatorsEachGetTheirOwnTicket) {
     ASSERT_EQ(list.size(), static_cast<std::size_t>(per_thread));
     for (auto& t : list) {
       EXPECT_TRUE(ids.insert(t.ticket.id).second) << "ticket " << t.ticket.id << " returned twice";
-      auto stored = server::db::find_ticket_by_poll(c, server::identity::sha256_hex(t.poll_secret));
+      auto token = server::services::split_ticket_token(t.poll_secret);
+      ASSERT_TRUE(token.has_value());
+      EXPECT_EQ(token->id, t.ticket.id);
+      auto stored = server::db::find_ticket_by_poll(c, token->id, token->secret_hash);
       ASSERT_TRUE(stored.has_value());
       EXPECT_EQ(stored->id, t.ticket.id);
       EXPECT_EQ(stored->match_number, t.ticket.match_number);

@@ -206,12 +206,14 @@ std::optional<ticket_row> find_ticket(connection& c, std::int64_t id) {
   return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE id = $1", {id}));
 }
 
-std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash) {
-  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE poll_hash = $1", {bytea{poll_hash}}));
+std::optional<ticket_row> find_ticket_by_poll(connection& c, std::int64_t id, const std::string& poll_hash) {
+  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE id = $1 AND poll_hash = $2",
+                    {id, bytea{poll_hash}}));
 }
 
-std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::string& scan_hash) {
-  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE scan_hash = $1", {bytea{scan_hash}}));
+std::optional<ticket_row> find_ticket_by_scan(connection& c, std::int64_t id, const std::string& scan_hash) {
+  return one(c.exec(std::string("SELECT ") + columns + " FROM login_tickets WHERE id = $1 AND scan_hash = $2",
+                    {id, bytea{scan_hash}}));
 }
 
 user_code_match find_ticket_by_user_code(connection& c, const std::string& user_code) {

@@ -9,6 +9,7 @@
 #include "hallpass/server/db/review_store.hpp"
 #include "hallpass/server/identity/tokens.hpp"
 #include "hallpass/server/log.hpp"
+#include "hallpass/server/services/ticket_tokens.hpp"
 
 namespace hallpass::server::services {
 
@@ -117,9 +118,9 @@ login_tickets::login_tickets(db::pool& db, db::ticket_batcher& inserts, pending_
 
 std::pair<created_ticket, db::new_ticket_row> login_tickets::draw_ticket(const ticket_origin& origin) const {
   created_ticket out;
+  // The secrets alone until the row has its id (hand_out puts it in front).
   out.scan_token = id::random_token(16);   // 128 bits
   out.poll_secret = id::random_token(32);  // 256 bits, a different value
-  out.qr_url = settings_.public_url + "/l/" + out.scan_token;
   db::new_ticket_row row;
   row.scan_hash = id::sha256_hex(out.scan_token);
   row.poll_hash = id::sha256_hex(out.poll_secret);
@@ -135,8 +136,12 @@ std::pair<created_ticket, db::new_ticket_row> login_tickets::draw_ticket(const t
   return {std::move(out), std::move(row)};
 }
 
-// Only while notifications arrive would the memory learn that the ticket moved on.
-void login_tickets::remember_pending(const created_ticket& t, const std::string& poll_hash) {
+// The stored ticket's tokens as handed out, and this node's memory of it: only while
+// notifications arrive would the memory learn that the ticket moved on.
+void login_tickets::hand_out(created_ticket& t, const std::string& poll_hash) {
+  t.scan_token = ticket_token(t.ticket.id, t.scan_token);
+  t.poll_secret = ticket_token(t.ticket.id, t.poll_secret);
+  t.qr_url = settings_.public_url + "/l/" + t.scan_token;
   if (events_.listening()) pending_.remember(poll_hash, t.ticket);
 }
 
@@ -145,7 +150,7 @@ result<created_ticket> login_tickets::create_ticket(const ticket_origin& origin)
     return error(errc::rate_limited, wait);
   auto [out, row] = draw_ticket(origin);
   out.ticket = inserts_.insert(row);
-  remember_pending(out, row.poll_hash);
+  hand_out(out, row.poll_hash);
   return out;
 }
 
@@ -158,7 +163,7 @@ status login_tickets::start_ticket(const ticket_origin& origin, std::function<vo
                                            std::optional<db::ticket_row> stored, std::exception_ptr failure) mutable {
     if (!failure) {
       out.ticket = std::move(*stored);
-      remember_pending(out, poll_hash);
+      hand_out(out, poll_hash);
       return done(std::move(out));
     }
     try {
@@ -192,7 +197,7 @@ result<scan_context> login_tickets::claim_ticket(const caller& phone, const std:
     auto conn = db_.acquire();
     std::optional<db::ticket_row> found;
     if (scan_token) {
-      found = db::find_ticket_by_scan(*conn, id::sha256_hex(*scan_token));
+      if (auto token = split_ticket_token(*scan_token)) found = db::find_ticket_by_scan(*conn, token->id, token->secret_hash);
     } else {
       auto match = db::find_ticket_by_user_code(*conn, *code);
       if (match.ambiguous) return errc::user_code_ambiguous;  // both devices show a new code after a restart
@@ -280,16 +285,20 @@ status login_tickets::cancel_ticket_by_phone(const caller& phone, std::int64_t t
 std::optional<db::ticket_row> login_tickets::pending_ticket_in_memory(std::int64_t ticket_id,
                                                                      const std::string& poll_secret) {
   if (!events_.listening()) return std::nullopt;  // the memory would not learn that it moved on
-  auto t = pending_.find(id::sha256_hex(poll_secret));
+  auto token = split_ticket_token(poll_secret);
+  if (!token || token->id != ticket_id) return std::nullopt;
+  auto t = pending_.find(token->secret_hash);
   if (!t || t->id != ticket_id) return std::nullopt;
   return t;
 }
 
 result<db::ticket_row> login_tickets::ticket_for_portal(std::int64_t ticket_id, const std::string& poll_secret) {
   if (auto t = pending_ticket_in_memory(ticket_id, poll_secret)) return *t;
+  auto token = split_ticket_token(poll_secret);
+  if (!token || token->id != ticket_id) return ticket_not_found();
   auto conn = db_.acquire();
-  auto t = db::find_ticket_by_poll(*conn, id::sha256_hex(poll_secret));
-  if (!t || t->id != ticket_id) return ticket_not_found();
+  auto t = db::find_ticket_by_poll(*conn, ticket_id, token->secret_hash);
+  if (!t) return ticket_not_found();
   return *t;
 }
 
@@ -300,12 +309,13 @@ status login_tickets::count_poll(std::int64_t ticket_id) {
 }
 
 status login_tickets::cancel_ticket_by_portal(std::int64_t ticket_id, const std::string& poll_secret) {
+  auto token = split_ticket_token(poll_secret);
+  if (!token || token->id != ticket_id) return ticket_not_found();
   auto conn = db_.acquire();
-  auto hash = id::sha256_hex(poll_secret);
-  auto t = db::find_ticket_by_poll(*conn, hash);
-  if (!t || t->id != ticket_id) return ticket_not_found();
+  auto t = db::find_ticket_by_poll(*conn, ticket_id, token->secret_hash);
+  if (!t) return ticket_not_found();
   pending_.forget(ticket_id);
-  if (!db::cancel_ticket(*conn, ticket_id, std::nullopt, hash)) return refusal(*t, std::nullopt);
+  if (!db::cancel_ticket(*conn, ticket_id, std::nullopt, token->secret_hash)) return refusal(*t, std::nullopt);
   return ok();
 }
 
@@ -324,11 +334,13 @@ error redeem_refusal(const std::optional<db::ticket_row>& now, std::int64_t tick
 result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, const std::string& poll_secret,
                                      const std::string& channel, const std::string& ip, const std::string& device,
                                      const std::optional<std::string>& kiosk) {
-  auto hash = id::sha256_hex(poll_secret);
+  auto token = split_ticket_token(poll_secret);
+  if (!token || token->id != ticket_id) return errc::invalid_poll_secret;
+  const auto& hash = token->secret_hash;
   std::optional<db::ticket_row> t;
   {
     auto conn = db_.acquire();
-    t = db::find_ticket_by_poll(*conn, hash);
+    t = db::find_ticket_by_poll(*conn, ticket_id, hash);
   }
   if (!t || t->id != ticket_id || t->state != "confirmed") return redeem_refusal(t, ticket_id);
   // The grant is checked again here: revoked between confirm and redeem means no unit session.
@@ -338,7 +350,7 @@ result<issued_session> login_tickets::redeem_ticket(std::int64_t ticket_id, cons
       *t->person_id, t->unit_id, channel, ip, device,
       [&](db::connection& c) -> status {
         if (db::consume_ticket(c, ticket_id, hash)) return ok();
-        return redeem_refusal(db::find_ticket_by_poll(c, hash), ticket_id);
+        return redeem_refusal(db::find_ticket_by_poll(c, ticket_id, hash), ticket_id);
       },
       t->office_code, kiosk);
 }
@@ -445,9 +457,9 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
   device_token_outcome out;
   out.interval = settings_.device_poll_interval;
   std::optional<db::ticket_row> ticket;
-  {
+  if (auto token = split_ticket_token(device_code)) {
     auto conn = db_.acquire();
-    ticket = db::find_ticket_by_poll(*conn, id::sha256_hex(device_code));
+    ticket = db::find_ticket_by_poll(*conn, token->id, token->secret_hash);
   }
   if (!ticket || ticket->kind != "device" || ticket->client_id != client_id) {
     // Only now, off the path of every good poll, is the client looked up.
@@ -482,8 +494,11 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
 std::optional<device_token_outcome> login_tickets::poll_device_token_in_memory(const std::string& device_code,
                                                                                const std::string& client_id) {
   if (!events_.listening()) return std::nullopt;
-  auto ticket = pending_.find(id::sha256_hex(device_code));
-  if (!ticket || ticket->kind != "device" || ticket->client_id != client_id) return std::nullopt;
+  auto token = split_ticket_token(device_code);
+  if (!token) return std::nullopt;
+  auto ticket = pending_.find(token->secret_hash);
+  if (!ticket || ticket->id != token->id || ticket->kind != "device" || ticket->client_id != client_id)
+    return std::nullopt;
   return pace(*ticket);
 }
 

@@ -4,12 +4,14 @@
 
 #include <boost/json.hpp>
 
+#include "hallpass/server/services/ticket_tokens.hpp"
 #include "support/test_env.hpp"
 #include "ticket_client.hpp"
 
 using namespace hallpass::test;
 using namespace hallpass::test::tickets;
 namespace json = boost::json;
+namespace services = hallpass::server::services;
 
 TEST(TicketCreation, SecretsAreDistinctRandomValuesOfAtLeast128Bits) {
   running_server s;
@@ -18,8 +20,10 @@ TEST(TicketCreation, SecretsAreDistinctRandomValuesOfAtLeast128Bits) {
   auto b = create(s.port());
   ASSERT_FALSE(a.id.empty());
   EXPECT_EQ(a.qr_url, base + "/l/" + a.scan_token);
-  EXPECT_GE(base64url_bytes(a.scan_token), 16) << a.scan_token;
-  EXPECT_GE(base64url_bytes(a.poll_secret), 16) << a.poll_secret;
+  // After the ticket's id (11 characters), each holds a secret of at least 128 random bits.
+  EXPECT_GE(base64url_bytes(a.scan_token.substr(11)), 16) << a.scan_token;
+  EXPECT_GE(base64url_bytes(a.poll_secret.substr(11)), 16) << a.poll_secret;
+  EXPECT_NE(a.scan_token.substr(11), a.poll_secret.substr(11));
   EXPECT_NE(a.scan_token, a.poll_secret);
   EXPECT_EQ(a.qr_url.find(a.poll_secret), std::string::npos);
   // Two tickets share nothing.
@@ -68,14 +72,17 @@ TEST(TicketCreation, DatabaseHoldsOnlyHashes) {
     EXPECT_EQ(raw.find(t.scan_token), std::string::npos) << col;
     EXPECT_EQ(raw.find(t.poll_secret), std::string::npos) << col;
   }
-  // What is stored is the SHA-256 of each (as digest or as its hex text).
+  // Each token is the ticket's id (11 characters) and then a secret; what is stored is the
+  // SHA-256 of the secret (as digest or as its hex text).
+  EXPECT_EQ(services::split_ticket_token(t.scan_token)->id, std::stoll(t.id));
+  EXPECT_EQ(services::split_ticket_token(t.poll_secret)->id, std::stoll(t.id));
   auto matches = [&](const char* col, const std::string& secret) {
     auto digest = "sha256(convert_to('" + secret + "', 'UTF8'))";
     return sql_one(s.conninfo(), std::string("SELECT count(*) FROM login_tickets WHERE id = ") + t.id + " AND (" + col +
                                      " = " + digest + " OR " + col + " = convert_to(encode(" + digest + ", 'hex'), 'UTF8'))");
   };
-  EXPECT_EQ(matches("scan_hash", t.scan_token), "1");
-  EXPECT_EQ(matches("poll_hash", t.poll_secret), "1");
+  EXPECT_EQ(matches("scan_hash", t.scan_token.substr(11)), "1");
+  EXPECT_EQ(matches("poll_hash", t.poll_secret.substr(11)), "1");
 }
 
 TEST(QrLoginFlow, UnitAgentSignsInForTheUnitWithTheGrantsRoleAndScope) {

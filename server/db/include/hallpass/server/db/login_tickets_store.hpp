@@ -82,8 +82,9 @@ class ticket_batcher {
   std::vector<std::thread> threads_;
 };
 std::optional<ticket_row> find_ticket(connection& c, std::int64_t id);
-std::optional<ticket_row> find_ticket_by_poll(connection& c, const std::string& poll_hash);
-std::optional<ticket_row> find_ticket_by_scan(connection& c, const std::string& scan_hash);
+// By id and hash together: a ticket's tokens carry its id (services' ticket_tokens.hpp).
+std::optional<ticket_row> find_ticket_by_poll(connection& c, std::int64_t id, const std::string& poll_hash);
+std::optional<ticket_row> find_ticket_by_scan(connection& c, std::int64_t id, const std::string& scan_hash);
 // By RFC 8628 user code: the open ticket holding it, else the latest that held it. Codes are not
 // checked for uniqueness when tickets are made (34 random bits); `ambiguous` says two open tickets
 // hold this one.

@@ -24,8 +24,8 @@ inline constexpr int confirm_window_seconds = 60;
 
 struct created_ticket {
   db::ticket_row ticket;
-  std::string scan_token;   // goes into the QR URL
-  std::string poll_secret;  // only for the portal (RFC 8628 device_code)
+  std::string scan_token;   // goes into the QR URL (the ticket's id, then a secret: ticket_tokens.hpp)
+  std::string poll_secret;  // only for the portal (RFC 8628 device_code); formed as the scan token
   std::string qr_url;       // <public_url>/l/<scan_token>
   std::optional<std::string> user_code;  // device requests only
 };
@@ -140,7 +140,7 @@ class login_tickets {
  private:
   // A new ticket's tokens and row; the row is then stored.
   std::pair<created_ticket, db::new_ticket_row> draw_ticket(const ticket_origin& origin) const;
-  void remember_pending(const created_ticket& t, const std::string& poll_hash);
+  void hand_out(created_ticket& t, const std::string& poll_hash);
   device_token_outcome pace(const db::ticket_row& pending);  // authorization_pending or slow_down
   db::pool& db_;
   db::ticket_batcher& inserts_;
