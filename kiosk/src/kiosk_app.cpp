@@ -374,18 +374,24 @@ void kiosk_app::wipe() {
     std::string().swap(preview_);
     notices_.clear();
     last_touch_ = clock::now();
+    // With the session, under its lock: nobody sees the session gone and its print jobs still
+    // queued, and print() queues nothing for a session that is gone.
+    fs::remove(cfg_.data_dir + "/session.json");
+    outbox_.wipe_personal();
   }
   steady_.clear();
-  fs::remove(cfg_.data_dir + "/session.json");
-  outbox_.wipe_personal();
   printer_->cancel_pending();
 }
 
 // ---- the person's applications ----
 
+namespace {
+kiosk_error not_signed_in() { return {401, "not_signed_in", "请先扫码登录", "Please sign in first"}; }
+}  // namespace
+
 std::string kiosk_app::token_or_throw() {
   std::lock_guard lock(mutex_);
-  if (!session_) throw kiosk_error{401, "not_signed_in", "请先扫码登录", "Please sign in first"};
+  if (!session_) throw not_signed_in();
   return session_->token;
 }
 
@@ -459,7 +465,7 @@ json::object kiosk_app::open_material(const std::string& application_id, const s
 json::object kiosk_app::capture() {
   {
     std::lock_guard lock(mutex_);
-    if (!session_) throw kiosk_error{401, "not_signed_in", "请先扫码登录", "Please sign in first"};
+    if (!session_) throw not_signed_in();
     if (!target_) throw kiosk_error{409, "no_material", "请先选择要拍的材料", "Choose the material first"};
   }
   std::lock_guard one(capture_mutex_);
@@ -531,7 +537,7 @@ std::string kiosk_app::viewfinder_jpeg() {
 // ---- printing ----
 
 json::object kiosk_app::print(const std::string& application_id, const std::string& document) {
-  token_or_throw();
+  auto token = token_or_throw();
   if (document != "receipt" && document != "decision")
     throw kiosk_error{400, "invalid_document", "只能打印受理回执或决定书", "Only the receipt or the decision can be printed"};
   bool offline = false;
@@ -541,7 +547,12 @@ json::object kiosk_app::print(const std::string& application_id, const std::stri
     if (e.code != "server_offline") throw;
     offline = true;  // printed once the server is back (and checked then), if the person is still here
   }
-  auto id = outbox_.add("print", {{"application_id", application_id}, {"document", document}}, std::nullopt, true);
+  std::string id;
+  {
+    std::lock_guard lock(mutex_);
+    if (!session_ || session_->token != token) throw not_signed_in();  // the person left while the server was asked
+    id = outbox_.add("print", {{"application_id", application_id}, {"document", document}}, std::nullopt, true);
+  }
   kick_sender();
   return {{"queued", true}, {"job", id}, {"waiting_for_server", offline}};
 }
