@@ -284,18 +284,22 @@ status login_tickets::cancel_ticket_by_phone(const caller& phone, std::int64_t t
 
 std::optional<db::ticket_row> login_tickets::pending_ticket_in_memory(std::int64_t ticket_id,
                                                                      const std::string& poll_secret) {
-  if (!events_.listening()) return std::nullopt;  // the memory would not learn that it moved on
   auto token = split_ticket_token(poll_secret);
   if (!token || token->id != ticket_id) return std::nullopt;
-  auto t = pending_.find(token->secret_hash);
-  if (!t || t->id != ticket_id) return std::nullopt;
+  return remembered(*token);
+}
+
+std::optional<db::ticket_row> login_tickets::remembered(const ticket_token_parts& poll_secret) {
+  if (!events_.listening()) return std::nullopt;  // the memory would not learn that it moved on
+  auto t = pending_.find(poll_secret.secret_hash);
+  if (!t || t->id != poll_secret.id) return std::nullopt;
   return t;
 }
 
 result<db::ticket_row> login_tickets::ticket_for_portal(std::int64_t ticket_id, const std::string& poll_secret) {
-  if (auto t = pending_ticket_in_memory(ticket_id, poll_secret)) return *t;
   auto token = split_ticket_token(poll_secret);
   if (!token || token->id != ticket_id) return ticket_not_found();
+  if (auto t = remembered(*token)) return *t;
   auto conn = db_.acquire();
   auto t = db::find_ticket_by_poll(*conn, ticket_id, token->secret_hash);
   if (!t) return ticket_not_found();
@@ -453,11 +457,13 @@ status login_tickets::register_device_client(const std::string& client_id, const
 device_token_outcome login_tickets::poll_device_token(const std::string& device_code, const std::string& client_id,
                                                       const std::optional<std::string>& secret, const std::string& ip) {
   // A pending ticket made on this node is answered from memory; any other is read (never written).
-  if (auto answer = poll_device_token_in_memory(device_code, client_id)) return *answer;
+  auto token = split_ticket_token(device_code);
+  if (token)
+    if (auto answer = device_poll_in_memory(*token, client_id)) return *answer;
   device_token_outcome out;
   out.interval = settings_.device_poll_interval;
   std::optional<db::ticket_row> ticket;
-  if (auto token = split_ticket_token(device_code)) {
+  if (token) {
     auto conn = db_.acquire();
     ticket = db::find_ticket_by_poll(*conn, token->id, token->secret_hash);
   }
@@ -493,12 +499,15 @@ device_token_outcome login_tickets::poll_device_token(const std::string& device_
 
 std::optional<device_token_outcome> login_tickets::poll_device_token_in_memory(const std::string& device_code,
                                                                                const std::string& client_id) {
-  if (!events_.listening()) return std::nullopt;
   auto token = split_ticket_token(device_code);
   if (!token) return std::nullopt;
-  auto ticket = pending_.find(token->secret_hash);
-  if (!ticket || ticket->id != token->id || ticket->kind != "device" || ticket->client_id != client_id)
-    return std::nullopt;
+  return device_poll_in_memory(*token, client_id);
+}
+
+std::optional<device_token_outcome> login_tickets::device_poll_in_memory(const ticket_token_parts& device_code,
+                                                                         const std::string& client_id) {
+  auto ticket = remembered(device_code);
+  if (!ticket || ticket->kind != "device" || ticket->client_id != client_id) return std::nullopt;
   return pace(*ticket);
 }
 

@@ -19,6 +19,8 @@
 
 namespace hallpass::server::services {
 
+struct ticket_token_parts;
+
 inline constexpr int ticket_ttl_seconds = 120;
 inline constexpr int confirm_window_seconds = 60;
 
@@ -141,6 +143,10 @@ class login_tickets {
   // A new ticket's tokens and row; the row is then stored.
   std::pair<created_ticket, db::new_ticket_row> draw_ticket(const ticket_origin& origin) const;
   void hand_out(created_ticket& t, const std::string& poll_hash);
+  // This node's memory of a pending ticket, by its poll secret taken apart (ticket_tokens.hpp).
+  std::optional<db::ticket_row> remembered(const ticket_token_parts& poll_secret);
+  std::optional<device_token_outcome> device_poll_in_memory(const ticket_token_parts& device_code,
+                                                            const std::string& client_id);
   device_token_outcome pace(const db::ticket_row& pending);  // authorization_pending or slow_down
   db::pool& db_;
   db::ticket_batcher& inserts_;

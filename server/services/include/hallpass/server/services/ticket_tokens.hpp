@@ -1,6 +1,6 @@
 #pragma once
-// A login ticket's scan token and poll secret as handed out: the ticket's id in 11 base64url
-// characters (64 bits, most significant first), then the secret whose SHA-256 the row stores.
+// A login ticket's scan token and poll secret as handed out: the ticket's id (its 8 bytes, big
+// endian, in 11 base64url characters), then the secret whose SHA-256 the row stores.
 // The id finds the row through the ordered index on ids, which an insert touches only at its
 // right edge; an index on the random hashes had every insert touch a random page of it. The
 // secret proves the holder: a row is found only by its id and its secret's hash together.
