@@ -81,6 +81,13 @@ long rss_kb(pid_t pid) {
   return 0;
 }
 
+// The server's RSS once the pages freed by a burst just past are back with the system: jemalloc's
+// background thread returns pages left unused for about 10 s (its dirty_decay_ms).
+long settled_rss_kb(pid_t pid) {
+  std::this_thread::sleep_for(std::chrono::seconds(15));
+  return rss_kb(pid);
+}
+
 double pct(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -361,8 +368,8 @@ int main(int argc, char** argv) {
   auto phase = clock_type::now();
   for (int i = 0; i < portals; ++i) tickets.push_back(create_ticket(api));
   std::printf("%d login tickets made in %.1f s\n", portals, std::chrono::duration<double>(clock_type::now() - phase).count());
+  long rss_before = settled_rss_kb(server);
   phase = clock_type::now();
-  long rss_before = rss_kb(server);
   std::vector<std::unique_ptr<portal>> ps;
   std::atomic<int> opened{0};
   client::options stream_opts;
@@ -378,10 +385,15 @@ int main(int argc, char** argv) {
   auto deadline = clock_type::now() + std::chrono::seconds(120);
   while (opened < portals && clock_type::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::printf("portals opened in %.1f s\n", std::chrono::duration<double>(clock_type::now() - phase).count());
+  // Right after the opening burst, and once its freed pages are back with the system: what each
+  // portal costs while it waits.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  long rss_after = rss_kb(server);
-  std::printf("waiting portals: %d of %d open; server RSS %ld KB -> %ld KB: %.1f KB per waiting connection\n",
-              opened.load(), portals, rss_before, rss_after, opened ? double(rss_after - rss_before) / opened : 0.0);
+  long rss_burst = rss_kb(server);
+  long rss_after = settled_rss_kb(server);
+  auto per = [&](long rss) { return opened ? double(rss - rss_before) / opened : 0.0; };
+  std::printf("waiting portals: %d of %d open; server RSS %ld KB -> %ld KB 0.5 s after opening (%.1f KB per "
+              "connection) -> %ld KB 15 s later: %.1f KB per waiting connection\n",
+              opened.load(), portals, rss_before, rss_burst, per(rss_burst), rss_after, per(rss_after));
 
   // 3. Confirm-to-portal latency with all of them waiting.
   auto token = [&] {
