@@ -181,6 +181,46 @@ test('without a phone session the phone signs in, then confirms the same ticket'
   assert.deepEqual(errors, []);
 });
 
+test('in English, chosen once, the phone signs in and confirms a login; 中文 switches back', async (t) => {
+  const errors = [];
+  const { desktop, mobile } = await desktop_and_phone(t, errors);
+  const phone = await mobile.newPage();
+  await phone.goto(`${server.url}/m?lang=en`);
+  assert.equal(await phone.getAttribute('html', 'lang'), 'en');
+  assert.equal(await phone.textContent('h1'), 'Phone services');
+  assert.match(await phone.textContent('#phone-login'), /ID card number or mobile number/);
+  await phone_sign_in(phone, 'home-signed-out-en');
+  await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+  assert.match(await phone.textContent('#who'), /^Signed in: /);
+  await check_page(phone, 'home-signed-in-en');
+
+  // The QR's link carries no language: the choice is remembered.
+  const portal = await portal_qr(desktop);
+  await open_confirm(phone, portal.url);
+  await phone.locator('#confirm').waitFor({ state: 'visible', timeout: wait_ms });
+  assert.equal(await phone.getAttribute('html', 'lang'), 'en');
+  assert.equal(await phone.title(), 'Confirm sign-in · Online Service Hall');
+  assert.match(await phone.textContent('#confirm'), /Choose the number shown on the computer screen/);
+  assert.match(await phone.textContent('#portal'), /Browser/);
+  await check_page(phone, 'confirm-en');
+  await phone.click('#approve');
+  assert.equal(await phone.textContent('#message'), 'First choose the number shown on the computer screen');
+  await phone.click(`button.number[data-number="${portal.number}"]`);
+  await phone.click('#approve');
+  await phone.locator('#message', { hasText: 'Signed in. Go back to the computer to continue.' }).waitFor({ timeout: wait_ms });
+  await portal.page.locator('#result').waitFor({ state: 'visible', timeout: wait_ms });
+
+  await phone.goto(`${server.url}/m`);
+  await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+  assert.equal(await phone.textContent('#lang'), '中文');
+  await Promise.all([phone.waitForURL(/\/m\?lang=zh$/), phone.click('#lang')]);
+  await phone.locator('#signed-in').waitFor({ state: 'visible', timeout: wait_ms });
+  assert.equal(await phone.getAttribute('html', 'lang'), 'zh-CN');
+  assert.equal(await phone.textContent('h1'), '手机办事');
+  assert.match(await phone.textContent('#who'), /^已登录：/);
+  assert.deepEqual(errors, []);
+});
+
 test('for a unit, the phone web app starts an application and uploads a material from the phone', async (t) => {
   const errors = [];
   const mobile = await new_context(phone_device, errors);

@@ -4,7 +4,6 @@
 // identity (the person, or a unit they may act for), then 登录 or 取消登录. Without a phone
 // session it asks for sign-in first and then comes back to the same ticket.
 (function () {
-  const ROLE = { legal_rep: '法定代表人', admin: '管理员', agent: '经办人' };
   const form = document.getElementById('confirm');
   const msg = document.getElementById('message');
   const say = (text, error) => { msg.textContent = text; msg.classList.toggle('error', !!error); };
@@ -20,8 +19,8 @@
   function show(scan) {
     ticket = scan.ticket_id;
     const p = scan.portal;
-    const rows = [['网站', p.name], ['浏览器', p.browser + ' · ' + p.os], ['位置', p.place],
-      ['时间', new Date(p.requested_at).toLocaleString('zh-CN')]];
+    const rows = [[t('site'), p.name], [t('browser'), p.browser + ' · ' + p.os], [t('place'), p.place],
+      [t('time'), new Date(p.requested_at).toLocaleString(HP_LANG === 'en' ? 'en-GB' : 'zh-CN')]];
     document.getElementById('portal').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
     document.getElementById('distance').hidden = scan.same_network;
     document.getElementById('numbers').replaceChildren(...scan.numbers.map((n) => el('button', {
@@ -34,9 +33,9 @@
     const choice = (value, label, enabled, checked) => el('label', { class: 'identity' },
       el('input', { type: 'radio', name: 'identity', value, disabled: enabled ? undefined : '', checked: checked ? '' : undefined }), label);
     document.getElementById('identities').replaceChildren(
-      choice('', '个人', true, true),
-      ...scan.units.map((u) => choice(u.unit.id, u.unit.name + ' · ' + (ROLE[u.role] || u.role) +
-        (u.valid_until ? ' · 有效期至 ' + u.valid_until : '') + (u.valid_now ? '' : '（授权已失效）'), u.valid_now, false)));
+      choice('', t('asPerson'), true, true),
+      ...scan.units.map((u) => choice(u.unit.id, u.unit.name + ' · ' + t(u.role) +
+        (u.valid_until ? ' · ' + t('validUntil', { date: u.valid_until }) : '') + (u.valid_now ? '' : t('grantEnded')), u.valid_now, false)));
     document.getElementById('sign-in').hidden = true;
     form.hidden = false;
   }
@@ -46,30 +45,31 @@
       show(await api('POST', '/api/v1/login-tickets/scans', {}));
     } catch (err) {
       if (err.status === 401) { document.getElementById('sign-in').hidden = false; return; }
-      finish(err.message, true);
+      finish(errorText(err), true);
     }
   }
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (number === null) return say('请先选择电脑屏幕上显示的数字', true);
+    if (number === null) return say(t('numberFirst'), true);
     const unit = form.identity.value;
     const body = { match_number: number };
     if (unit) body.unit_id = unit;
     try {
       await api('POST', '/api/v1/login-tickets/' + ticket + '/confirmation', body);
-      finish('已登录，请回到电脑继续办理');
+      finish(t('confirmed'));
     } catch (err) {
       const code = err.data && err.data.error && err.data.error.code;
-      finish(code === 'wrong_match_number' ? '数字与电脑上的不一致，本次登录已取消。请在电脑上刷新二维码后重新扫码。' : err.message, true);
+      finish(code === 'wrong_match_number' ? t('wrongNumber') : errorText(err), true);
     }
   });
   document.getElementById('cancel').addEventListener('click', async () => {
     try {
       await api('POST', '/api/v1/login-tickets/' + ticket + '/cancellation');
-      finish('已取消登录');
-    } catch (err) { finish(err.message, true); }
+      finish(t('signInCancelled'));
+    } catch (err) { finish(errorText(err), true); }
   });
+  applyTexts();
   phoneSignIn(document.getElementById('phone-login'), scan);
   scan();
 })();

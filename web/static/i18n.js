@@ -1,4 +1,5 @@
-// Chinese first; English when the URL says ?lang=en or the visitor chose it.
+// Chinese first; English when the URL says ?lang=en, or when the visitor chose it on an earlier
+// page of this site (remembered in this browser until they choose 中文 again).
 const HP_TEXT = {
   zh: {
     hall: '人力资源和社会保障网上办事服务大厅', title: '扫码登录', match: '核对数字', expires: '二维码有效期', seconds: '秒',
@@ -20,14 +21,29 @@ const HP_TEXT = {
     home: 'Online Service Hall', signedIn: 'Signed in', notSignedIn: 'You are not signed in', login: 'Sign in', logout: 'Sign out',
   },
 };
-const HP_LANG = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'zh';
-function t(key) { return HP_TEXT[HP_LANG][key] || HP_TEXT.zh[key] || key; }
+const HP_LANG = (() => {
+  const asked = new URLSearchParams(location.search).get('lang');
+  try {
+    if (asked === 'en' || asked === 'zh') localStorage.setItem('hp_lang', asked);
+    return (asked || localStorage.getItem('hp_lang')) === 'en' ? 'en' : 'zh';
+  } catch (e) {
+    return asked === 'en' ? 'en' : 'zh';  // storage refused: this page only
+  }
+})();
+// A text in the page's language; {name} in it takes vars.name.
+function t(key, vars) {
+  const text = HP_TEXT[HP_LANG][key] || HP_TEXT.zh[key] || key;
+  return vars ? text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : text;
+}
+// Elements name their text by data-t, their aria-label by data-t-label; the #lang link switches.
 function applyTexts() {
   document.documentElement.lang = HP_LANG === 'en' ? 'en' : 'zh-CN';
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll('[data-t-label]')) el.setAttribute('aria-label', t(el.dataset.tLabel));
   const lang = document.getElementById('lang');
   if (lang) {
     lang.textContent = HP_LANG === 'en' ? '中文' : 'English';
-    lang.href = HP_LANG === 'en' ? location.pathname : location.pathname + '?lang=en';
+    lang.lang = HP_LANG === 'en' ? 'zh-CN' : 'en';
+    lang.href = location.pathname + (HP_LANG === 'en' ? '?lang=zh' : '?lang=en');
   }
 }

@@ -5,11 +5,11 @@
 // optional unit code (USCC or unit number) signs in for that unit, as the portal's password form.
 function phoneSignIn(form, onSignedIn, withUnit) {
   form.replaceChildren(
-    ...(withUnit ? [el('label', {}, '统一社会信用代码或单位编号（个人办事留空）',
+    ...(withUnit ? [el('label', {}, t('unitField'),
       el('input', { name: 'unit', maxlength: '20', autocomplete: 'organization' }))] : []),
-    el('label', {}, '身份证号码或手机号码 ', el('input', { name: 'account', required: '', maxlength: '18', autocomplete: 'username' })),
-    el('label', {}, '密码 ', el('input', { name: 'password', type: 'password', required: '', maxlength: '20', autocomplete: 'current-password' })),
-    el('button', { type: 'submit' }, '登录'),
+    el('label', {}, t('accountField') + ' ', el('input', { name: 'account', required: '', maxlength: '18', autocomplete: 'username' })),
+    el('label', {}, t('passwordField') + ' ', el('input', { name: 'password', type: 'password', required: '', maxlength: '20', autocomplete: 'current-password' })),
+    el('button', { type: 'submit' }, t('signIn')),
     el('p', { id: 'phone-login-message', class: 'status error', role: 'alert' }));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -22,6 +22,6 @@ function phoneSignIn(form, onSignedIn, withUnit) {
       localStorage.setItem('hp_csrf', me.csrf_token);
       form.reset();
       onSignedIn(me);
-    } catch (err) { out.textContent = err.message; }
+    } catch (err) { out.textContent = errorText(err); }
   });
 }

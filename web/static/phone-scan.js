@@ -7,8 +7,9 @@
   const status = document.getElementById('scan-status');
   const video = document.getElementById('camera');
   const say = (text, error) => { status.textContent = text; status.classList.toggle('error', !!error); };
+  applyTexts();
   if (!window.ZXingWASM) {
-    say('扫码组件未安装，请使用手机自带相机扫描二维码。', true);
+    say(t('noReader'), true);
     return;
   }
   ZXingWASM.prepareZXingModule({ overrides: { locateFile: (file) => '/vendor/' + file } });
@@ -30,11 +31,11 @@
       if (link) {
         done = true;
         stop();
-        say('已识别，正在打开…');
+        say(t('opening'));
         location.assign(link);
         return true;
       }
-      say('这不是本大厅的二维码。请扫描电脑屏幕上的登录二维码，或材料上传二维码。', true);
+      say(t('notOurs'), true);
     }
     return false;
   };
@@ -52,7 +53,7 @@
         open(await ZXingWASM.readBarcodes(context.getImageData(0, 0, canvas.width, canvas.height), options));
       } catch (e) {
         stop();
-        say('扫码组件加载失败，请使用手机自带相机扫码。（' + e.message + '）', true);
+        say(t('readerFailed', { why: e.message }), true);
         return;
       }
     }
@@ -66,31 +67,31 @@
   };
   async function start() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      noCamera('此浏览器不能在网页中打开相机（需要 HTTPS 连接）。请使用手机自带相机扫码，或从相册选择二维码图片。');
+      noCamera(t('noCameraHere'));
       return;
     }
     try {
       stream = await navigator.mediaDevices.getUserMedia({
         audio: false, video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } } });
     } catch (e) {
-      noCamera((e.name === 'NotAllowedError' ? '未允许使用相机' : '无法打开相机') + '。也可以从相册选择二维码图片。');
+      noCamera(t(e.name === 'NotAllowedError' ? 'cameraRefused' : 'cameraFailed'));
       return;
     }
     video.srcObject = stream;
     await video.play();
-    say('正在识别，请将二维码放入框内…');
+    say(t('reading'));
     readFrame();
   }
 
   document.getElementById('photo').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     if (!file) return;
-    say('正在识别图片…');
+    say(t('readingPicture'));
     try {
       const results = await ZXingWASM.readBarcodes(file, options);
-      if (!open(results) && results.length === 0) say('这张图片中没有找到二维码。', true);
+      if (!open(results) && results.length === 0) say(t('noQrInPicture'), true);
     } catch (err) {
-      say('无法识别这张图片。（' + err.message + '）', true);
+      say(t('pictureUnreadable', { why: err.message }), true);
     }
   });
   window.addEventListener('pagehide', stop);

@@ -5,10 +5,11 @@
     document.getElementById('signed-out').hidden = !!me;
     document.getElementById('signed-in').hidden = !me;
     if (me) {
-      document.getElementById('who').textContent = '已登录：' + me.person.name_masked + '（' + me.person.id_number + '）' +
-        (me.unit ? '，代表 ' + me.unit.name : '');
+      document.getElementById('who').textContent = t('signedInAs', { name: me.person.name_masked, id: me.person.id_number }) +
+        (me.unit ? t('forUnit', { unit: me.unit.name }) : '');
     }
   };
+  applyTexts();
   phoneSignIn(document.getElementById('phone-login'), show, true);
   document.getElementById('logout').addEventListener('click', async () => {
     try { await api('DELETE', '/api/v1/sessions/current'); } catch (e) { /* gone already */ }

@@ -4,14 +4,17 @@
   const token = location.pathname.split('/').pop();
   const $ = (id) => document.getElementById(id);
   const headers = { 'X-Upload-Code': token };
+  const message = (error) => (HP_LANG === 'en' && error.message_en ? error.message_en : error.message);
+  applyTexts();
+  $('preview').alt = t('preview');
 
   async function info() {
     const res = await fetch('/api/v1/upload-codes/current', { headers });
     const data = await res.json();
-    if (!res.ok) { $('message').textContent = data.error.message; $('photo').disabled = true; return; }
+    if (!res.ok) { $('message').textContent = message(data.error); $('photo').disabled = true; return; }
     $('service').textContent = data.service_name;
     $('material').textContent = data.material_name;
-    $('count').textContent = '已上传 ' + data.pages_in_material + ' 页；本二维码还可上传 ' + (data.max_pages - data.pages_added) + ' 页';
+    $('count').textContent = t('pagesSoFar', { pages: data.pages_in_material, left: data.max_pages - data.pages_added });
   }
 
   function upload(file) {
@@ -32,21 +35,21 @@
       $('reasons').replaceChildren();
       if (data.accepted) {
         $('verdict-text').dataset.state = 'success';
-        $('verdict-text').textContent = '上传成功，第 ' + data.page.position + ' 页';
+        $('verdict-text').textContent = t('uploaded', { page: data.page.position });
         const r = await fetch(data.page.thumbnail_url, { headers });
         $('preview').src = URL.createObjectURL(await r.blob());
         $('preview').hidden = false;
         $('retake').hidden = true;
       } else {
         $('verdict-text').dataset.state = 'rejected';
-        $('verdict-text').textContent = data.error ? data.error.message : '上传失败 (HTTP ' + xhr.status + ')';
-        for (const r of data.reasons || []) $('reasons').append(Object.assign(document.createElement('li'), { textContent: r.message }));
+        $('verdict-text').textContent = data.error ? message(data.error) : t('uploadFailed', { status: xhr.status });
+        for (const r of data.reasons || []) $('reasons').append(Object.assign(document.createElement('li'), { textContent: message(r) }));
         $('preview').hidden = true;
         $('retake').hidden = false;
       }
       info();
     };
-    xhr.onerror = () => { $('progress').hidden = true; $('message').textContent = '网络错误，请重试'; };
+    xhr.onerror = () => { $('progress').hidden = true; $('message').textContent = t('networkError'); };
     xhr.send(file);
   }
 
