@@ -27,14 +27,28 @@ function el(tag, attrs, ...children) {
   for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
 }
-const STATE_LABEL = {
+// English on a page that loads i18n.js first and whose visitor chose it.
+const HP_EN = typeof HP_LANG !== 'undefined' && HP_LANG === 'en';
+const STATE_LABEL = HP_EN ? {
+  draft: 'Draft', submitted: 'Awaiting acceptance', accepted: 'Under review', correction: 'Correction requested',
+  not_accepted: 'Not accepted', approved: 'Approved', rejected: 'Rejected', completed: 'Completed', withdrawn: 'Withdrawn',
+} : {
   draft: '待提交', submitted: '待受理', accepted: '审核中', correction: '待补正', not_accepted: '不予受理',
   approved: '准予许可', rejected: '不予许可', completed: '已办结', withdrawn: '已撤回',
 };
-const ACTION_LABEL = {
+const ACTION_LABEL = HP_EN ? {
+  submit: 'Submitted', withdraw: 'Withdrawn', resubmit: 'Resubmitted after correction', accept: 'Accepted',
+  refuse: 'Not accepted', request_correction: 'Correction requested', approve: 'Approved', reject: 'Rejected',
+  complete: 'Completed',
+} : {
   submit: '提交申报', withdraw: '撤回', resubmit: '补正后重新提交', accept: '受理', refuse: '不予受理',
   request_correction: '要求补正', approve: '准予许可', reject: '不予许可', complete: '办结',
 };
+// An error of api() for the page: in English its English message alone, else both languages.
+function errorText(err) {
+  const e = err.data && err.data.error;
+  return HP_EN && e && e.message_en ? e.message_en : err.message;
+}
 // 大字模式 (larger text for older visitors): a button with id large-text, remembered in this browser.
 (function () {
   const on = () => localStorage.getItem('hp_large_text') === '1';
@@ -59,7 +73,7 @@ document.addEventListener('DOMContentLoaded', () => {
   const show = (n) => {
     link.hidden = false;
     count.hidden = n === 0;
-    count.replaceChildren(String(n), el('span', { class: 'sr-only' }, ' 条未读'));
+    count.replaceChildren(String(n), el('span', { class: 'sr-only' }, HP_EN ? ' unread' : ' 条未读'));
   };
   api('GET', '/api/v1/messages?limit=1').then((page) => {
     show(page.unread);

@@ -71,8 +71,3 @@ Object.assign(HP_TEXT.en, {
   pagesSoFar: '{pages} pages uploaded; this QR code can add {left} more', uploaded: 'Uploaded as page {page}',
   uploadFailed: 'Upload failed (HTTP {status})', networkError: 'Network error; try again', preview: 'Thumbnail of the uploaded page',
 });
-// An error of the API (common.js api()) for the page: in English its English message alone.
-function errorText(err) {
-  const e = err.data && err.data.error;
-  return HP_LANG === 'en' && e && e.message_en ? e.message_en : err.message;
-}
