@@ -89,6 +89,18 @@ test('单位授权管理: an agent for one service, signed in by QR, loses acces
   assert.match(await agent.textContent('#services tbody'), /劳务派遣经营许可/);
   assert.match(await agent.textContent('#scope-hint'), /授权范围/);
   await check_page(agent, 'services-agent');
+  // The same list in English, then back in Chinese for the rest.
+  await agent.goto(`${server.url}/services?lang=en`);
+  await agent.locator('#services tbody tr').first().waitFor({ timeout: wait_ms });
+  assert.equal(await agent.getAttribute('html', 'lang'), 'en');
+  assert.equal(await agent.textContent('h1'), 'Services');
+  assert.match(await agent.textContent('#scope-hint'), /^Your authorisation for .+ covers: /);
+  assert.equal(await agent.textContent('#services tbody button[data-service]'), 'Apply online');
+  assert.match(await agent.textContent('#services thead'), /Time limit/);
+  await check_page(agent, 'services-agent-en');
+  await agent.goto(`${server.url}/services?lang=zh`);
+  await agent.locator('#services tbody tr').first().waitFor({ timeout: wait_ms });
+  assert.equal(await agent.textContent('#services tbody button[data-service]'), '在线办理');
 
   // Revoked: the agent's open page loses access at its next request.
   await rep.click(`#grants tbody tr:has-text("周*") button[data-revoke]`);
