@@ -84,7 +84,8 @@ std::vector<own_session> live_sessions_of(connection& c, std::int64_t person_id)
       {person_id});
   std::vector<own_session> out;
   for (int i = 0; i < r.size(); ++i) {
-    own_session s{r.int64(i, 0), r.str(i, 1), r.str(i, 2), std::nullopt, std::nullopt, r.str(i, 5), r.str(i, 6)};
+    own_session s{.id = r.int64(i, 0), .channel = r.str(i, 1), .role = r.str(i, 2), .created_at = r.str(i, 5),
+                  .last_seen_at = r.str(i, 6)};
     if (!r.is_null(i, 3)) s.unit_name = r.str(i, 3);
     if (!r.is_null(i, 4)) s.office_name = r.str(i, 4);
     if (!r.is_null(i, 7)) s.device = r.str(i, 7);

@@ -3,6 +3,8 @@
 // session, and the network signal of the scan.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <boost/json.hpp>
 
 #include "hallpass/server/services/login_tickets.hpp"
@@ -122,8 +124,12 @@ TEST(PhoneWeb, MyDevicesListsThePersonsSessionsAndEndsOne) {
   auto sessions = list.json().at("sessions").as_array();
   ASSERT_EQ(sessions.size(), 2u);
   std::string phone_id;
+  const std::regex utc(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)");
   for (auto& v : sessions) {
     auto& o = v.as_object();
+    EXPECT_TRUE(std::regex_match(std::string(o.at("created_at").as_string()), utc)) << json::serialize(o);
+    EXPECT_TRUE(std::regex_match(std::string(o.at("last_seen_at").as_string()), utc)) << json::serialize(o);
+    EXPECT_LE(o.at("created_at").as_string(), o.at("last_seen_at").as_string()) << json::serialize(o);
     if (o.at("current").as_bool()) {
       EXPECT_EQ(std::string(o.at("unit").as_string()), "常州示范劳务派遣有限公司");
       EXPECT_EQ(std::string(o.at("role").as_string()), "agent");
