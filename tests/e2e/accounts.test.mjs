@@ -98,6 +98,14 @@ test('单位授权管理: an agent for one service, signed in by QR, loses acces
   assert.equal(await agent.textContent('#services tbody button[data-service]'), 'Apply online');
   assert.match(await agent.textContent('#services thead'), /Time limit/);
   await check_page(agent, 'services-agent-en');
+  await agent.goto(`${server.url}/account`);
+  await agent.locator('#devices tbody tr').first().waitFor({ timeout: wait_ms });
+  await agent.locator('#units tbody tr').first().waitFor({ timeout: wait_ms });
+  assert.equal(await agent.textContent('h1'), 'My details', 'the choice is remembered');
+  assert.match(await agent.textContent('#units thead'), /Unified social credit code/);
+  assert.match(await agent.textContent('#units tbody'), /agent/);
+  assert.match(await agent.textContent('#devices tbody'), /\(this device\)/);
+  await check_page(agent, 'account-en');
   await agent.goto(`${server.url}/services?lang=zh`);
   await agent.locator('#services tbody tr').first().waitFor({ timeout: wait_ms });
   assert.equal(await agent.textContent('#services tbody button[data-service]'), '在线办理');
